@@ -1,0 +1,171 @@
+"""Runpad's tables (SQLModel). Alembic migrations in alembic/ create them; never create_all outside tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any, Optional
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _ts(nullable: bool = True, **kw: Any) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, **kw))
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Runtime(StrEnum):
+    node = "node"
+    python = "python"
+
+
+class RunStatus(StrEnum):
+    queued = "queued"
+    building = "building"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+    timed_out = "timed_out"
+    cancelled = "cancelled"
+
+
+FINAL_RUN_STATUSES = {RunStatus.succeeded, RunStatus.failed, RunStatus.timed_out, RunStatus.cancelled}
+
+
+class BuildStatus(StrEnum):
+    queued = "queued"
+    building = "building"
+    ready = "ready"
+    failed = "failed"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    email: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    password_hash: str
+    is_admin: bool = False
+    created_at: datetime = _created()
+
+
+class Script(SQLModel, table=True):
+    __tablename__ = "scripts"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: Optional[uuid.UUID] = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
+    name: str
+    runtime: str
+    trigger_type: str = "manual"  # manual | http | schedule
+    cron: Optional[str] = None
+    interval_seconds: Optional[int] = None
+    timezone: str = "UTC"
+    http_auth: str = "none"
+    hook_token: Optional[str] = Field(default=None, sa_column=Column(Text, unique=True))
+    timeout_seconds: int = 30
+    memory_mb: int = 256
+    network: bool = True
+    enabled: bool = True
+    current_version: int = 1
+    next_run_at: Optional[datetime] = _ts()
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class ScriptVersion(SQLModel, table=True):
+    """An immutable snapshot of code, dependencies and secret names. script_id is null for a try-out."""
+
+    __tablename__ = "script_versions"
+    __table_args__ = (UniqueConstraint("script_id", "number"),)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    script_id: Optional[uuid.UUID] = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
+    number: int = 1
+    runtime: str
+    code: str = Field(sa_column=Column(Text, nullable=False))
+    dependencies: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    secrets: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    deps_hash: str = Field(index=True)
+    lockfile: Optional[str] = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _created()
+
+
+class Build(SQLModel, table=True):
+    """One dependency image per deps_hash, shared by every version with the same set."""
+
+    __tablename__ = "builds"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    deps_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    runtime: str
+    dependencies: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    base_image: str
+    base_digest: str
+    status: str = BuildStatus.queued
+    image_ref: Optional[str] = None
+    image_digest: Optional[str] = None
+    lockfile: Optional[str] = Field(default=None, sa_column=Column(Text))
+    error: Optional[str] = Field(default=None, sa_column=Column(Text))
+    log_truncated: bool = False
+    created_at: datetime = _created()
+    started_at: Optional[datetime] = _ts()
+    finished_at: Optional[datetime] = _ts()
+
+
+class Run(SQLModel, table=True):
+    __tablename__ = "runs"
+    __table_args__ = (
+        Index("ix_runs_script_queued", "script_id", "queued_at"),
+        Index("ix_runs_status", "status"),
+    )
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    script_id: Optional[uuid.UUID] = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
+    version_id: uuid.UUID = Field(foreign_key="script_versions.id", ondelete="CASCADE")
+    version: Optional[int] = None
+    trigger: str = "manual"  # manual | http | schedule | tryout
+    status: str = RunStatus.queued
+    event: Any = Field(default=None, sa_column=Column(JSONB))
+    result: Any = Field(default=None, sa_column=Column(JSONB))
+    error: Optional[str] = Field(default=None, sa_column=Column(Text))
+    exit_code: Optional[int] = None
+    timeout_seconds: int = 30
+    memory_mb: int = 256
+    network: bool = True
+    scheduled_at: Optional[datetime] = _ts()
+    queued_at: datetime = _created()
+    started_at: Optional[datetime] = _ts()
+    finished_at: Optional[datetime] = _ts()
+    duration_ms: Optional[int] = None
+    log_truncated: bool = False
+    container_id: Optional[str] = None
+    worker: Optional[str] = None
+
+
+class LogLine(SQLModel, table=True):
+    """A line of a run's or a build's log; source is 'run' or 'build'."""
+
+    __tablename__ = "log_lines"
+    __table_args__ = (Index("ix_log_lines_source_seq", "source", "source_id", "seq"),)
+    id: Optional[int] = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    source: str
+    source_id: uuid.UUID
+    seq: int
+    ts: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    stream: str  # stdout | stderr | system
+    line: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Secret(SQLModel, table=True):
+    __tablename__ = "secrets"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    provider: str = "store"
+    ciphertext: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _created()
+    updated_at: datetime = _created()

@@ -1,0 +1,76 @@
+"""Runpad's configuration: one Settings object read from RUNPAD_* environment variables (and .env)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import socket
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RUNPAD_", env_file=".env", extra="ignore")
+
+    env: str = "development"  # development | test | production
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/runpad"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    public_url: str = "http://localhost:3000"
+    secret_key: str = DEV_SECRET_KEY
+
+    admin_email: str = "admin@runpad.local"
+    admin_password: str = ""
+
+    # Images and builds
+    node_image: str = "node:22-bookworm-slim"
+    python_image: str = "python:3.12-slim-bookworm"
+    ca_bundle: str = "/etc/ssl/certs/ca-certificates.crt"
+    registry: str = ""  # e.g. 127.0.0.1:5000; dependency images are pushed and pulled there
+    build_timeout_seconds: int = 600
+    uv_version: str = "0.9.5"
+
+    # Runs
+    run_network: str = "runpad-runs"
+    default_timeout_seconds: int = 30
+    default_memory_mb: int = 256
+    cpus: float = 1.0
+    pids_limit: int = 128
+    tmp_size_mb: int = 64
+    shm_size_mb: int = 64
+    log_cap_bytes: int = 1024 * 1024
+    output_kill_bytes: int = 256 * 1024 * 1024  # a run printing more than this is stopped
+    max_event_bytes: int = 6 * 1024 * 1024
+    max_result_bytes: int = 6 * 1024 * 1024
+
+    # Workers
+    worker_name: str = Field(default_factory=lambda: f"{socket.gethostname()}")
+    pool_size_per_image: int = 2
+    pool_max_containers: int = 8
+    pool_idle_seconds: int = 300
+    heartbeat_seconds: int = 5
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_key(self) -> "Settings":
+        if self.env == "production" and self.secret_key in (DEV_SECRET_KEY, ""):
+            raise ValueError("RUNPAD_SECRET_KEY must be set to a real key outside development")
+        return self
+
+    @property
+    def fernet_key(self) -> bytes:
+        """A Fernet key derived from secret_key, so any strong string works as the key."""
+        return base64.urlsafe_b64encode(hashlib.sha256(self.secret_key.encode()).digest())
+
+    @property
+    def ca_bundle_bytes(self) -> bytes:
+        path = Path(self.ca_bundle)
+        return path.read_bytes() if self.ca_bundle and path.is_file() else b""
+
+    def base_image(self, runtime: str) -> str:
+        return {"node": self.node_image, "python": self.python_image}[runtime]
+
+
+settings = Settings()
