@@ -113,6 +113,7 @@ class Build(SQLModel, table=True):
     lockfile: Optional[str] = Field(default=None, sa_column=Column(Text))
     error: Optional[str] = Field(default=None, sa_column=Column(Text))
     log_truncated: bool = False
+    worker: Optional[str] = None
     created_at: datetime = _created()
     started_at: Optional[datetime] = _ts()
     finished_at: Optional[datetime] = _ts()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 23:28:57.561868
+Create Date: 2026-11-27 23:35:43.123356
 
 """
 from typing import Sequence, Union
@@ -35,6 +35,7 @@ def upgrade() -> None:
     sa.Column('lockfile', sa.Text(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('log_truncated', sa.Boolean(), nullable=False),
+    sa.Column('worker', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),

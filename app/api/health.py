@@ -1,0 +1,79 @@
+"""Probes: /healthz says the web process answers, /readyz that PostgreSQL, Redis and Docker do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+
+import docker
+import redis
+from fastapi import APIRouter, Response
+from sqlalchemy import text
+
+from app import db
+from app.settings import settings
+
+CHECK_TIMEOUT_SECONDS = 5.0
+
+router = APIRouter(tags=["health"])
+
+
+def check_postgres() -> None:
+    with db.engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def check_redis() -> None:
+    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def check_docker() -> None:
+    client = docker.from_env(timeout=int(CHECK_TIMEOUT_SECONDS))
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+READINESS_CHECKS: dict[str, Callable[[], None]] = {
+    "postgres": check_postgres,
+    "redis": check_redis,
+    "docker": check_docker,
+}
+
+
+def run_checks(checks: dict[str, Callable[[], None]], timeout: float = CHECK_TIMEOUT_SECONDS) -> dict[str, str]:
+    """Run the checks in parallel; each answers "ok" or a one-line reason, within `timeout` overall."""
+    pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
+    futures = {name: pool.submit(check) for name, check in checks.items()}
+    wait(futures.values(), timeout=timeout)
+    # A check stuck on a dead host must not hold the response: leave its thread behind.
+    pool.shutdown(wait=False, cancel_futures=True)
+    return {name: _outcome(future, timeout) for name, future in futures.items()}
+
+
+def _outcome(future: Future[None], timeout: float) -> str:
+    if not future.done():
+        return f"no answer within {timeout:g}s"
+    exc = future.exception()
+    if exc is None:
+        return "ok"
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first_line}"[:300]
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(response: Response) -> dict[str, object]:
+    checks = run_checks(READINESS_CHECKS)
+    ready = all(result == "ok" for result in checks.values())
+    response.status_code = 200 if ready else 503
+    return {"status": "ready" if ready else "not ready", "checks": checks}

@@ -1,0 +1,19 @@
+"""The FastAPI app that serves Runpad's HTTP API; Reflex mounts its own backend inside it.
+
+Include every router here, at import time: when Reflex builds the ASGI app it mounts itself at ""
+as this app's last route, so a route added after that would be shadowed by the mount.
+Mounted apps get no lifespan events: start-up work belongs in rx.App lifespan tasks.
+"""
+
+from fastapi import FastAPI
+
+from app.api import health
+
+api = FastAPI(
+    title="Runpad",
+    # Keep FastAPI's own pages off paths the Reflex front end may want (/docs).
+    docs_url="/api/docs",
+    redoc_url=None,
+    openapi_url="/api/openapi.json",
+)
+api.include_router(health.router)

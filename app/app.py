@@ -1,0 +1,14 @@
+"""The Reflex app: Runpad's pages, with the REST API (app.api.main) wrapped around Reflex's backend."""
+
+import reflex as rx
+
+from app.api.main import api
+from app.pages import index
+from state.base import OverviewState
+
+app = rx.App(api_transformer=api)
+
+# Pages are added here rather than with @rx.page: in `reflex run --env prod` Reflex 0.10.1 compiles
+# in the supervisor and again in every forked worker, re-applying decorated pages each time (one
+# "Page ... is being redefined" warning per worker).
+app.add_page(index.index, route="/", title="Runpad", on_load=OverviewState.load)

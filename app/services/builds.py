@@ -1,0 +1,67 @@
+"""Dependency builds: one row per dependency hash, claimed by one worker, shared by every version."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session
+
+from app.db import session
+from app.models import Build, BuildStatus, ScriptVersion, utcnow
+from app.settings import settings
+
+
+def ensure_build(s: Session, version: ScriptVersion) -> tuple[Build, bool]:
+    """The build for the version's dependency hash, and whether it needs to be queued now.
+
+    A failed build is queued again, so saving after a registry blip retries it."""
+    base = settings.base_image(version.runtime)
+    from workers.runtime.images import base_digest
+
+    s.execute(insert(Build).values(
+        id=uuid.uuid4(), deps_hash=version.deps_hash, runtime=version.runtime, dependencies=version.dependencies,
+        base_image=base, base_digest=base_digest(base), status=BuildStatus.queued, created_at=utcnow(),
+        log_truncated=False,
+    ).on_conflict_do_nothing(index_elements=["deps_hash"]))
+    build = s.scalars(select(Build).where(Build.deps_hash == version.deps_hash).with_for_update()).one()
+    if build.status == BuildStatus.failed:
+        build.status, build.error, build.worker = BuildStatus.queued, None, None
+        s.add(build)
+    return build, build.status == BuildStatus.queued
+
+
+def claim(build_id: uuid.UUID, worker: str) -> Build | None:
+    """Moves a queued build to building for this worker; None if someone else has it."""
+    with session() as s:
+        row = s.execute(update(Build).where(Build.id == build_id, Build.status == BuildStatus.queued)
+                        .values(status=BuildStatus.building, worker=worker, started_at=utcnow())
+                        .returning(Build)).scalar_one_or_none()
+        s.commit()
+        return row
+
+
+def finish(build_id: uuid.UUID, *, image_ref: str | None = None, digest: str | None = None,
+           lockfile: str | None = None, error: str | None = None, log_truncated: bool = False) -> None:
+    status = BuildStatus.failed if error else BuildStatus.ready
+    with session() as s:
+        build = s.get(Build, build_id)
+        build.status, build.error, build.finished_at, build.log_truncated = status, error, utcnow(), log_truncated
+        if not error:
+            build.image_ref, build.image_digest, build.lockfile = image_ref, digest, lockfile
+            # the exact installed versions go on every version of this set that has none yet
+            s.execute(update(ScriptVersion).where(ScriptVersion.deps_hash == build.deps_hash,
+                                                  ScriptVersion.lockfile.is_(None)).values(lockfile=lockfile))
+        s.add(build)
+        s.commit()
+
+
+def get(build_id: uuid.UUID) -> Build | None:
+    with session() as s:
+        return s.get(Build, build_id)
+
+
+def by_hash(deps_hash: str) -> Build | None:
+    with session() as s:
+        return s.scalars(select(Build).where(Build.deps_hash == deps_hash)).one_or_none()

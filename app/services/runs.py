@@ -1,0 +1,171 @@
+"""Runs: created committed before they are queued, claimed once, finished once, waited on via Redis."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import datetime, timedelta
+
+import redis
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from app.db import session
+from app.models import FINAL_RUN_STATUSES, Run, RunStatus, Script, ScriptVersion, utcnow
+from app.services.logs import redis_client
+from app.settings import settings
+
+ACTIVE = (RunStatus.building, RunStatus.running)
+
+
+class RunError(ValueError):
+    """A run that cannot be created as asked; nothing was written."""
+
+
+def status_channel(run_id: uuid.UUID) -> str:
+    return f"runpad:run:{run_id}"
+
+
+def cancel_key(run_id: uuid.UUID) -> str:
+    return f"runpad:cancel:{run_id}"
+
+
+def event_document(trigger: str, run_id: uuid.UUID, body=None, **fields) -> dict:
+    """The event of contract §2 for manual runs and try-outs: what the user typed is the body."""
+    event = {"trigger": "manual" if trigger == "tryout" else trigger, "body": body, "run_id": str(run_id)}
+    event.update(fields)
+    return event
+
+
+def create(s: Session, version: ScriptVersion, trigger: str, body=None, script: Script | None = None,
+           event: dict | None = None, scheduled_at: datetime | None = None, timeout_seconds: int | None = None,
+           memory_mb: int | None = None, network: bool | None = None) -> Run:
+    """Adds (does not commit) a queued run of version; the caller enqueues it after commit.
+    Limits come from the script, else from the arguments (a try-out), else the defaults."""
+    run_id = uuid.uuid4()
+    event = event if event is not None else event_document(trigger, run_id, body)
+    event["run_id"] = str(run_id)
+    size = len(json.dumps(event).encode())
+    if size > settings.max_event_bytes:
+        raise RunError(f"event is {size} bytes; the limit is {settings.max_event_bytes} bytes")
+    run = Run(id=run_id, script_id=script.id if script else None, version_id=version.id,
+              version=version.number if script else None, trigger=trigger, event=event, scheduled_at=scheduled_at,
+              timeout_seconds=script.timeout_seconds if script else timeout_seconds or settings.default_timeout_seconds,
+              memory_mb=script.memory_mb if script else memory_mb or settings.default_memory_mb,
+              network=script.network if script else network is not False)
+    s.add(run)
+    return run
+
+
+def get(run_id: uuid.UUID) -> Run | None:
+    with session() as s:
+        return s.get(Run, run_id)
+
+
+def claim(run_id: uuid.UUID, worker: str) -> Run | None:
+    """Moves a queued run to building for this worker. A second delivery of the same message finds
+    nothing to claim, so a run executes at most once."""
+    with session() as s:
+        run = s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.queued)
+                        .values(status=RunStatus.building, worker=worker, started_at=utcnow())
+                        .returning(Run)).scalar_one_or_none()
+        s.commit()
+    if run:
+        publish(run_id, RunStatus.building)
+    return run
+
+
+def mark_running(run_id: uuid.UUID, container_id: str) -> bool:
+    with session() as s:
+        n = s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.building)
+                      .values(status=RunStatus.running, container_id=container_id)).rowcount
+        s.commit()
+    if n:
+        publish(run_id, RunStatus.running)
+    return bool(n)
+
+
+def finish(run_id: uuid.UUID, status: RunStatus, *, result=None, error: str | None = None,
+           exit_code: int | None = None, log_truncated: bool = False) -> bool:
+    """Records the end of an active run once; False if it had already ended (e.g. reaped)."""
+    now = utcnow()
+    with session() as s:
+        run = s.execute(select(Run).where(Run.id == run_id).with_for_update()).scalar_one()
+        if run.status in FINAL_RUN_STATUSES:
+            return False
+        started = run.started_at or now
+        run.status, run.result, run.error, run.exit_code = status, result, error, exit_code
+        run.finished_at, run.log_truncated = now, log_truncated
+        run.duration_ms = int((now - started).total_seconds() * 1000)
+        s.add(run)
+        s.commit()
+    publish(run_id, status)
+    return True
+
+
+def publish(run_id: uuid.UUID, status: str) -> None:
+    try:
+        redis_client().publish(status_channel(run_id), json.dumps({"status": status}))
+    except redis.RedisError:
+        pass  # waiters fall back to polling PostgreSQL
+
+
+def cancel(run_id: uuid.UUID) -> Run | None:
+    """Cancels a queued run at once; asks the worker to stop an active one."""
+    with session() as s:
+        run = s.get(Run, run_id)
+        if run is None or run.status in FINAL_RUN_STATUSES:
+            return run
+    if finish_if_queued(run_id, RunStatus.cancelled, "cancelled before it started"):
+        return get(run_id)
+    redis_client().set(cancel_key(run_id), "1", ex=3600)
+    return get(run_id)
+
+
+def finish_if_queued(run_id: uuid.UUID, status: RunStatus, error: str) -> bool:
+    with session() as s:
+        n = s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.queued)
+                      .values(status=status, error=error, finished_at=utcnow())).rowcount
+        s.commit()
+    if n:
+        publish(run_id, status)
+    return bool(n)
+
+
+def cancel_requested(run_id: uuid.UUID) -> bool:
+    try:
+        return bool(redis_client().exists(cancel_key(run_id)))
+    except redis.RedisError:
+        return False
+
+
+def wait(run_id: uuid.UUID, timeout: float) -> Run | None:
+    """Blocks until the run has ended or timeout passes; returns the run as it then is."""
+    deadline = time.monotonic() + timeout
+    pubsub = redis_client().pubsub(ignore_subscribe_messages=True)
+    try:
+        pubsub.subscribe(status_channel(run_id))
+        while True:
+            run = get(run_id)  # checked after subscribing, so no end is missed between the two
+            if run is None or run.status in FINAL_RUN_STATUSES or time.monotonic() >= deadline:
+                return run
+            msg = pubsub.get_message(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+            while msg and json.loads(msg["data"]).get("status") not in FINAL_RUN_STATUSES:
+                msg = pubsub.get_message(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+    finally:
+        pubsub.close()
+
+
+def reap(live_workers: set[str], grace: timedelta = timedelta(seconds=20)) -> list[uuid.UUID]:
+    """Ends active runs whose worker has stopped sending heartbeats, with an error saying so."""
+    cutoff = utcnow() - grace
+    with session() as s:
+        rows = s.execute(select(Run.id, Run.worker).where(Run.status.in_(ACTIVE), Run.started_at < cutoff)).all()
+    reaped = []
+    for run_id, worker in rows:
+        if worker not in live_workers and finish(
+            run_id, RunStatus.failed, error=f"the worker running this run ({worker}) stopped before it finished"
+        ):
+            reaped.append(run_id)
+    return reaped

@@ -1,0 +1,44 @@
+"""Test setup: a fresh PostgreSQL database migrated with Alembic, the real Redis and Docker Engine.
+
+Environment must be set before app.settings is imported, so it is done at the top of this file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DB = os.environ.get("RUNPAD_TEST_DB", "runpad_test")
+os.environ["RUNPAD_ENV"] = "test"
+os.environ["RUNPAD_DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{TEST_DB}"
+os.environ.setdefault("RUNPAD_REDIS_URL", "redis://127.0.0.1:6379/5")
+os.environ.setdefault("RUNPAD_WORKER_NAME", f"pytest-{os.getpid()}")
+os.environ.setdefault("RUNPAD_SECRET_KEY", "test-secret-key-for-the-suite")
+os.environ.setdefault("RUNPAD_POOL_IDLE_SECONDS", "60")
+
+import pytest  # noqa: E402
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql],
+                   check=True, capture_output=True)
+
+
+def pytest_sessionstart(session):
+    _psql(f"DROP DATABASE IF EXISTS {TEST_DB} WITH (FORCE)")
+    _psql(f"CREATE DATABASE {TEST_DB}")
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, check=True, capture_output=True)
+    from app.services.logs import redis_client
+
+    redis_client().flushdb()
+
+
+@pytest.fixture(scope="session")
+def docker_ready():
+    """The run network and firewall, as a worker sets them up at start."""
+    from workers.runtime.network import ensure_run_network
+
+    ensure_run_network()
+    return True

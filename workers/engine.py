@@ -1,0 +1,164 @@
+"""Executes builds and runs: the plain functions that Celery tasks call and tests drive directly."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets as pysecrets
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from app.db import session
+from app.models import Build, BuildStatus, Run, RunStatus, ScriptVersion
+from app.services import builds, logs, runs, secrets
+from app.services.redaction import Redactor
+from app.settings import settings
+from workers.runtime import containers, images, supervisor
+from workers.runtime.pool import PoolKey, WarmPool
+
+log = logging.getLogger(__name__)
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+STATUS_FOR = {
+    supervisor.StopReason.succeeded: RunStatus.succeeded,
+    supervisor.StopReason.failed: RunStatus.failed,
+    supervisor.StopReason.log_limit: RunStatus.failed,
+    supervisor.StopReason.timed_out: RunStatus.timed_out,
+    supervisor.StopReason.cancelled: RunStatus.cancelled,
+}
+
+pool: WarmPool | None = None  # set by the worker at start; without it every run starts cold
+_remover = ThreadPoolExecutor(max_workers=4, thread_name_prefix="remove")
+_image_locks: dict[str, threading.Lock] = {}
+_image_locks_guard = threading.Lock()
+
+
+def _image_lock(deps_hash: str) -> threading.Lock:
+    with _image_locks_guard:
+        return _image_locks.setdefault(deps_hash, threading.Lock())
+
+
+# ---- builds -----------------------------------------------------------------------------------
+
+def execute_build(build_id: uuid.UUID) -> None:
+    """Builds the image of a queued build (no-op if another worker has claimed it)."""
+    build = builds.claim(build_id, settings.worker_name)
+    if build is not None:
+        _build(build)
+
+
+def _build(build: Build) -> None:
+    sink = logs.LogSink("build", build.id)
+    try:
+        with _image_lock(build.deps_hash):
+            ref = images.dependency_image_ref(build.deps_hash)
+            if settings.registry and images.pull(ref):
+                sink.system(f"pulled {ref} from {settings.registry}")
+                built = images.BuiltImage(ref, images.client().images.get(ref).id,
+                                          images.read_file(ref, images.LOCKFILE_PATH[build.runtime]))
+            else:
+                built = images.build_dependency_image(build.runtime, build.dependencies, build.deps_hash,
+                                                      build.lockfile, lambda line: sink.write("stdout", ANSI.sub("", line)))
+                if settings.registry:
+                    images.push(built.ref, sink.system)
+        sink.system(f"image {built.ref} ready")
+        sink.flush()
+        builds.finish(build.id, image_ref=built.ref, digest=built.digest, lockfile=built.lockfile,
+                      log_truncated=sink.truncated)
+    except Exception as exc:  # noqa: BLE001 - any failure ends the build with its reason
+        sink.system(f"build failed: {exc}")
+        sink.flush()
+        builds.finish(build.id, error=str(exc) or type(exc).__name__, log_truncated=sink.truncated)
+
+
+def _image_for(version: ScriptVersion, sink: logs.LogSink) -> str:
+    """The ready image for a version, building or waiting for its build as needed."""
+    deadline = time.monotonic() + settings.build_timeout_seconds
+    while True:
+        build = builds.by_hash(version.deps_hash)
+        if build is None:
+            with session() as s:
+                build, _ = builds.ensure_build(s, version)
+                s.commit()
+        if build.status == BuildStatus.ready:
+            return _local_image(build, sink)
+        if build.status == BuildStatus.failed:
+            raise RuntimeError(f"the dependency build failed: {build.error}")
+        if build.status == BuildStatus.queued and builds.claim(build.id, settings.worker_name):
+            sink.system(f"building dependencies (build {build.id})")
+            _build(builds.get(build.id))
+            continue
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"gave up waiting for dependency build {build.id}")
+        time.sleep(0.5)
+
+
+def _local_image(build: Build, sink: logs.LogSink) -> str:
+    """Ready builds may have been made on another machine, or pruned here: pull or rebuild exactly."""
+    if images.image_present(build.image_ref):
+        return build.image_ref
+    with _image_lock(build.deps_hash):
+        if images.image_present(build.image_ref):
+            return build.image_ref
+        if settings.registry and images.pull(build.image_ref):
+            return build.image_ref
+        sink.system("dependency image missing here: rebuilding it from the recorded lockfile")
+        images.build_dependency_image(build.runtime, build.dependencies, build.deps_hash, build.lockfile,
+                                      lambda line: None)
+        return build.image_ref
+
+
+# ---- runs -------------------------------------------------------------------------------------
+
+def execute_run(run_id: uuid.UUID) -> None:
+    """Runs a queued run once. A duplicate delivery finds it claimed and returns at once."""
+    run = runs.claim(run_id, settings.worker_name)
+    if run is None:
+        return
+    with session() as s:
+        version = s.get(ScriptVersion, run.version_id)
+    sink = logs.LogSink("run", run.id)
+    try:
+        image = _image_for(version, sink)
+        values = secrets.resolve(version.secrets)  # before any container: a missing secret fails fast
+    except Exception as exc:  # noqa: BLE001
+        sink.system(str(exc))
+        sink.flush()
+        runs.finish(run.id, RunStatus.failed, error=str(exc))
+        return
+    sink.redactor = Redactor(values.values())
+    _run_container(run, version, image, values, sink)
+
+
+def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[str, str], sink: logs.LogSink) -> None:
+    limits = containers.Limits(run.memory_mb, run.network)
+    labels = {containers.LABEL_RUN: str(run.id)}
+    attached = None
+    try:
+        if pool is not None:
+            attached, _ = pool.take(PoolKey(image, version.runtime, limits), labels)
+        else:
+            attached = containers.start_attached(image, version.runtime, limits, labels)
+        runs.mark_running(run.id, attached.container_id)
+        nonce = pysecrets.token_hex(16)
+        ctx = {"run_id": str(run.id), "script_id": str(run.script_id) if run.script_id else None,
+               "version": run.version, "trigger": run.trigger,
+               "deadline": int((time.time() + run.timeout_seconds) * 1000)}
+        payload = json.dumps({"code": version.code, "event": run.event, "ctx": ctx, "secrets": values,
+                              "nonce": nonce}).encode()
+        outcome = supervisor.supervise(attached, payload, nonce, sink, run.timeout_seconds,
+                                       lambda: runs.cancel_requested(run.id), run.memory_mb)
+    except Exception as exc:  # noqa: BLE001 - Docker failing mid-run still ends the run
+        log.exception("run %s: container failure", run.id)
+        outcome = supervisor.Outcome(supervisor.StopReason.failed, error=f"container failure: {exc}")
+    finally:
+        if attached is not None:
+            _remover.submit(containers.remove, attached.container_id)
+    if outcome.error:
+        sink.system(outcome.error)
+    sink.flush()
+    runs.finish(run.id, STATUS_FOR[outcome.reason], result=sink.redactor.value(outcome.result),
+                error=sink.redactor.text(outcome.error) if outcome.error else None,
+                exit_code=outcome.exit_code, log_truncated=sink.truncated)

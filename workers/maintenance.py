@@ -1,0 +1,85 @@
+"""A worker's housekeeping: heartbeats, removing containers dead workers left, reaping their runs,
+and shrinking the warm pool. Runs as one daemon thread per worker process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+import redis
+
+from app.services import runs
+from app.services.logs import redis_client
+from app.settings import settings
+from workers.runtime import containers
+from workers.runtime.docker_client import client
+
+log = logging.getLogger(__name__)
+HEARTBEAT_PREFIX = "runpad:worker:"
+
+
+def heartbeat() -> None:
+    redis_client().set(HEARTBEAT_PREFIX + settings.worker_name, "1", ex=settings.heartbeat_seconds * 3)
+
+
+def live_workers() -> set[str]:
+    keys = redis_client().scan_iter(match=HEARTBEAT_PREFIX + "*", count=500)
+    return {k.decode().removeprefix(HEARTBEAT_PREFIX) for k in keys}
+
+
+def remove_orphans(at_start: bool = False) -> int:
+    """Removes runpad containers whose worker is dead, and at start this worker's own leftovers."""
+    alive = live_workers()
+    if at_start:
+        alive.discard(settings.worker_name)
+    removed = 0
+    for c in client().containers.list(all=True, filters={"label": containers.LABEL_WORKER}):
+        if c.labels.get(containers.LABEL_WORKER) not in alive:
+            containers.remove(c.id)
+            removed += 1
+    return removed
+
+
+def fail_own_leftovers() -> list:
+    """At start: runs this worker name held when it died cannot be resumed; end them now."""
+    return runs.reap(live_workers() - {settings.worker_name}, grace=timedelta(0))
+
+
+class Housekeeper(threading.Thread):
+    def __init__(self, pool=None):
+        super().__init__(daemon=True, name="housekeeper")
+        self.pool = pool
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        ticks = 0
+        while not self.stopping.wait(settings.heartbeat_seconds):
+            ticks += 1
+            try:
+                heartbeat()
+                if ticks % 2 == 0:
+                    runs.reap(live_workers())
+                    remove_orphans()
+                if self.pool is not None:
+                    self.pool.shrink()
+            except (redis.RedisError, Exception):  # noqa: BLE001 - housekeeping retries on the next tick
+                log.exception("housekeeping failed; retrying")
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+def start_worker(pool=None) -> Housekeeper:
+    """What a worker does before taking work: announce itself, clean up after a previous life."""
+    from workers.runtime.network import ensure_run_network
+
+    ensure_run_network()
+    fail_own_leftovers()
+    heartbeat()
+    removed = remove_orphans(at_start=True)
+    if removed:
+        log.info("removed %d container(s) left by stopped workers", removed)
+    keeper = Housekeeper(pool)
+    keeper.start()
+    return keeper

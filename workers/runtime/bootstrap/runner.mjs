@@ -1,0 +1,38 @@
+// Runpad's bootstrap inside a Node.js run container. It waits on stdin for one JSON document
+// {code, event, ctx, secrets, nonce}, runs the user's module and handler, and writes the outcome as
+// one line "<nonce><json>" to a private copy of stdout, so user code closing stdout cannot lose it.
+import fs from "node:fs";
+import { pathToFileURL } from "node:url";
+
+const resultFd = fs.openSync("/dev/stdout", "w");
+const input = JSON.parse(fs.readFileSync(0, "utf8"));
+
+function emit(outcome) {
+  let text;
+  try {
+    text = JSON.stringify(outcome);
+  } catch (err) {
+    text = JSON.stringify({ ok: false, error: `result is not JSON-serialisable: ${err.message}` });
+  }
+  fs.writeSync(resultFd, `\n${input.nonce}${text}\n`);
+}
+
+for (const [name, value] of Object.entries(input.secrets || {})) process.env[name] = value;
+delete input.secrets;
+
+// The code lives on the /tmp tmpfs; a node_modules link beside it lets bare imports resolve.
+const dir = "/tmp/.runpad";
+fs.mkdirSync(dir, { recursive: true });
+if (fs.existsSync("/opt/runpad/deps/node_modules")) fs.symlinkSync("/opt/runpad/deps/node_modules", `${dir}/node_modules`);
+fs.writeFileSync(`${dir}/handler.mjs`, input.code);
+
+try {
+  const mod = await import(pathToFileURL(`${dir}/handler.mjs`).href);
+  const handler = typeof mod.default === "function" ? mod.default : typeof mod.handler === "function" ? mod.handler : null;
+  const result = handler ? await handler(input.event, input.ctx) : null;
+  emit({ ok: true, result: result === undefined ? null : result });
+} catch (err) {
+  console.error(err && err.stack ? err.stack : String(err));
+  emit({ ok: false, error: err && err.message !== undefined ? `${err.name || "Error"}: ${err.message}` : String(err) });
+}
+process.exit(0);

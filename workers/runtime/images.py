@@ -1,0 +1,247 @@
+"""Dependency images: a runner layer per runtime and base image, then one image per dependency hash.
+
+Builds use the Docker SDK with a generated context: package names reach the build only as
+package.json / requirements.in files, never a shell line. Builds have network but no secrets.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import docker.errors
+
+from app.services import dependencies
+from app.settings import settings
+from workers.runtime.docker_client import client
+
+BOOTSTRAP = Path(__file__).parent / "bootstrap"
+RUN_UID = "10001:10001"
+DEPS_REPO = "runpad/deps"
+
+_NODE_RUNNER = """FROM {base}
+COPY ca.pem runner.mjs /opt/runpad/
+ENV HOME=/tmp npm_config_cache=/tmp/.npm npm_config_update_notifier=false NODE_ENV=production {ca_env}
+RUN mkdir -p /opt/runpad/deps && chown 10001:10001 /opt/runpad/deps
+"""
+_PYTHON_RUNNER = """FROM {base}
+COPY ca.pem runner.py /opt/runpad/
+ENV HOME=/tmp PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 UV_NO_CACHE=1 UV_NATIVE_TLS=1 PIP_NO_CACHE_DIR=1 {ca_env}
+RUN python3 -m venv /opt/runpad/tools && /opt/runpad/tools/bin/pip install -q uv=={uv} \\
+ && python3 -m venv --without-pip /opt/runpad/venv && mkdir -p /opt/runpad/deps \\
+ && chown -R 10001:10001 /opt/runpad/venv /opt/runpad/deps
+"""
+_NODE_DEPS = """FROM {runner}
+USER 10001:10001
+WORKDIR /opt/runpad/deps
+COPY --chown=10001:10001 {files} /opt/runpad/deps/
+RUN {install} && rm -rf /tmp/.npm
+LABEL runpad.deps_hash={hash}
+"""
+_PYTHON_DEPS = """FROM {runner}
+USER 10001:10001
+WORKDIR /opt/runpad/deps
+COPY --chown=10001:10001 {files} /opt/runpad/deps/
+RUN /opt/runpad/tools/bin/uv pip install --python /opt/runpad/venv/bin/python -r {reqs} \\
+ && /opt/runpad/tools/bin/uv pip freeze --python /opt/runpad/venv/bin/python > /opt/runpad/deps/requirements.lock
+LABEL runpad.deps_hash={hash}
+"""
+LOCKFILE_PATH = {"node": "/opt/runpad/deps/package-lock.json", "python": "/opt/runpad/deps/requirements.lock"}
+RUNNER_COMMAND = {
+    "node": ["node", "/opt/runpad/runner.mjs"],
+    "python": ["/opt/runpad/venv/bin/python", "-I", "/opt/runpad/runner.py"],
+}
+
+
+class ImageError(RuntimeError):
+    """An image could not be found, built, pushed or pulled; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class BuiltImage:
+    ref: str
+    digest: str
+    lockfile: str
+
+
+def _ca_env(runtime: str) -> str:
+    if not settings.ca_bundle_bytes:
+        return ""
+    names = ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CERT"] + (["NODE_EXTRA_CA_CERTS"] if runtime == "node" else [])
+    return " ".join(f"{n}=/opt/runpad/ca.pem" for n in names)
+
+
+def _runner_context(runtime: str, base: str) -> dict[str, bytes]:
+    template = _NODE_RUNNER if runtime == "node" else _PYTHON_RUNNER
+    runner = "runner.mjs" if runtime == "node" else "runner.py"
+    dockerfile = template.format(base=base, ca_env=_ca_env(runtime), uv=settings.uv_version)
+    return {
+        "Dockerfile": dockerfile.encode(),
+        "ca.pem": settings.ca_bundle_bytes,
+        runner: (BOOTSTRAP / runner).read_bytes(),
+    }
+
+
+@functools.lru_cache(maxsize=8)
+def base_digest(image: str) -> str:
+    """The id of the configured base image, pulling it once if it is not here yet."""
+    try:
+        return client().images.get(image).id
+    except docker.errors.ImageNotFound:
+        pass
+    try:
+        return client().images.pull(image).id
+    except docker.errors.APIError as exc:
+        raise ImageError(
+            f"base image {image} is not on this machine and cannot be pulled ({exc.explanation}); "
+            "run infra/base-images/bootstrap.sh and point RUNPAD_NODE_IMAGE / RUNPAD_PYTHON_IMAGE at its images"
+        ) from None
+
+
+def runner_digest(runtime: str) -> str:
+    """What the runner layer is made of: its Dockerfile, bootstrap and CA bundle."""
+    context = _runner_context(runtime, settings.base_image(runtime))
+    h = hashlib.sha256()
+    for name in sorted(context):
+        h.update(name.encode() + b"\0" + context[name] + b"\0")
+    return h.hexdigest()
+
+
+def deps_hash_for(runtime: str, normalised: list[str]) -> str:
+    base = base_digest(settings.base_image(runtime))
+    return dependencies.deps_hash(runtime, normalised, base, runner_digest(runtime))
+
+
+def dependency_image_ref(deps_hash: str) -> str:
+    repo = f"{settings.registry}/{DEPS_REPO}" if settings.registry else DEPS_REPO
+    return f"{repo}:{deps_hash}"
+
+
+def image_present(ref: str) -> bool:
+    try:
+        client().images.get(ref)
+        return True
+    except docker.errors.ImageNotFound:
+        return False
+
+
+def _tar(files: dict[str, bytes]) -> io.BytesIO:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
+    buf.seek(0)
+    return buf
+
+
+def _docker_build(files: dict[str, bytes], tag: str, log: Callable[[str], None]) -> str:
+    """Builds a context with the legacy builder, sending each output line to log; returns the image id."""
+    stream = client().api.build(
+        fileobj=_tar(files), custom_context=True, tag=tag, rm=True, forcerm=True, decode=True,
+        timeout=settings.build_timeout_seconds, labels={"runpad.managed": "1"},
+    )
+    pending = ""
+    image_id = ""
+    for chunk in stream:
+        if "error" in chunk:
+            for line in (pending + chunk["error"]).splitlines():
+                log(line)
+            raise ImageError(chunk["error"].strip())
+        if "aux" in chunk and "ID" in chunk["aux"]:
+            image_id = chunk["aux"]["ID"]
+        pending += chunk.get("stream", "")
+        *lines, pending = pending.split("\n")
+        for line in lines:
+            if line.strip():
+                log(line.rstrip("\r"))
+    if pending.strip():
+        log(pending)
+    return image_id or client().images.get(tag).id
+
+
+def ensure_runner_image(runtime: str, log: Callable[[str], None]) -> str:
+    base = settings.base_image(runtime)
+    tag = f"runpad/runner-{runtime}:{hashlib.sha256((base_digest(base) + runner_digest(runtime)).encode()).hexdigest()[:24]}"
+    if not image_present(tag):
+        log(f"building the {runtime} runner layer on {base}")
+        _docker_build(_runner_context(runtime, base), tag, log)
+    return tag
+
+
+def read_file(image: str, path: str) -> str:
+    container = client().api.create_container(image, command=["true"], network_disabled=True)
+    try:
+        stream, _ = client().api.get_archive(container["Id"], path)
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+            member = tar.next()
+            handle = tar.extractfile(member) if member else None
+            return handle.read().decode() if handle else ""
+    finally:
+        client().api.remove_container(container["Id"], force=True)
+
+
+def build_dependency_image(runtime: str, normalised: list[str], deps_hash: str, lockfile: str | None,
+                           log: Callable[[str], None]) -> BuiltImage:
+    """Builds (or, with a lockfile, rebuilds exactly) the image for one dependency set."""
+    runner = ensure_runner_image(runtime, log)
+    ref = dependency_image_ref(deps_hash)
+    if runtime == "node":
+        files = {"package.json": dependencies.npm_package_json(normalised).encode()}
+        install = "npm install --no-audit --no-fund --omit=dev"
+        if lockfile:
+            files["package-lock.json"] = lockfile.encode()
+            install = "npm ci --no-audit --no-fund --omit=dev"
+        if not normalised:  # npm writes no lockfile for an empty set
+            install = "echo '{}' > package-lock.json"
+        dockerfile = _NODE_DEPS.format(runner=runner, files=" ".join(files), install=install, hash=deps_hash)
+    else:
+        files = {"requirements.in": dependencies.pypi_requirements(normalised).encode()}
+        reqs = "requirements.in"
+        if lockfile:
+            files["requirements.pinned"] = lockfile.encode()
+            reqs = "requirements.pinned"
+        dockerfile = _PYTHON_DEPS.format(runner=runner, files=" ".join(files), reqs=reqs, hash=deps_hash)
+    files["Dockerfile"] = dockerfile.encode()
+    log(f"installing {len(normalised)} {'npm' if runtime == 'node' else 'PyPI'} package(s)"
+        + (" from the recorded lockfile" if lockfile else ""))
+    image_id = _docker_build(files, ref, log)
+    return BuiltImage(ref=ref, digest=image_id, lockfile=read_file(ref, LOCKFILE_PATH[runtime]))
+
+
+def push(ref: str, log: Callable[[str], None]) -> str:
+    """Pushes ref to the registry; returns the registry digest."""
+    repo, tag = ref.rsplit(":", 1)
+    digest = ""
+    for chunk in client().api.push(repo, tag=tag, stream=True, decode=True):
+        if "error" in chunk:
+            raise ImageError(f"push of {ref} failed: {chunk['error']}")
+        digest = chunk.get("aux", {}).get("Digest", digest)
+    log(f"pushed {ref} ({digest})")
+    return digest
+
+
+def pull(ref: str) -> bool:
+    """Pulls ref from the registry; False when the registry does not have it."""
+    repo, tag = ref.rsplit(":", 1)
+    try:
+        client().api.pull(repo, tag=tag)
+        return True
+    except docker.errors.APIError:
+        return False
+
+
+def describe_lockfile(runtime: str, lockfile: str) -> list[str]:
+    """The exact installed versions, one 'name@version' or 'name==version' per entry."""
+    if runtime == "python":
+        return [line for line in lockfile.splitlines() if line and not line.startswith("#")]
+    packages = json.loads(lockfile or "{}").get("packages", {})
+    return sorted(f"{k.removeprefix('node_modules/')}@{v.get('version')}" for k, v in packages.items() if k)

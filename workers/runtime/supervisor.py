@@ -1,0 +1,191 @@
+"""Supervises one run container from stdin to exit.
+
+What it guarantees, whatever the user's code does:
+- the payload is written to stdin once, then stdin is closed;
+- every stdout/stderr line goes to the log writer as it arrives (long lines are cut at 64 KiB),
+  except the nonce-framed result line, which never reaches the log;
+- the container is killed at the deadline (timed_out), on cancel (cancelled) or once it has printed
+  more than settings.output_kill_bytes (log_limit);
+- it returns only after the container has stopped, with one StopReason saying why.
+The caller removes the container (always, in a finally).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Callable, Protocol
+
+from app.settings import settings
+from workers.runtime import containers
+from workers.runtime.docker_client import client
+
+MAX_LINE = 64 * 1024
+STREAMS = {1: "stdout", 2: "stderr"}
+
+
+class StopReason(StrEnum):
+    succeeded = "succeeded"
+    failed = "failed"
+    timed_out = "timed_out"
+    cancelled = "cancelled"
+    log_limit = "log_limit"
+
+
+class LogWriter(Protocol):
+    def write(self, stream: str, line: str) -> None: ...
+
+
+@dataclass
+class Outcome:
+    reason: StopReason
+    result: Any = None
+    error: str | None = None
+    exit_code: int | None = None
+
+
+class _Watchdog(threading.Thread):
+    """Kills the container at the deadline or on cancel; records which came first."""
+
+    def __init__(self, container_id: str, deadline: float, cancelled: Callable[[], bool]):
+        super().__init__(daemon=True, name=f"watchdog-{container_id[:12]}")
+        self.container_id, self.deadline, self.cancelled = container_id, deadline, cancelled
+        self.done = threading.Event()
+        self.reason: StopReason | None = None
+
+    def stop_for(self, reason: StopReason) -> None:
+        if self.reason is None:
+            self.reason = reason
+            containers.kill(self.container_id)
+
+    def run(self) -> None:
+        while not self.done.wait(min(0.2, max(0.0, self.deadline - time.monotonic()))):
+            if time.monotonic() >= self.deadline:
+                self.stop_for(StopReason.timed_out)
+            elif self.cancelled():
+                self.stop_for(StopReason.cancelled)
+
+
+class _LineSplitter:
+    """Turns multiplexed attach frames into lines and spots the result frame."""
+
+    def __init__(self, nonce: str, log: LogWriter):
+        self.nonce = nonce.encode()
+        self.log = log
+        self.buffers = {"stdout": bytearray(), "stderr": bytearray()}
+        self.pending_blank = False  # a blank stdout line is held back: the runner writes one before the frame
+        self.frame: bytes | None = None
+        self.total = 0
+
+    def feed(self, stream: str, data: bytes) -> None:
+        self.total += len(data)
+        buf = self.buffers[stream]
+        buf.extend(data)
+        while True:
+            nl = buf.find(b"\n")
+            if nl == -1:
+                limit = settings.max_result_bytes + 1024 if buf.startswith(self.nonce) else MAX_LINE
+                if len(buf) > limit:
+                    self._line(stream, bytes(buf[:MAX_LINE]))
+                    del buf[:MAX_LINE]
+                    continue
+                return
+            line = bytes(buf[:nl])
+            del buf[: nl + 1]
+            self._line(stream, line)
+
+    def _line(self, stream: str, line: bytes) -> None:
+        if stream == "stdout":
+            if line.startswith(self.nonce) and self.frame is None:
+                self.frame, self.pending_blank = line[len(self.nonce):], False
+                return
+            if self.pending_blank:
+                self.log.write("stdout", "")
+            self.pending_blank = line == b""
+            if self.pending_blank:
+                return
+        self.log.write(stream, line.decode("utf-8", errors="replace").rstrip("\r"))
+
+    def finish(self) -> None:
+        for stream, buf in self.buffers.items():
+            if buf:
+                self._line(stream, bytes(buf))
+                buf.clear()
+        if self.pending_blank:
+            self.log.write("stdout", "")
+            self.pending_blank = False
+
+
+def _recv_exactly(sock, n: int) -> bytes:
+    chunks, size = [], 0
+    while size < n:
+        chunk = sock.recv(min(n - size, 1 << 20))
+        if not chunk:
+            return b""
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_stream(attached: containers.Attached, splitter: _LineSplitter, watchdog: _Watchdog) -> None:
+    while True:
+        header = _recv_exactly(attached.sock, 8)
+        if len(header) < 8:
+            return
+        kind, size = header[0], struct.unpack(">I", header[4:])[0]
+        data = _recv_exactly(attached.sock, size)
+        if not data:
+            return
+        if kind in STREAMS:
+            splitter.feed(STREAMS[kind], data)
+        if splitter.total > settings.output_kill_bytes:
+            watchdog.stop_for(StopReason.log_limit)
+
+
+def _result_outcome(frame: bytes) -> Outcome:
+    if len(frame) > settings.max_result_bytes:
+        return Outcome(StopReason.failed, error=f"result is larger than {settings.max_result_bytes} bytes")
+    doc = json.loads(frame)
+    if doc.get("ok"):
+        return Outcome(StopReason.succeeded, result=doc.get("result"))
+    return Outcome(StopReason.failed, error=str(doc.get("error")))
+
+
+def supervise(attached: containers.Attached, payload: bytes, nonce: str, log: LogWriter,
+              timeout_seconds: float, cancelled: Callable[[], bool], memory_mb: int) -> Outcome:
+    deadline = time.monotonic() + timeout_seconds
+    watchdog = _Watchdog(attached.container_id, deadline, cancelled)
+    watchdog.start()
+    splitter = _LineSplitter(nonce, log)
+    try:
+        attached.sock.sendall(payload)
+        attached.sock.shutdown(1)  # SHUT_WR: the container sees EOF on stdin
+        _read_stream(attached, splitter, watchdog)
+        splitter.finish()
+        # stdout may close before the process ends (user code closed it): wait for the exit too
+        wait = client().api.wait(attached.container_id, timeout=timeout_seconds + 30)
+        exit_code = wait.get("StatusCode")
+    finally:
+        watchdog.done.set()
+        attached.sock.close()
+    if watchdog.reason is not None:
+        errors = {
+            StopReason.timed_out: f"timed out after {timeout_seconds:g} s",
+            StopReason.cancelled: "cancelled",
+            StopReason.log_limit: f"stopped after printing more than {settings.output_kill_bytes} bytes",
+        }
+        return Outcome(watchdog.reason, error=errors[watchdog.reason], exit_code=exit_code)
+    if splitter.frame is not None:
+        outcome = _result_outcome(splitter.frame)
+        outcome.exit_code = exit_code
+        return outcome
+    state = client().api.inspect_container(attached.container_id)["State"]
+    if state.get("OOMKilled"):
+        error = f"out of memory: the run used more than its {memory_mb} MiB"
+    else:
+        error = f"the handler's process exited with code {exit_code} before returning a result"
+    return Outcome(StopReason.failed, error=error, exit_code=exit_code)
