@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from cryptography.fernet import Fernet
 from sqlalchemy import delete, select
@@ -37,8 +38,10 @@ def put(name: str, value: str) -> None:
     if not isinstance(value, str) or not value:
         raise SecretError("a secret value must be a non-empty string")
     ciphertext = _fernet().encrypt(value.encode())
-    stmt = insert(Secret).values(name=name, provider="store", ciphertext=ciphertext)
-    stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"ciphertext": ciphertext, "updated_at": utcnow()})
+    now = utcnow()
+    stmt = insert(Secret).values(id=uuid.uuid4(), name=name, provider="store", ciphertext=ciphertext,
+                                 created_at=now, updated_at=now)
+    stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"ciphertext": ciphertext, "updated_at": now})
     with session() as s:
         s.execute(stmt)
         s.commit()

@@ -1,6 +1,7 @@
 // Runpad's bootstrap inside a Node.js run container. It waits on stdin for one JSON document
 // {code, event, ctx, secrets, nonce}, runs the user's module and handler, and writes the outcome as
 // one line "<nonce><json>" to a private copy of stdout, so user code closing stdout cannot lose it.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -32,7 +33,13 @@ try {
   const result = handler ? await handler(input.event, input.ctx) : null;
   emit({ ok: true, result: result === undefined ? null : result });
 } catch (err) {
-  console.error(err && err.stack ? err.stack : String(err));
+  if (err instanceof SyntaxError && (err.stack || "").includes("compileSourceTextModule")) {
+    // ESM syntax errors carry no location; node --check prints the file, line and a caret
+    const check = spawnSync(process.execPath, ["--check", `${dir}/handler.mjs`], { encoding: "utf8" });
+    console.error((check.stderr || String(err)).trim());
+  } else {
+    console.error(err && err.stack ? err.stack : String(err));
+  }
   emit({ ok: false, error: err && err.message !== undefined ? `${err.name || "Error"}: ${err.message}` : String(err) });
 }
 process.exit(0);
