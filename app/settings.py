@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     python_image: str = "python:3.12-slim-bookworm"
     ca_bundle: str = "/etc/ssl/certs/ca-certificates.crt"
     registry: str = ""  # e.g. 127.0.0.1:5000; dependency images are pushed and pulled there
+    npm_registry: str = ""  # a mirror for npm builds (no credentials in the URL: it is kept in the image)
     build_timeout_seconds: int = 600
     uv_version: str = "0.9.5"
 

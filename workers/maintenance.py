@@ -34,9 +34,9 @@ def remove_orphans(at_start: bool = False) -> int:
     if at_start:
         alive.discard(settings.worker_name)
     removed = 0
-    for c in client().containers.list(all=True, filters={"label": containers.LABEL_WORKER}):
-        if c.labels.get(containers.LABEL_WORKER) not in alive:
-            containers.remove(c.id)
+    for c in client().api.containers(all=True, filters={"label": containers.LABEL_WORKER}):
+        if c["Labels"].get(containers.LABEL_WORKER) not in alive:
+            containers.remove(c["Id"])
             removed += 1
     return removed
 

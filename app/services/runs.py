@@ -86,6 +86,17 @@ def mark_running(run_id: uuid.UUID, container_id: str) -> bool:
     return bool(n)
 
 
+def storable(value):
+    """PostgreSQL's jsonb cannot hold NUL characters: they become U+FFFD in a stored result."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    return value
+
+
 def finish(run_id: uuid.UUID, status: RunStatus, *, result=None, error: str | None = None,
            exit_code: int | None = None, log_truncated: bool = False) -> bool:
     """Records the end of an active run once; False if it had already ended (e.g. reaped)."""
@@ -95,7 +106,7 @@ def finish(run_id: uuid.UUID, status: RunStatus, *, result=None, error: str | No
         if run.status in FINAL_RUN_STATUSES:
             return False
         started = run.started_at or now
-        run.status, run.result, run.error, run.exit_code = status, result, error, exit_code
+        run.status, run.result, run.error, run.exit_code = status, storable(result), storable(error), exit_code
         run.finished_at, run.log_truncated = now, log_truncated
         run.duration_ms = int((now - started).total_seconds() * 1000)
         s.add(run)

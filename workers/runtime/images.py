@@ -200,6 +200,8 @@ def build_dependency_image(runtime: str, normalised: list[str], deps_hash: str, 
         if lockfile:
             files["package-lock.json"] = lockfile.encode()
             install = "npm ci --no-audit --no-fund --omit=dev"
+        if settings.npm_registry:
+            files[".npmrc"] = f"registry={settings.npm_registry}\n".encode()
         if not normalised:  # npm writes no lockfile for an empty set
             install = "echo '{}' > package-lock.json"
         dockerfile = _NODE_DEPS.format(runner=runner, files=" ".join(files), install=install, hash=deps_hash)

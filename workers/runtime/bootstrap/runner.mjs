@@ -8,7 +8,17 @@ import { pathToFileURL } from "node:url";
 const resultFd = fs.openSync("/dev/stdout", "w");
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
 
-function emit(outcome) {
+// stdout and stderr are asynchronous pipes here: let what the handler wrote drain before the frame
+const drained = (stream) => new Promise((resolve) => {
+  try {
+    stream.write("", () => resolve());
+  } catch {
+    resolve();
+  }
+});
+
+async function emit(outcome) {
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
   let text;
   try {
     text = JSON.stringify(outcome);
@@ -31,7 +41,7 @@ try {
   const mod = await import(pathToFileURL(`${dir}/handler.mjs`).href);
   const handler = typeof mod.default === "function" ? mod.default : typeof mod.handler === "function" ? mod.handler : null;
   const result = handler ? await handler(input.event, input.ctx) : null;
-  emit({ ok: true, result: result === undefined ? null : result });
+  await emit({ ok: true, result: result === undefined ? null : result });
 } catch (err) {
   if (err instanceof SyntaxError && (err.stack || "").includes("compileSourceTextModule")) {
     // ESM syntax errors carry no location; node --check prints the file, line and a caret
@@ -40,6 +50,6 @@ try {
   } else {
     console.error(err && err.stack ? err.stack : String(err));
   }
-  emit({ ok: false, error: err && err.message !== undefined ? `${err.name || "Error"}: ${err.message}` : String(err) });
+  await emit({ ok: false, error: err && err.message !== undefined ? `${err.name || "Error"}: ${err.message}` : String(err) });
 }
 process.exit(0);

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Installs everything Runpad needs on this Debian 12 machine (as root) and starts it in the
+# background: the web app (Reflex, production build), then, once the web answers, a Celery worker
+# and the scheduler (when workers/scheduler.py exists). Prints the URL and the admin login.
+# Safe to re-run: the processes it started before are stopped first (scripts/stop.sh).
+#
+#   scripts/install.sh
+#
+# Logs: /var/log/runpad/{web,worker,scheduler}.log; pid files: /run/runpad/*.pid.
+# The web port is 3000 unless REFLEX_FRONTEND_PORT says otherwise.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+WEB_PORT="${REFLEX_FRONTEND_PORT:-3000}"
+WEB_WAIT_SECONDS="${RUNPAD_WEB_WAIT_SECONDS:-900}"  # a first production build takes minutes
+[[ "$WEB_PORT" =~ ^[0-9]+$ ]] || die "REFLEX_FRONTEND_PORT must be a port number"
+[[ "$WEB_WAIT_SECONDS" =~ ^[0-9]+$ ]] || die "RUNPAD_WEB_WAIT_SECONDS must be a number"
+
+require_root
+cd "$ROOT"
+
+# Stop what a previous install started before migrating the schema under it.
+bash "$ROOT/scripts/stop.sh"
+bash "$ROOT/scripts/setup-host.sh"
+
+env_file_set RUNPAD_ENV production
+[ "${RUNPAD_ENV:-production}" = production ] || warn "RUNPAD_ENV=$RUNPAD_ENV in the environment overrides .env"
+
+[ -f "$ROOT/scripts/reflex-setup.sh" ] || die "scripts/reflex-setup.sh is missing"
+# Installs bun from the npm registry if needed and exports REFLEX_USE_SYSTEM_BUN=1 (and npm's
+# registry) for the web process below.
+# shellcheck source=scripts/reflex-setup.sh
+source "$ROOT/scripts/reflex-setup.sh"
+
+admin_login="$("$VENV/bin/python" -m app.cli ensure-admin)"
+say "$admin_login"
+
+mkdir -p "$RUN_DIR" "$LOG_DIR"
+export PATH="$VENV/bin:$PATH" PYTHONUNBUFFERED=1
+
+# start NAME COMMAND...: in its own session (so stop.sh can signal the whole group), detached from
+# this terminal, appending to $LOG_DIR/NAME.log; remembers where in the log this start begins.
+declare -A log_offset
+start() {
+    local name="$1" log="$LOG_DIR/$1.log"
+    shift
+    touch "$log"
+    log_offset[$name]="$(stat -c %s "$log")"
+    printf '\n=== %s: starting: %s\n' "$(date -Is)" "$*" >>"$log"
+    setsid nohup "$@" >>"$log" 2>&1 </dev/null &
+    printf '%s\n' "$!" >"$RUN_DIR/$name.pid"
+    say "started $name (pid $!, log $log)"
+}
+alive() { kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
+since_start() { tail -c "+$((log_offset[$1] + 1))" "$LOG_DIR/$1.log"; }  # what NAME logged since start
+
+start web reflex run --env prod --frontend-port "$WEB_PORT"
+say "waiting for the web app on port $WEB_PORT (the first start builds the front end)"
+waited=0
+until curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$WEB_PORT/"; do
+    if ! alive web; then
+        since_start web | tail -n 40 >&2
+        die "the web app exited (log: $LOG_DIR/web.log)"
+    fi
+    [ "$waited" -lt "$WEB_WAIT_SECONDS" ] || die "the web app did not answer within $WEB_WAIT_SECONDS s (log: $LOG_DIR/web.log)"
+    sleep 2
+    waited=$((waited + 2))
+done
+
+start worker celery -A workers.celery_app worker --pool threads --concurrency 8 -Q tryout,runs,builds --loglevel INFO
+if [ -f "$ROOT/workers/scheduler.py" ]; then
+    start scheduler python -m workers.scheduler
+fi
+
+# Celery logs "celery@HOST ready." once it consumes from the queues.
+waited=0
+until since_start worker | grep -F ' ready.' >/dev/null; do
+    if ! alive worker; then
+        since_start worker | tail -n 40 >&2
+        die "the worker exited (log: $LOG_DIR/worker.log)"
+    fi
+    [ "$waited" -lt 60 ] || die "the worker did not report ready within 60 s (log: $LOG_DIR/worker.log)"
+    sleep 1
+    waited=$((waited + 1))
+done
+
+# /readyz checks PostgreSQL, Redis and Docker from the web process; a failure is worth a warning.
+readiness="$(curl -sS --max-time 10 -w '\n%{http_code}' "http://127.0.0.1:$WEB_PORT/readyz" 2>&1 || true)"
+[ "${readiness##*$'\n'}" = 200 ] || warn "/readyz: ${readiness//$'\n'/ }"
+
+public_url="$(setting RUNPAD_PUBLIC_URL http://localhost:3000)"
+echo
+say "Runpad is running at http://localhost:$WEB_PORT/ (RUNPAD_PUBLIC_URL: $public_url)"
+say "$admin_login"
+say "logs in $LOG_DIR/; stop with: bash scripts/stop.sh"
