@@ -23,6 +23,10 @@ cd "$ROOT"
 
 # Stop what a previous install started before migrating the schema under it.
 bash "$ROOT/scripts/stop.sh"
+# Our previous web app is stopped now, so an answer on the port would come from someone else.
+if (exec 3<>"/dev/tcp/127.0.0.1/$WEB_PORT") 2>/dev/null; then
+    die "port $WEB_PORT is in use by another program; free it or set REFLEX_FRONTEND_PORT"
+fi
 bash "$ROOT/scripts/setup-host.sh"
 
 env_file_set RUNPAD_ENV production

@@ -76,10 +76,10 @@ def start_worker(pool=None) -> Housekeeper:
 
     ensure_run_network()
     fail_own_leftovers()
-    heartbeat()
     removed = remove_orphans(at_start=True)
     if removed:
         log.info("removed %d container(s) left by stopped workers", removed)
+    heartbeat()  # only now: a heartbeat says this worker is ready
     keeper = Housekeeper(pool)
     keeper.start()
     return keeper
