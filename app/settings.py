@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         path = Path(self.ca_bundle)
         return path.read_bytes() if self.ca_bundle and path.is_file() else b""
 
+    @property
+    def instance(self) -> str:
+        """Names this installation, so installs (or a test suite) sharing one Docker Engine leave each
+        other's containers alone."""
+        return hashlib.sha256(f"{self.database_url}|{self.redis_url}".encode()).hexdigest()[:16]
+
     def base_image(self, runtime: str) -> str:
         return {"node": self.node_image, "python": self.python_image}[runtime]
 

@@ -34,7 +34,8 @@ def remove_orphans(at_start: bool = False) -> int:
     if at_start:
         alive.discard(settings.worker_name)
     removed = 0
-    for c in client().api.containers(all=True, filters={"label": containers.LABEL_WORKER}):
+    mine = f"{containers.LABEL_INSTANCE}={settings.instance}"
+    for c in client().api.containers(all=True, filters={"label": [containers.LABEL_WORKER, mine]}):
         if c["Labels"].get(containers.LABEL_WORKER) not in alive:
             containers.remove(c["Id"])
             removed += 1

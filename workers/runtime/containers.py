@@ -20,6 +20,7 @@ from workers.runtime.images import RUN_UID, RUNNER_COMMAND
 LABEL_WORKER = "runpad.worker"
 LABEL_RUN = "runpad.run_id"
 LABEL_POOL = "runpad.pool"
+LABEL_INSTANCE = "runpad.instance"
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def start_attached(image: str, runtime: str, limits: Limits, labels: dict[str, s
         working_dir="/tmp",
         stdin_open=True,
         tty=False,
-        labels={LABEL_WORKER: settings.worker_name, **labels},
+        labels={LABEL_WORKER: settings.worker_name, LABEL_INSTANCE: settings.instance, **labels},
         host_config=host_config(limits),
         network_disabled=not limits.network,
     )
