@@ -8,7 +8,7 @@ import pytest
 
 from app.db import session
 from app.services import logs, runs, versions
-from tests.integration.worker_process import WorkerProcess
+from workers.local_worker import WorkerProcess
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 from workers.runtime.docker_client import client
 

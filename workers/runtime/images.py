@@ -196,10 +196,10 @@ def build_dependency_image(runtime: str, normalised: list[str], deps_hash: str, 
     ref = dependency_image_ref(deps_hash)
     if runtime == "node":
         files = {"package.json": dependencies.npm_package_json(normalised).encode()}
-        install = "npm install --no-audit --no-fund --omit=dev"
+        install = "npm install --no-audit --no-fund --omit=dev --foreground-scripts"
         if lockfile:
             files["package-lock.json"] = lockfile.encode()
-            install = "npm ci --no-audit --no-fund --omit=dev"
+            install = "npm ci --no-audit --no-fund --omit=dev --foreground-scripts"
         if settings.npm_registry:
             files[".npmrc"] = f"registry={settings.npm_registry}\n".encode()
         if not normalised:  # npm writes no lockfile for an empty set

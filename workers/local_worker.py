@@ -1,4 +1,4 @@
-"""Starts and stops real Celery worker processes for tests."""
+"""Starts and stops a Celery worker process on this machine (used by tests and benchmarks)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from app.services.logs import redis_client
 from workers.maintenance import HEARTBEAT_PREFIX
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class WorkerProcess:

@@ -1,0 +1,56 @@
+"""Builds run package install scripts, which are hostile too: they get network, never secrets."""
+
+import ipaddress
+import json
+import subprocess
+import uuid
+
+import pytest
+
+from app.services import logs, scripts, secrets
+from app.settings import settings
+from tests.integration.npm_registry import NpmRegistry
+from workers import engine
+from workers.runtime import images
+from workers.runtime.docker_client import client
+
+pytestmark = pytest.mark.usefixtures("docker_ready")
+
+STEAL = """const fs = require("fs");
+const found = { env: process.env };
+for (const p of ["/proc/1/environ", "/run/secrets", "/opt/runpad", "/var/run/docker.sock"]) {
+  try { found[p] = fs.statSync(p).isDirectory() ? fs.readdirSync(p) : fs.readFileSync(p, "utf8"); }
+  catch (e) { found[p] = e.code; }
+}
+console.log("STOLEN " + JSON.stringify(found));
+"""
+
+
+def test_an_install_script_sees_no_secrets_and_leaves_none_in_the_image(monkeypatch):
+    secret_value = f"store-secret-{uuid.uuid4().hex}"
+    secrets.put("RUNPAD_BUILD_VICTIM", secret_value)
+    config = client().networks.get("bridge").attrs["IPAM"]["Config"][0]
+    host = config.get("Gateway") or str(ipaddress.ip_network(config["Subnet"])[1])
+    name = f"runpad-evil-{uuid.uuid4().hex[:8]}"
+    with NpmRegistry(host) as registry:
+        registry.add(name, "1.0.0", {
+            "package.json": json.dumps({"name": name, "version": "1.0.0", "scripts": {"preinstall": "node steal.js"}}),
+            "steal.js": STEAL,
+        })
+        monkeypatch.setattr(settings, "npm_registry", registry.url)
+        saved = scripts.create(f"evil-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"],
+                               ["RUNPAD_BUILD_VICTIM"])
+        assert saved.build_queued
+        engine.execute_build(saved.build.id)
+    from app.services import builds
+
+    build = builds.get(saved.build.id)
+    log = "\n".join(ln.line for ln in logs.read("build", build.id))
+    assert build.status == "ready", log
+    assert "STOLEN" in log  # the install script really ran inside the build
+    for value in (secret_value, settings.secret_key, settings.database_url, settings.redis_url):
+        assert value not in log
+    image_bytes = subprocess.run(["docker", "save", build.image_ref], capture_output=True, check=True).stdout
+    assert secret_value.encode() not in image_bytes and settings.secret_key.encode() not in image_bytes
+    assert "RUNPAD_BUILD_VICTIM" not in str(client().api.inspect_image(build.image_ref))
+    assert images.image_present(build.image_ref)
