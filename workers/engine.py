@@ -11,6 +11,8 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import docker.errors
+
 from app.db import session
 from app.models import Build, BuildStatus, Run, RunStatus, ScriptVersion
 from app.services import builds, logs, runs, secrets
@@ -95,9 +97,16 @@ def _image_for(version: ScriptVersion, sink: logs.LogSink) -> str:
         time.sleep(0.5)
 
 
+_seen_images: dict[str, float] = {}
+SEEN_IMAGE_SECONDS = 60.0
+
+
 def _local_image(build: Build, sink: logs.LogSink) -> str:
     """Ready builds may have been made on another machine, or pruned here: pull or rebuild exactly."""
+    if time.monotonic() - _seen_images.get(build.image_ref, -SEEN_IMAGE_SECONDS) < SEEN_IMAGE_SECONDS:
+        return build.image_ref  # checked a moment ago: skip a Docker round trip on the hot path
     if images.image_present(build.image_ref):
+        _seen_images[build.image_ref] = time.monotonic()
         return build.image_ref
     with _image_lock(build.deps_hash):
         if images.image_present(build.image_ref):
@@ -132,15 +141,26 @@ def execute_run(run_id: uuid.UUID) -> None:
     _run_container(run, version, image, values, sink)
 
 
-def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[str, str], sink: logs.LogSink) -> None:
+def _start_container(run: Run, version: ScriptVersion, image: str, sink: logs.LogSink) -> containers.Attached:
     limits = containers.Limits(run.memory_mb, run.network)
     labels = {containers.LABEL_RUN: str(run.id)}
+    for attempt in (1, 2):
+        try:
+            if pool is not None:
+                return pool.take(PoolKey(image, version.runtime, limits), labels)[0]
+            return containers.start_attached(image, version.runtime, limits, labels)
+        except docker.errors.ImageNotFound:
+            if attempt == 2:
+                raise
+            _seen_images.pop(image, None)  # removed since we last looked: fetch or rebuild it
+            image = _image_for(version, sink)
+    raise AssertionError("unreachable")
+
+
+def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[str, str], sink: logs.LogSink) -> None:
     attached = None
     try:
-        if pool is not None:
-            attached, _ = pool.take(PoolKey(image, version.runtime, limits), labels)
-        else:
-            attached = containers.start_attached(image, version.runtime, limits, labels)
+        attached = _start_container(run, version, image, sink)
         runs.mark_running(run.id, attached.container_id)
         nonce = pysecrets.token_hex(16)
         ctx = {"run_id": str(run.id), "script_id": str(run.script_id) if run.script_id else None,

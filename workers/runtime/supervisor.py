@@ -6,8 +6,9 @@ What it guarantees, whatever the user's code does:
   except the nonce-framed result line, which never reaches the log;
 - the container is killed at the deadline (timed_out), on cancel (cancelled) or once it has printed
   more than settings.output_kill_bytes (log_limit);
-- it returns only after the container has stopped, with one StopReason saying why.
-The caller removes the container (always, in a finally).
+- it returns as soon as the result frame arrives (the bootstrap has drained stdout and stderr
+  before writing it and exits right after), or else once the container has stopped, with one
+  StopReason saying why. The caller kills and removes the container (always, in a finally).
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def _recv_exactly(sock, n: int) -> bytes:
 
 
 def _read_stream(attached: containers.Attached, splitter: _LineSplitter, watchdog: _Watchdog) -> None:
-    while True:
+    while splitter.frame is None:
         header = _recv_exactly(attached.sock, 8)
         if len(header) < 8:
             return
@@ -166,9 +167,11 @@ def supervise(attached: containers.Attached, payload: bytes, nonce: str, log: Lo
         attached.sock.shutdown(1)  # SHUT_WR: the container sees EOF on stdin
         _read_stream(attached, splitter, watchdog)
         splitter.finish()
-        # stdout may close before the process ends (user code closed it): wait for the exit too
-        wait = client().api.wait(attached.container_id, timeout=timeout_seconds + 30)
-        exit_code = wait.get("StatusCode")
+        if splitter.frame is not None:
+            exit_code = 0  # the bootstrap exits 0 straight after the frame
+        else:
+            # stdout may close before the process ends (user code closed it): wait for the exit too
+            exit_code = client().api.wait(attached.container_id, timeout=timeout_seconds + 30).get("StatusCode")
     finally:
         watchdog.done.set()
         attached.sock.close()
