@@ -58,6 +58,19 @@ class User(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+class ApiToken(SQLModel, table=True):
+    """An API token; only its SHA-256 is stored, so a database leak reveals no usable token."""
+
+    __tablename__ = "api_tokens"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    name: str = "api"
+    token_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    created_at: datetime = _created()
+    last_used_at: Optional[datetime] = _ts()
+    revoked_at: Optional[datetime] = _ts()
+
+
 class Script(SQLModel, table=True):
     __tablename__ = "scripts"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -68,14 +81,16 @@ class Script(SQLModel, table=True):
     cron: Optional[str] = None
     interval_seconds: Optional[int] = None
     timezone: str = "UTC"
-    http_auth: str = "none"
+    http_auth: str = "none"  # none | bearer | hmac
     hook_token: Optional[str] = Field(default=None, sa_column=Column(Text, unique=True))
+    hook_secret: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary))  # Fernet ciphertext
+    allow_overlap: bool = False
     timeout_seconds: int = 30
     memory_mb: int = 256
     network: bool = True
     enabled: bool = True
     current_version: int = 1
-    next_run_at: Optional[datetime] = _ts()
+    next_run_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True), index=True))
     created_at: datetime = _created()
     updated_at: datetime = _created()
 
@@ -124,9 +139,11 @@ class Run(SQLModel, table=True):
     __table_args__ = (
         Index("ix_runs_script_queued", "script_id", "queued_at"),
         Index("ix_runs_status", "status"),
+        UniqueConstraint("script_id", "scheduled_at", name="uq_runs_script_scheduled_at"),  # a tick fires once
     )
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     script_id: Optional[uuid.UUID] = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
+    owner_id: Optional[uuid.UUID] = Field(default=None, foreign_key="users.id", ondelete="CASCADE", index=True)
     version_id: uuid.UUID = Field(foreign_key="script_versions.id", ondelete="CASCADE")
     version: Optional[int] = None
     trigger: str = "manual"  # manual | http | schedule | tryout

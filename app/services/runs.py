@@ -40,7 +40,7 @@ def event_document(trigger: str, run_id: uuid.UUID, body=None, **fields) -> dict
 
 def create(s: Session, version: ScriptVersion, trigger: str, body=None, script: Script | None = None,
            event: dict | None = None, scheduled_at: datetime | None = None, timeout_seconds: int | None = None,
-           memory_mb: int | None = None, network: bool | None = None) -> Run:
+           memory_mb: int | None = None, network: bool | None = None, owner_id: uuid.UUID | None = None) -> Run:
     """Adds (does not commit) a queued run of version; the caller enqueues it after commit.
     Limits come from the script, else from the arguments (a try-out), else the defaults."""
     run_id = uuid.uuid4()
@@ -50,6 +50,7 @@ def create(s: Session, version: ScriptVersion, trigger: str, body=None, script: 
     if size > settings.max_event_bytes:
         raise RunError(f"event is {size} bytes; the limit is {settings.max_event_bytes} bytes")
     run = Run(id=run_id, script_id=script.id if script else None, version_id=version.id,
+              owner_id=script.owner_id if script else owner_id,
               version=version.number if script else None, trigger=trigger, event=event, scheduled_at=scheduled_at,
               timeout_seconds=script.timeout_seconds if script else timeout_seconds or settings.default_timeout_seconds,
               memory_mb=script.memory_mb if script else memory_mb or settings.default_memory_mb,

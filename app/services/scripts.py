@@ -1,11 +1,15 @@
 """Saved scripts: creating one or changing its code makes a new immutable version and, when its
-dependency set has no image yet, a build."""
+dependency set has no image yet, a build. Triggers, hook tokens and limits live here too."""
 
 from __future__ import annotations
 
+import secrets as pysecrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+from cryptography.fernet import Fernet
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
 from app.db import session
@@ -15,10 +19,17 @@ from app.settings import settings
 
 TIMEOUT_RANGE = (1, 900)
 MEMORY_RANGE = (64, 4096)
+TRIGGERS = ("manual", "http", "schedule")
+HTTP_AUTH = ("none", "bearer", "hmac")
+CODE_FIELDS = ("code", "dependencies", "secrets")
 
 
 class ScriptError(ValueError):
     """Bad script input; nothing was written."""
+
+
+class NotFound(LookupError):
+    """No such script for this owner."""
 
 
 @dataclass
@@ -27,26 +38,76 @@ class Saved:
     version: ScriptVersion
     build: Build
     build_queued: bool  # the caller enqueues the build after this returns (the rows are committed)
+    hook_secret: str | None = None  # set once, when a bearer/HMAC secret was just generated
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def new_hook_token() -> str:
+    return pysecrets.token_urlsafe(32)  # 43 URL-safe characters
+
+
+def _fernet() -> Fernet:
+    return Fernet(settings.fernet_key)
+
+
+def hook_secret_of(script: Script) -> str | None:
+    return _fernet().decrypt(script.hook_secret).decode() if script.hook_secret else None
 
 
 def _check_limits(timeout_seconds: int, memory_mb: int) -> None:
-    if not TIMEOUT_RANGE[0] <= timeout_seconds <= TIMEOUT_RANGE[1]:
-        raise ScriptError(f"timeout_seconds must be between {TIMEOUT_RANGE[0]} and {TIMEOUT_RANGE[1]}")
-    if not MEMORY_RANGE[0] <= memory_mb <= MEMORY_RANGE[1]:
-        raise ScriptError(f"memory_mb must be between {MEMORY_RANGE[0]} and {MEMORY_RANGE[1]}")
+    if not isinstance(timeout_seconds, int) or not TIMEOUT_RANGE[0] <= timeout_seconds <= TIMEOUT_RANGE[1]:
+        raise ScriptError(f"timeout_seconds must be a whole number from {TIMEOUT_RANGE[0]} to {TIMEOUT_RANGE[1]}")
+    if not isinstance(memory_mb, int) or not MEMORY_RANGE[0] <= memory_mb <= MEMORY_RANGE[1]:
+        raise ScriptError(f"memory_mb must be a whole number from {MEMORY_RANGE[0]} to {MEMORY_RANGE[1]}")
+
+
+def _apply_trigger(script: Script, trigger: dict) -> str | None:
+    """Sets the trigger fields; returns a newly generated hook secret, if any."""
+    from app.services import schedules
+
+    kind = trigger.get("type", script.trigger_type)
+    if kind == script.trigger_type and not {"cron", "interval_seconds"} & trigger.keys():
+        # a partial change (timezone, auth) keeps the current schedule
+        trigger = {"cron": script.cron, "interval_seconds": script.interval_seconds, **trigger}
+    if kind not in TRIGGERS:
+        raise ScriptError(f"trigger.type must be one of {', '.join(TRIGGERS)}")
+    auth = trigger.get("http_auth", script.http_auth) or "none"
+    if auth not in HTTP_AUTH:
+        raise ScriptError(f"trigger.http_auth must be one of {', '.join(HTTP_AUTH)}")
+    script.trigger_type, script.http_auth = kind, auth
+    script.cron, script.interval_seconds = trigger.get("cron"), trigger.get("interval_seconds")
+    script.timezone = trigger.get("timezone") or script.timezone or "UTC"
+    if "allow_overlap" in trigger:
+        script.allow_overlap = bool(trigger["allow_overlap"])
+    script.next_run_at = None
+    if kind == "schedule":
+        try:
+            schedules.validate(script.cron, script.interval_seconds, script.timezone)
+        except schedules.ScheduleError as exc:
+            raise ScriptError(str(exc)) from None
+        script.next_run_at = schedules.next_run(script.cron, script.interval_seconds, script.timezone, utcnow())
+    if kind == "http" and not script.hook_token:
+        script.hook_token = new_hook_token()
+    if kind == "http" and auth != "none" and not script.hook_secret:
+        secret = pysecrets.token_urlsafe(32)
+        script.hook_secret = _fernet().encrypt(secret.encode())
+        return secret
+    return None
 
 
 def create(name: str, runtime: str, code: str, dependencies: list[str] | None = None,
-           secrets: list[str] | None = None, *, timeout_seconds: int | None = None, memory_mb: int | None = None,
-           network: bool = True, owner_id: uuid.UUID | None = None) -> Saved:
-    timeout_seconds = timeout_seconds or settings.default_timeout_seconds
-    memory_mb = memory_mb or settings.default_memory_mb
-    if not name or not name.strip() or len(name) > 200:
+           secrets: list[str] | None = None, *, trigger: dict | None = None, timeout_seconds: int | None = None,
+           memory_mb: int | None = None, network: bool = True, enabled: bool = True,
+           owner_id: uuid.UUID | None = None) -> Saved:
+    timeout_seconds = settings.default_timeout_seconds if timeout_seconds is None else timeout_seconds
+    memory_mb = settings.default_memory_mb if memory_mb is None else memory_mb
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise ScriptError("name must be 1 to 200 characters")
     _check_limits(timeout_seconds, memory_mb)
     with session() as s:
         script = Script(name=name.strip(), runtime=runtime, timeout_seconds=timeout_seconds, memory_mb=memory_mb,
-                        network=network, owner_id=owner_id)
+                        network=bool(network), enabled=bool(enabled), owner_id=owner_id)
+        secret = _apply_trigger(script, trigger or {"type": "manual"})
         s.add(script)
         s.flush()
         try:
@@ -55,28 +116,114 @@ def create(name: str, runtime: str, code: str, dependencies: list[str] | None = 
             raise ScriptError(str(exc)) from None
         build, queued = builds.ensure_build(s, version)
         s.commit()
-        return Saved(script, version, build, queued)
+        return Saved(script, version, build, queued, secret)
+
+
+def get(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> Script:
+    with session() as s:
+        script = s.get(Script, script_id)
+    if script is None or (owner_id is not None and script.owner_id != owner_id):
+        raise NotFound(f"no script {script_id}")
+    return script
+
+
+def update(script_id: uuid.UUID, changes: dict[str, Any], owner_id: uuid.UUID | None = None) -> Saved:
+    """Changes any field; code, dependency or secret changes make a new version."""
+    get(script_id, owner_id)
+    with session() as s:
+        script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one()
+        secret = _update_fields(script, changes)
+        current = current_version(s, script)
+        version = current
+        if any(k in changes and changes[k] != getattr(current, k) for k in CODE_FIELDS):
+            try:
+                version = versions.new_version(
+                    s, script.runtime, changes.get("code", current.code),
+                    changes.get("dependencies", current.dependencies), changes.get("secrets", current.secrets),
+                    script.id, script.current_version + 1)
+            except versions.VersionError as exc:
+                raise ScriptError(str(exc)) from None
+            script.current_version = version.number
+        script.updated_at = utcnow()
+        s.add(script)
+        build, queued = builds.ensure_build(s, version)
+        s.commit()
+        return Saved(script, version, build, queued, secret)
+
+
+def _update_fields(script: Script, changes: dict[str, Any]) -> str | None:
+    unknown = set(changes) - {"name", "trigger", "timeout_seconds", "memory_mb", "network", "enabled", *CODE_FIELDS}
+    if unknown:
+        raise ScriptError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    if "name" in changes:
+        if not isinstance(changes["name"], str) or not changes["name"].strip() or len(changes["name"]) > 200:
+            raise ScriptError("name must be 1 to 200 characters")
+        script.name = changes["name"].strip()
+    _check_limits(changes.get("timeout_seconds", script.timeout_seconds), changes.get("memory_mb", script.memory_mb))
+    script.timeout_seconds = changes.get("timeout_seconds", script.timeout_seconds)
+    script.memory_mb = changes.get("memory_mb", script.memory_mb)
+    script.network = bool(changes.get("network", script.network))
+    script.enabled = bool(changes.get("enabled", script.enabled))
+    secret = None
+    if "trigger" in changes:
+        if not isinstance(changes["trigger"], dict):
+            raise ScriptError("trigger must be an object")
+        secret = _apply_trigger(script, changes["trigger"])
+    elif "enabled" in changes and script.trigger_type == "schedule" and script.enabled:
+        secret = _apply_trigger(script, {"type": "schedule", "cron": script.cron,
+                                         "interval_seconds": script.interval_seconds})
+    return secret
+
+
+def delete(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> None:
+    get(script_id, owner_id)
+    with session() as s:
+        s.execute(sql_delete(Script).where(Script.id == script_id))
+        s.commit()
+
+
+def rotate_hook_token(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> tuple[Script, str | None]:
+    """A new hook URL (the old one answers 404 at once) and, with bearer/HMAC auth, a new secret."""
+    get(script_id, owner_id)
+    with session() as s:
+        script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one()
+        if script.trigger_type != "http":
+            raise ScriptError("only a script with an http trigger has a hook URL")
+        script.hook_token, secret = new_hook_token(), None
+        if script.http_auth != "none":
+            secret = pysecrets.token_urlsafe(32)
+            script.hook_secret = _fernet().encrypt(secret.encode())
+        s.add(script)
+        s.commit()
+        return script, secret
+
+
+def list_versions(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> list[ScriptVersion]:
+    get(script_id, owner_id)
+    with session() as s:
+        return list(s.scalars(select(ScriptVersion).where(ScriptVersion.script_id == script_id)
+                              .order_by(ScriptVersion.number.desc())))
+
+
+def restore(script_id: uuid.UUID, number: int, owner_id: uuid.UUID | None = None) -> Saved:
+    """Rollback: a new version with the code, dependencies and secrets of version `number`."""
+    old = next((v for v in list_versions(script_id, owner_id) if v.number == number), None)
+    if old is None:
+        raise NotFound(f"script {script_id} has no version {number}")
+    return update(script_id, {"code": old.code, "dependencies": old.dependencies, "secrets": old.secrets}, owner_id)
 
 
 def new_code(script_id: uuid.UUID, code: str | None = None, dependencies: list[str] | None = None,
              secrets: list[str] | None = None) -> Saved:
-    """A new version with whatever changed; unchanged fields are carried over."""
-    with session() as s:
-        script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one()
-        current = current_version(s, script)
-        try:
-            version = versions.new_version(
-                s, script.runtime, current.code if code is None else code,
-                current.dependencies if dependencies is None else dependencies,
-                current.secrets if secrets is None else secrets, script.id, script.current_version + 1)
-        except versions.VersionError as exc:
-            raise ScriptError(str(exc)) from None
-        script.current_version, script.updated_at = version.number, utcnow()
-        build, queued = builds.ensure_build(s, version)
-        s.commit()
-        return Saved(script, version, build, queued)
+    changes = {k: v for k, v in (("code", code), ("dependencies", dependencies), ("secrets", secrets)) if v is not None}
+    return update(script_id, changes)
 
 
 def current_version(s, script: Script) -> ScriptVersion:
     return s.scalars(select(ScriptVersion).where(ScriptVersion.script_id == script.id,
                                                  ScriptVersion.number == script.current_version)).one()
+
+
+def by_hook_token(token: str) -> Script | None:
+    with session() as s:
+        return s.scalars(select(Script).where(Script.hook_token == token)).one_or_none()
