@@ -7,7 +7,7 @@ Mounted apps get no lifespan events: start-up work belongs in rx.App lifespan ta
 
 from fastapi import FastAPI
 
-from app.api import health
+from app.api import health, hooks
 
 api = FastAPI(
     title="Runpad",
@@ -17,3 +17,4 @@ api = FastAPI(
     openapi_url="/api/openapi.json",
 )
 api.include_router(health.router)
+api.include_router(hooks.router)

@@ -63,8 +63,6 @@ def _check_limits(timeout_seconds: int, memory_mb: int) -> None:
 
 def _apply_trigger(script: Script, trigger: dict) -> str | None:
     """Sets the trigger fields; returns a newly generated hook secret, if any."""
-    from app.services import schedules
-
     kind = trigger.get("type", script.trigger_type)
     if kind == script.trigger_type and not {"cron", "interval_seconds"} & trigger.keys():
         # a partial change (timezone, auth) keeps the current schedule
@@ -81,6 +79,8 @@ def _apply_trigger(script: Script, trigger: dict) -> str | None:
         script.allow_overlap = bool(trigger["allow_overlap"])
     script.next_run_at = None
     if kind == "schedule":
+        from app.services import schedules
+
         try:
             schedules.validate(script.cron, script.interval_seconds, script.timezone)
         except schedules.ScheduleError as exc:

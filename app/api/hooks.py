@@ -1,0 +1,68 @@
+"""`ANY /hooks/{token}[/{path}]`: thin, it reads the request (at most 6 MiB) and calls app.services.hooks."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from app.services import hooks
+from workers.dispatch import enqueue_run
+
+router = APIRouter()
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The body, or None as soon as it grows past the limit (nothing more is read)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > hooks.MAX_BODY_BYTES:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > hooks.MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _headers(request: Request) -> dict[str, str]:
+    """Lower-cased names; a header sent more than once is joined with ", " as HTTP allows."""
+    merged: dict[str, str] = {}
+    for name, value in request.headers.items():
+        merged[name] = f"{merged[name]}, {value}" if name in merged else value
+    return merged
+
+
+def _wants_async(request: Request) -> bool:
+    prefer = request.headers.get("prefer", "").lower()
+    return request.query_params.get("async") in ("1", "true") or "respond-async" in prefer
+
+
+@router.api_route("/hooks/{token}", methods=METHODS, include_in_schema=False)
+@router.api_route("/hooks/{token}/{path:path}", methods=METHODS, include_in_schema=False)
+async def hook(request: Request, token: str, path: str = "") -> Response:
+    body = await _read_body(request)
+    if body is None:
+        script = await run_in_threadpool(hooks.scripts.by_hook_token, token)
+        if script is None:
+            return _response(hooks.json_reply(404, {"error": "no such hook"}))
+        return _response(hooks.json_reply(413, {"error": f"the body is larger than {hooks.MAX_BODY_BYTES} bytes"}))
+    req = hooks.HookRequest(
+        token=token, method=request.method, path="/" + path,
+        headers=_headers(request),
+        query={k: v for k, v in request.query_params.items() if k != "async"},
+        body=body, wants_async=_wants_async(request))
+    reply = await run_in_threadpool(hooks.accept, req, enqueue_run)
+    if reply.status == 202 and not req.wants_async:
+        reply = await run_in_threadpool(hooks.respond, reply.run_id)
+    return _response(reply)
+
+
+def _response(reply: hooks.Reply) -> Response:
+    headers = dict(reply.headers)
+    if reply.run_id is not None:
+        headers.setdefault("x-runpad-run-id", str(reply.run_id))
+    media = headers.pop("content-type", None)
+    return Response(content=reply.body, status_code=reply.status, headers=headers, media_type=media)

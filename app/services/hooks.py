@@ -1,0 +1,188 @@
+"""HTTP hooks (contract §3): a request to a script's URL becomes an event and a run; the run's end
+becomes the HTTP response. Request bodies and handler results are hostile input."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from app.db import session
+from app.models import BuildStatus, Run, RunStatus, Script
+from app.services import builds, runs, scripts
+from app.settings import settings
+
+MAX_BODY_BYTES = 6 * 1024 * 1024
+WAIT_MARGIN_SECONDS = 30  # queueing and container start on top of the script's own timeout
+HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "te", "trailer"}
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=lambda: {"content-type": "application/json"})
+    run_id: uuid.UUID | None = None
+
+
+def json_reply(status: int, doc: Any, run_id: uuid.UUID | None = None) -> Reply:
+    return Reply(status, json.dumps(doc).encode(), run_id=run_id)
+
+
+@dataclass
+class HookRequest:
+    token: str
+    method: str
+    path: str  # the sub-path after the token, "/" when there is none
+    headers: dict[str, str]  # lower-cased names
+    query: dict[str, str]
+    body: bytes
+    wants_async: bool = False
+
+
+def status_url(run_id: uuid.UUID) -> str:
+    return f"{settings.public_url.rstrip('/')}/api/v1/runs/{run_id}"
+
+
+def _is_json(content_type: str) -> bool:
+    mime = content_type.split(";")[0].strip().lower()
+    return mime == "application/json" or mime.endswith("+json")
+
+
+def build_event(req: HookRequest) -> dict:
+    """The event of contract §2; raises ValueError for a JSON content type with a body that is not JSON."""
+    event: dict[str, Any] = {"trigger": "http", "method": req.method, "path": req.path, "headers": req.headers,
+                             "query": req.query, "body": None}
+    if not req.body:
+        return event
+    try:
+        text = req.body.decode("utf-8")
+    except UnicodeDecodeError:
+        event["body_base64"] = base64.b64encode(req.body).decode()
+        return event
+    if _is_json(req.headers.get("content-type", "")):
+        try:
+            event["body"] = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"the body is not valid JSON: {exc}") from None
+    else:
+        event["body"] = text
+    return event
+
+
+def authorised(script: Script, req: HookRequest) -> bool:
+    if script.http_auth == "none":
+        return True
+    secret = scripts.hook_secret_of(script) or ""
+    if script.http_auth == "bearer":
+        given = req.headers.get("authorization", "")
+        return bool(secret) and hmac.compare_digest(given.encode(), f"Bearer {secret}".encode())
+    given = req.headers.get("x-runpad-signature", "")
+    expected = "sha256=" + hmac.new(secret.encode(), req.body, hashlib.sha256).hexdigest()
+    return bool(secret) and hmac.compare_digest(given.strip().lower().encode(), expected.encode())
+
+
+def _build_problem(script: Script) -> Reply | None:
+    with session() as s:
+        version = scripts.current_version(s, script)
+    build = builds.by_hash(version.deps_hash)
+    if build is None or build.status in (BuildStatus.queued, BuildStatus.building):
+        return json_reply(409, {"error": "the script's dependencies are not built yet; try again shortly"})
+    if build.status == BuildStatus.failed:
+        return json_reply(409, {"error": f"the script's dependency build failed: {build.error}"})
+    return None
+
+
+def accept(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply:
+    """Checks the request and, when it may run, creates the run (committed) and queues it."""
+    script = scripts.by_hook_token(req.token)
+    if script is None or not script.enabled or script.trigger_type != "http":
+        return json_reply(404, {"error": "no such hook"})
+    if len(req.body) > MAX_BODY_BYTES:
+        return json_reply(413, {"error": f"the body is larger than {MAX_BODY_BYTES} bytes"})
+    if not authorised(script, req):
+        return json_reply(401, {"error": "unauthorized"})
+    problem = _build_problem(script)
+    if problem:
+        return problem
+    try:
+        event = build_event(req)
+    except ValueError as exc:
+        return json_reply(400, {"error": str(exc)})
+    with session() as s:
+        version = scripts.current_version(s, script)
+        run = runs.create(s, version, "http", script=script, event=event)
+        s.commit()
+    if not _enqueue_with_retry(run.id, enqueue):
+        return json_reply(503, {"error": "the run could not be queued; it was recorded as failed", "run_id": str(run.id)},
+                          run.id)
+    return json_reply(202, {"run_id": str(run.id), "status_url": status_url(run.id)}, run.id)
+
+
+def _enqueue_with_retry(run_id: uuid.UUID, enqueue: Callable[[uuid.UUID, str], None]) -> bool:
+    """A Redis blip loses nothing: retry briefly, else end the committed run as failed, saying why."""
+    for delay in (0.1, 0.3, 0.9, None):
+        try:
+            enqueue(run_id, "http")
+            return True
+        except Exception as exc:  # noqa: BLE001 - any broker error
+            if delay is None:
+                runs.finish_if_queued(run_id, RunStatus.failed, f"could not queue the run: {exc}")
+                return False
+            time.sleep(delay)
+    return False
+
+
+def respond(run_id: uuid.UUID) -> Reply:
+    """Waits for the run and maps its end to the HTTP response of contract §3."""
+    run = runs.get(run_id)
+    done = runs.wait(run_id, timeout=run.timeout_seconds + WAIT_MARGIN_SECONDS)
+    return response_for(done)
+
+
+def response_for(run: Run) -> Reply:
+    rid = str(run.id)
+    if run.status == RunStatus.succeeded:
+        return result_reply(run.result, run.id)
+    if run.status in (RunStatus.timed_out, RunStatus.queued, RunStatus.building, RunStatus.running):
+        return json_reply(504, {"error": "timeout", "run_id": rid}, run.id)
+    return json_reply(500, {"error": run.error or run.status, "run_id": rid}, run.id)
+
+
+def result_reply(result: Any, run_id: uuid.UUID) -> Reply:
+    code = result.get("statusCode") if isinstance(result, dict) else None
+    if not (isinstance(code, int) and not isinstance(code, bool)):
+        return Reply(200, json.dumps(result).encode(), run_id=run_id)
+    if not 200 <= code <= 599:
+        return json_reply(500, {"error": f"the handler returned an invalid statusCode {code}", "run_id": str(run_id)},
+                          run_id)
+    headers = _safe_headers(result.get("headers"))
+    body = result.get("body")
+    if isinstance(body, str):
+        payload = body.encode()
+    elif body is None:
+        payload = b""
+    else:
+        payload = json.dumps(body).encode()
+        headers.setdefault("content-type", "application/json")
+    return Reply(code, payload, headers, run_id)
+
+
+def _safe_headers(raw: Any) -> dict[str, str]:
+    """The handler's headers, minus hop-by-hop ones and anything that could split a response."""
+    headers: dict[str, str] = {}
+    if not isinstance(raw, dict):
+        return headers
+    for name, value in raw.items():
+        name, value = str(name).strip().lower(), str(value)
+        if not name or name in HOP_BY_HOP or any(c in name + value for c in "\r\n\x00"):
+            continue
+        if not name.isascii() or not value.isascii() or any(c in name for c in " :()<>@,;\\\"/[]?={}\t"):
+            continue
+        headers[name] = value
+    return headers
