@@ -1,0 +1,108 @@
+"""Hook latency end to end: HTTP request in → response out, against raw `docker run --rm` of the
+same image, measured in the same process.
+
+    python bench/hook_latency.py [--calls 60]
+
+The web side is the real ASGI app (app.api.main:api, what Reflex wraps) served by granian on
+127.0.0.1; a real Celery worker executes the runs. Prints JSON (target: p50 ratio ≤ 0.3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import harness
+import httpx
+from run_latency import TRIVIAL, docker_run
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_web(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port",
+                             str(port), "--no-log", "app.api.main:api"], cwd=harness.ROOT, env=dict(os.environ),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline and proc.poll() is None, "web did not start"
+        time.sleep(0.2)
+
+
+def hook_script(runtime: str):
+    from app.services import scripts
+    from workers import engine
+
+    saved = scripts.create(f"bench-{runtime}-{uuid.uuid4().hex[:6]}", runtime, TRIVIAL[runtime], [],
+                           trigger={"type": "http"},
+                           network=False)
+    if saved.build_queued:
+        engine.execute_build(saved.build.id)
+    return saved
+
+
+def measure(client: httpx.Client, base: str, runtime: str, n: int) -> dict:
+    from workers.runtime.images import dependency_image_ref
+
+    saved = hook_script(runtime)
+    url = f"{base}/hooks/{saved.script.hook_token}"
+    image = dependency_image_ref(saved.version.deps_hash)
+
+    def call(i: int) -> float:
+        start = time.perf_counter()
+        r = client.post(url, json=i)
+        elapsed = time.perf_counter() - start
+        assert r.status_code == 200 and r.json() == {"ok": i}, (r.status_code, r.text)
+        return elapsed
+
+    for i in range(5):
+        call(i)
+        docker_run(image, runtime, i)
+    ours, base_runs = [], []
+    for i in range(n):
+        ours.append(call(i))
+        base_runs.append(docker_run(image, runtime, i))
+    a, b = harness.summary(ours), harness.summary(base_runs)
+    return {"hook": a, "docker_run": b, "p50_ratio": round(a["p50_ms"] / b["p50_ms"], 3),
+            "p99_ratio": round(a["p99_ms"] / b["p99_ms"], 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=60)
+    args = parser.parse_args()
+    harness.fresh_database()
+    from workers.local_worker import WorkerProcess
+    from workers.runtime.network import ensure_run_network
+
+    ensure_run_network()
+    port = free_port()
+    web = start_web(port)
+    worker = WorkerProcess(f"bench-hooks-{uuid.uuid4().hex[:6]}").start()
+    try:
+        with httpx.Client(timeout=120) as client:
+            report = {rt: measure(client, f"http://127.0.0.1:{port}", rt, args.calls) for rt in ("node", "python")}
+    finally:
+        worker.stop()
+        web.terminate()
+        web.wait(20)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
