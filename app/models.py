@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any, Optional
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, false, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -169,7 +169,10 @@ class LogLine(SQLModel, table=True):
     """A line of a run's or a build's log; source is 'run' or 'build'."""
 
     __tablename__ = "log_lines"
-    __table_args__ = (Index("ix_log_lines_source_seq", "source", "source_id", "seq"),)
+    __table_args__ = (
+        Index("ix_log_lines_source_seq", "source", "source_id", "seq"),
+        Index("ix_log_lines_unshipped", "id", postgresql_where=text("NOT shipped")),
+    )
     id: Optional[int] = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
     source: str
     source_id: uuid.UUID
@@ -177,6 +180,8 @@ class LogLine(SQLModel, table=True):
     ts: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     stream: str  # stdout | stderr | system
     line: str = Field(sa_column=Column(Text, nullable=False))
+    # False until shipped to CloudWatch (when configured); a partial index finds the backlog cheaply
+    shipped: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class Secret(SQLModel, table=True):
@@ -186,4 +191,15 @@ class Secret(SQLModel, table=True):
     provider: str = "store"
     ciphertext: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class AppSetting(SQLModel, table=True):
+    """Runtime settings edited in the UI (Infisical, CloudWatch, ...): plain values as JSON, and
+    credentials as Fernet ciphertext, never in clear text."""
+
+    __tablename__ = "app_settings"
+    key: str = Field(sa_column=Column(Text, primary_key=True))
+    value: Any = Field(default=None, sa_column=Column(JSONB))
+    secret: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary))
     updated_at: datetime = _created()

@@ -56,8 +56,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_key(self) -> "Settings":
-        if self.env == "production" and self.secret_key in (DEV_SECRET_KEY, ""):
-            raise ValueError("RUNPAD_SECRET_KEY must be set to a real key outside development")
+        if self.env != "development" and (self.secret_key in (DEV_SECRET_KEY, "") or len(self.secret_key) < 16):
+            raise ValueError("RUNPAD_SECRET_KEY must be set to a real key (16+ characters) outside development")
         return self
 
     @property

@@ -1,0 +1,46 @@
+"""Settings people change at run time (Infisical, CloudWatch, ...), kept in the app_settings table:
+plain values as JSON, credentials encrypted with Fernet and never returned to a page or the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography.fernet import Fernet
+from sqlalchemy.dialects.postgresql import insert
+
+from app.db import session
+from app.models import AppSetting, utcnow
+from app.settings import settings
+
+
+def _fernet() -> Fernet:
+    return Fernet(settings.fernet_key)
+
+
+def get(key: str) -> tuple[dict[str, Any], str | None]:
+    """(the plain values, the decrypted credential or None); ({}, None) when never set."""
+    with session() as s:
+        row = s.get(AppSetting, key)
+    if row is None:
+        return {}, None
+    return dict(row.value or {}), _fernet().decrypt(row.secret).decode() if row.secret else None
+
+
+def put(key: str, value: dict[str, Any], secret: str | None = None, keep_secret: bool = True) -> None:
+    """Stores value; secret replaces the credential, or with keep_secret the old one stays."""
+    ciphertext = _fernet().encrypt(secret.encode()) if secret else None
+    stmt = insert(AppSetting).values(key=key, value=value, secret=ciphertext, updated_at=utcnow())
+    updates = {"value": value, "updated_at": utcnow()}
+    if secret or not keep_secret:
+        updates["secret"] = ciphertext
+    with session() as s:
+        s.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=updates))
+        s.commit()
+
+
+def clear(key: str) -> None:
+    with session() as s:
+        row = s.get(AppSetting, key)
+        if row is not None:
+            s.delete(row)
+            s.commit()
