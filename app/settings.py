@@ -13,6 +13,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"
 
 
+def weak_secret_key(key: str) -> bool:
+    return key in (DEV_SECRET_KEY, "") or len(key) < 16
+
+
+def fernet_key_for(secret_key: str) -> bytes:
+    """A Fernet key derived from a secret key, so any strong string works as the key."""
+    return base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest())
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RUNPAD_", env_file=".env", extra="ignore")
 
@@ -44,6 +53,7 @@ class Settings(BaseSettings):
     shm_size_mb: int = 64
     log_cap_bytes: int = 1024 * 1024
     output_kill_bytes: int = 256 * 1024 * 1024  # a run printing more than this is stopped
+    log_retention_days: int = 30  # default when the "logs" app setting does not say
     max_event_bytes: int = 6 * 1024 * 1024
     max_result_bytes: int = 6 * 1024 * 1024
 
@@ -56,14 +66,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_key(self) -> "Settings":
-        if self.env != "development" and (self.secret_key in (DEV_SECRET_KEY, "") or len(self.secret_key) < 16):
+        if self.env != "development" and weak_secret_key(self.secret_key):
             raise ValueError("RUNPAD_SECRET_KEY must be set to a real key (16+ characters) outside development")
         return self
 
     @property
     def fernet_key(self) -> bytes:
-        """A Fernet key derived from secret_key, so any strong string works as the key."""
-        return base64.urlsafe_b64encode(hashlib.sha256(self.secret_key.encode()).digest())
+        return fernet_key_for(self.secret_key)
 
     @property
     def ca_bundle_bytes(self) -> bytes:

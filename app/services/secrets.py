@@ -1,23 +1,35 @@
-"""Runpad's own secret store: values encrypted at rest with Fernet, resolved by name when a run starts."""
+"""Where a run's secrets come from: Runpad's own store (values encrypted at rest with Fernet, never
+returned) and, when it is configured, Infisical.
+
+Clash rule: the built-in store wins. resolve() takes every name it can from the store and asks
+Infisical only for the rest, so Infisical is contacted only when a run needs it and an Infisical outage
+cannot fail a run whose secrets are all in the store. A name in neither source fails the run before any
+container starts. Values fetched from Infisical live only in the worker's memory for that run."""
 
 from __future__ import annotations
 
 import re
 import uuid
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
 from app.db import session
 from app.models import Secret, utcnow
+from app.services import infisical
 from app.settings import settings
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+PROVIDERS = ("store", "infisical")  # in order of precedence: where both have a name, the first wins
 
 
 class SecretError(ValueError):
     """A bad secret name or value, or secrets a run needs that exist nowhere."""
+
+
+class ProviderError(SecretError):
+    """A configured provider (Infisical) failed, so the secrets it should supply are unknown."""
 
 
 def validate_names(names: list[str]) -> list[str]:
@@ -59,14 +71,50 @@ def names() -> list[str]:
         return list(s.scalars(select(Secret.name).order_by(Secret.name)))
 
 
+def list_all() -> list[tuple[str, str]]:
+    """Every (name, provider) pair by name; a name both sources have appears twice, the store's row first
+    because runs get that one. Infisical names that cannot be environment variables are left out."""
+    rows = [(name, "store") for name in names()]
+    try:
+        cfg = infisical.load()
+        remote = infisical.list_names(cfg) if cfg else []
+    except infisical.InfisicalError as exc:
+        raise ProviderError(f"could not list the secrets in Infisical: {exc}") from None
+    rows += [(name, "infisical") for name in remote if NAME.match(name)]
+    return sorted(rows, key=lambda row: (row[0], PROVIDERS.index(row[1])))
+
+
 def resolve(wanted: list[str]) -> dict[str, str]:
-    """The values of the named secrets; raises SecretError naming every one that is missing."""
+    """The values of the named secrets, by the clash rule above; raises SecretError naming every missing
+    one, or ProviderError naming Infisical and why it failed."""
     if not wanted:
         return {}
     with session() as s:
         rows = s.execute(select(Secret.name, Secret.ciphertext).where(Secret.name.in_(wanted))).all()
-    found = {name: _fernet().decrypt(ct).decode() for name, ct in rows}
+    found = {name: _decrypt(name, ciphertext) for name, ciphertext in rows}
+    needed = sorted(set(wanted) - set(found))
+    cfg = None
+    if needed:
+        try:
+            cfg = infisical.load()
+            found.update(infisical.fetch(needed, cfg) if cfg else {})
+        except infisical.InfisicalError as exc:
+            raise ProviderError(f"could not fetch {_plural(needed)} {', '.join(needed)} "
+                                f"from Infisical: {exc}") from None
     missing = sorted(set(wanted) - set(found))
     if missing:
-        raise SecretError(f"secret{'s' if len(missing) > 1 else ''} not found: {', '.join(missing)}")
+        where = f"the built-in store or Infisical ({cfg.where})" if cfg else "the built-in store"
+        raise SecretError(f"{_plural(missing)} not found in {where}: {', '.join(missing)}")
     return found
+
+
+def _decrypt(name: str, ciphertext: bytes) -> str:
+    try:
+        return _fernet().decrypt(ciphertext).decode()
+    except InvalidToken:  # says nothing by itself; the usual cause is a key changed without rotate-key
+        raise SecretError(f"secret {name} does not decrypt with the current RUNPAD_SECRET_KEY "
+                          "(was the key changed without python -m app.cli rotate-key?)") from None
+
+
+def _plural(names: list[str]) -> str:
+    return "secrets" if len(names) > 1 else "secret"

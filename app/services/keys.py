@@ -1,0 +1,76 @@
+"""Re-encrypts every stored credential (secrets.ciphertext, app_settings.secret) under a new
+RUNPAD_SECRET_KEY, in one transaction: all rows move to the new key, or none does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import select, text, update
+
+from app.db import session
+from app.models import AppSetting, Secret
+from app.settings import fernet_key_for, settings, weak_secret_key
+
+
+class KeyRotationError(Exception):
+    """The rotation was refused; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Rotated:
+    secrets: int
+    settings: int
+
+
+def rotate(new_key: str) -> Rotated:
+    """Re-encrypts under new_key what the current settings.secret_key decrypts; refuses, changing nothing,
+    if any row does not decrypt. Processes still running with the old key cannot read the rows afterwards:
+    the operator sets RUNPAD_SECRET_KEY to new_key and restarts them."""
+    if weak_secret_key(new_key):
+        raise KeyRotationError("the new key must have 16 or more characters and not be the development placeholder")
+    if new_key == settings.secret_key:
+        raise KeyRotationError("the new key is the current RUNPAD_SECRET_KEY")
+    old, new = Fernet(settings.fernet_key), Fernet(fernet_key_for(new_key))
+    with session() as s:
+        # writers wait for this transaction, so no row is written under the old key while it runs
+        s.execute(text("LOCK TABLE secrets, app_settings IN SHARE ROW EXCLUSIVE MODE"))
+        secret_rows = s.execute(select(Secret.id, Secret.name, Secret.ciphertext)).all()
+        setting_rows = s.execute(select(AppSetting.key, AppSetting.secret).where(AppSetting.secret.is_not(None))).all()
+        labelled = [(f"secret {name}", ct) for _, name, ct in secret_rows] + \
+                   [(f"setting {key}", ct) for key, ct in setting_rows]
+        plain = _decrypt_all(old, new, labelled)
+        # updated_at stays: the values did not change, only their encryption
+        for row_id, name, _ in secret_rows:
+            s.execute(update(Secret).where(Secret.id == row_id)
+                      .values(ciphertext=new.encrypt(plain[f"secret {name}"])))
+        for key, _ in setting_rows:
+            s.execute(update(AppSetting).where(AppSetting.key == key)
+                      .values(secret=new.encrypt(plain[f"setting {key}"])))
+        s.commit()
+    return Rotated(len(secret_rows), len(setting_rows))
+
+
+def _decrypt_all(old: Fernet, new: Fernet, labelled: list[tuple[str, bytes]]) -> dict[str, bytes]:
+    plain, failed = {}, []
+    for label, ciphertext in labelled:
+        try:
+            plain[label] = old.decrypt(ciphertext)
+        except InvalidToken:
+            failed.append((label, ciphertext))
+    if not failed:
+        return plain
+    message = (f"{len(failed)} row(s) do not decrypt with the current RUNPAD_SECRET_KEY: "
+               f"{', '.join(label for label, _ in failed)}; nothing was changed")
+    if all(_decrypts(new, ciphertext) for _, ciphertext in failed):
+        message += (" (they already decrypt with the new key: was rotate-key run before, "
+                    "without RUNPAD_SECRET_KEY being set to the new key?)")
+    raise KeyRotationError(message)
+
+
+def _decrypts(fernet: Fernet, ciphertext: bytes) -> bool:
+    try:
+        fernet.decrypt(ciphertext)
+        return True
+    except InvalidToken:
+        return False

@@ -1,0 +1,105 @@
+"""python -m app.cli rotate-key: every stored credential moves to the new key in one transaction, or none does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import select
+
+from app import cli
+from app.db import session
+from app.models import AppSetting, Secret
+from app.services import app_settings, infisical, keys, secrets
+from app.settings import fernet_key_for, settings
+from tests.integration.helpers import tryout
+from tests.secrets.support import CLIENT_SECRET, PY_DIGESTS, digest, use_infisical
+
+NEW_KEY = "rotated-key-" + uuid.uuid4().hex
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _ciphertexts() -> dict[str, bytes]:
+    with session() as s:
+        rows = {f"secret {n}": ct for n, ct in s.execute(select(Secret.name, Secret.ciphertext))}
+        rows |= {f"setting {k}": ct for k, ct in s.execute(select(AppSetting.key, AppSetting.secret))
+                 if ct is not None}
+    return rows
+
+
+def _decrypts(key: str, ciphertext: bytes) -> bool:
+    try:
+        Fernet(fernet_key_for(key)).decrypt(ciphertext)
+        return True
+    except InvalidToken:
+        return False
+
+
+def _rotate_command(new_key: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app.cli", "rotate-key", "--new-key", new_key], cwd=ROOT,
+                          capture_output=True, text=True, env=os.environ | {"RUNPAD_SECRET_KEY": settings.secret_key})
+
+
+@pytest.mark.usefixtures("docker_ready")
+def test_rotate_key_reencrypts_everything_and_runs_still_get_their_secrets(monkeypatch):
+    old_key = settings.secret_key
+    secrets.put("RUNPAD_ROTATED", "before-and-after")
+    use_infisical("https://infisical.example.com")
+    before = _ciphertexts()
+    try:
+        done = _rotate_command(NEW_KEY)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(f"re-encrypted {sum(k.startswith('secret ') for k in before)} secret(s) "
+                                      "and 1 setting credential(s) under the new key")
+        after = _ciphertexts()
+        assert after.keys() == before.keys()
+        assert not any(_decrypts(old_key, ct) for ct in after.values())
+        assert all(_decrypts(NEW_KEY, ct) for ct in after.values())
+        again = _rotate_command(NEW_KEY)  # the operator forgot to switch the key
+        assert again.returncode == 1 and "already decrypt with the new key" in again.stderr
+        assert infisical.test_connection() == (False, "the stored Infisical client secret does not decrypt "
+                                                      "with the current RUNPAD_SECRET_KEY")
+
+        monkeypatch.setattr(settings, "secret_key", NEW_KEY)
+        assert app_settings.get(infisical.SETTING)[1] == CLIENT_SECRET
+        run = tryout("python", PY_DIGESTS, secret_names=["RUNPAD_ROTATED"], body=["RUNPAD_ROTATED"])
+        assert run.status == "succeeded" and run.result == {"RUNPAD_ROTATED": digest("before-and-after")}
+    finally:
+        if not _decrypts(old_key, _ciphertexts()["secret RUNPAD_ROTATED"]):
+            monkeypatch.setattr(settings, "secret_key", NEW_KEY)
+            keys.rotate(old_key)  # back, so the rest of the suite reads its rows
+        monkeypatch.setattr(settings, "secret_key", old_key)
+        secrets.remove("RUNPAD_ROTATED")
+
+
+def test_rotate_key_changes_nothing_when_a_row_does_not_decrypt(capsys):
+    secrets.put("RUNPAD_FINE", "fine")
+    with session() as s:
+        s.add(Secret(name="RUNPAD_FOREIGN", ciphertext=Fernet(Fernet.generate_key()).encrypt(b"x")))
+        s.commit()
+    before = _ciphertexts()
+    try:
+        assert cli.main(["app.cli", "rotate-key", "--new-key", NEW_KEY]) == 1
+        complaint = capsys.readouterr().err
+        assert "do not decrypt with the current RUNPAD_SECRET_KEY: secret RUNPAD_FOREIGN" in complaint
+        assert "nothing was changed" in complaint
+        assert _ciphertexts() == before
+        with pytest.raises(secrets.SecretError, match="RUNPAD_FOREIGN does not decrypt with the current"):
+            secrets.resolve(["RUNPAD_FOREIGN"])
+    finally:
+        secrets.remove("RUNPAD_FOREIGN")
+        secrets.remove("RUNPAD_FINE")
+
+
+@pytest.mark.parametrize("new_key, complaint", [
+    ("short", "16 or more characters"), ("dev-only-insecure-secret-key", "development placeholder"),
+    (None, "is the current RUNPAD_SECRET_KEY"),
+])
+def test_rotate_key_refuses_a_weak_or_unchanged_key(new_key, complaint):
+    with pytest.raises(keys.KeyRotationError, match=complaint):
+        keys.rotate(new_key or settings.secret_key)
