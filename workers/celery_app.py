@@ -26,17 +26,21 @@ celery.conf.update(
 app = celery  # `celery -A workers.celery_app` finds it under either name
 
 _keeper = None
+_shipper = None
 
 
 @worker_ready.connect
 def _on_ready(**_):
-    global _keeper
-    from workers import engine, maintenance
+    global _keeper, _shipper
+    from workers import engine, maintenance, shipping
     from workers.runtime.pool import WarmPool
 
     logging.basicConfig(level=logging.INFO)
     engine.pool = WarmPool()
     _keeper = maintenance.start_worker(engine.pool)
+    # its own thread: a CloudWatch call that hangs must not delay the heartbeats the housekeeper sends
+    _shipper = shipping.LogShipper()
+    _shipper.start()
 
 
 @worker_shutting_down.connect
@@ -45,5 +49,7 @@ def _on_shutdown(**_):
 
     if _keeper is not None:
         _keeper.stop()
+    if _shipper is not None:
+        _shipper.stop()
     if engine.pool is not None:
         engine.pool.close()
