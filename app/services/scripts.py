@@ -13,7 +13,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
 from app.db import session
-from app.models import Build, Script, ScriptVersion, utcnow
+from app.models import Build, LogLine, Run, Script, ScriptVersion, utcnow
 from app.services import builds, versions
 from app.settings import settings
 
@@ -178,6 +178,9 @@ def _update_fields(script: Script, changes: dict[str, Any]) -> str | None:
 def delete(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> None:
     get(script_id, owner_id)
     with session() as s:
+        # log_lines has no foreign key (it also holds build logs): remove the runs' lines by hand
+        run_ids = select(Run.id).where(Run.script_id == script_id)
+        s.execute(sql_delete(LogLine).where(LogLine.source == "run", LogLine.source_id.in_(run_ids)))
         s.execute(sql_delete(Script).where(Script.id == script_id))
         s.commit()
 
