@@ -60,6 +60,7 @@ need npm has npm
 if [ "$tests" = 1 ]; then
     need chromium has chromium
     need docker-registry has docker-registry
+    need docker-compose has docker-compose  # tests/infra checks infra/compose.yaml with it
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then

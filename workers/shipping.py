@@ -94,7 +94,9 @@ class Shipper:
     def _ensure(self, client, group: str, stream: str) -> None:
         """Creates the group and the stream once per process; someone else creating them first is fine."""
         if group not in self._groups:
-            _create(lambda: client.create_log_group(logGroupName=group), self._sleep)
+            # a writer-only IAM policy (infra/terraform) may not create groups: the group is made there
+            _create(lambda: client.create_log_group(logGroupName=group), self._sleep,
+                    tolerated=("ResourceAlreadyExistsException", "AccessDeniedException"))
             self._groups.add(group)
         if stream in self._streams:
             self._streams.move_to_end(stream)
@@ -105,11 +107,11 @@ class Shipper:
             self._streams.popitem(last=False)
 
 
-def _create(call, sleep) -> None:
+def _create(call, sleep, tolerated=("ResourceAlreadyExistsException",)) -> None:
     try:
         cloudwatch.with_retries(call, sleep=sleep)
     except Exception as exc:
-        if cloudwatch.error_code(exc) != "ResourceAlreadyExistsException":
+        if cloudwatch.error_code(exc) not in tolerated:
             raise
 
 

@@ -118,3 +118,14 @@ def test_several_shippers_at_once_never_send_a_line_twice(configured):
     sent = [e["message"] for p in fake.puts for e in p["logEvents"]]
     assert len(sent) == len(set(sent)) == 1200
     assert all(all(shipped_flags(r)) for r in runs)
+
+
+def test_a_writer_only_policy_that_may_not_create_the_group_still_ships(configured):
+    class WriterOnly(FakeCloudWatch):
+        def create_log_group(self, logGroupName):
+            raise client_error("AccessDeniedException")  # the group exists, made by infra/terraform
+
+    fake = WriterOnly()
+    run_id = add_run_lines(3)
+    Shipper(client_for=lambda target: fake, sleep=lambda s: None).ship_pending()
+    assert shipped_flags(run_id) == [True, True, True] and len(fake.puts) == 1
