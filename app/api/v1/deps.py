@@ -1,0 +1,39 @@
+"""What routes depend on: the caller, from `Authorization: Bearer <api token>`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.api.v1.errors import ApiError
+from app.models import ApiToken, User
+from app.services import tokens
+
+bearer = HTTPBearer(auto_error=False, description="an API token from POST /api/v1/auth/token")
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+@dataclass
+class Caller:
+    user: User
+    token: ApiToken
+
+
+def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+    if credentials is None:
+        raise ApiError(401, "send an API token as 'Authorization: Bearer <token>'", headers=CHALLENGE)
+    found = tokens.authenticate(credentials.credentials)
+    if found is None:
+        raise ApiError(401, "the API token is not valid (unknown or revoked)", headers=CHALLENGE)
+    return Caller(*found)
+
+
+def current_user(who: Annotated[Caller, Depends(caller)]) -> User:
+    return who.user
+
+
+CurrentCaller = Annotated[Caller, Depends(caller)]
+CurrentUser = Annotated[User, Depends(current_user)]

@@ -1,0 +1,285 @@
+"""Request and response shapes of the REST API (contract §4), so the OpenAPI document says what each
+call takes and gives. The services still validate everything: these catch types and bounds early."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from app.models import Build, Run, Script, ScriptVersion
+from app.services import scripts
+from app.settings import settings
+
+RunStatus = Literal["queued", "building", "running", "succeeded", "failed", "timed_out", "cancelled"]
+BuildStatus = Literal["queued", "building", "ready", "failed"]
+Runtime = Literal["node", "python"]
+TriggerType = Literal["manual", "http", "schedule"]
+HttpAuth = Literal["none", "bearer", "hmac"]
+
+
+def _storable(value: str) -> str:
+    """PostgreSQL text holds neither NUL nor a lone surrogate (JSON "\\ud800"): refuse them here
+    rather than fail when writing."""
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL (\\u0000) characters")
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+Timeout = Annotated[StrictInt, Field(ge=scripts.TIMEOUT_RANGE[0], le=scripts.TIMEOUT_RANGE[1],
+                                     description="seconds a run may take")]
+Memory = Annotated[StrictInt, Field(ge=scripts.MEMORY_RANGE[0], le=scripts.MEMORY_RANGE[1],
+                                    description="MiB of memory a run may use")]
+
+
+def _check_event(value: Any) -> Any:
+    """An event is stored as jsonb: no NUL characters, no NaN or infinities."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _storable(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("numbers in the event must be finite")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
+Event = Annotated[Any, AfterValidator(_check_event), Field(
+    description="any JSON; the handler gets it as event.body (contract §2)")]
+
+
+def _omit_null_defaults(schema: dict[str, Any]) -> None:
+    """Optional fields of a partial update may be left out but not sent as null; the OpenAPI
+    document should not show a null default for them."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="a short machine-readable code, e.g. not_found")
+    message: str = Field(description="what went wrong, for a person")
+
+
+# ---- auth -------------------------------------------------------------------------------------
+
+class TokenRequest(Strict):
+    email: Annotated[Text, Field(min_length=1, max_length=320)]
+    password: Annotated[Text, Field(min_length=1, max_length=1024)]
+    name: Annotated[Text, Field(min_length=1, max_length=100, description="a label for the token")] = "api"
+
+
+class TokenCreated(BaseModel):
+    token: str = Field(description="the bearer token; shown only in this response")
+    id: uuid.UUID
+    name: str
+
+
+class TokenOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="updated at most once a minute")
+    revoked_at: datetime | None
+
+
+# ---- scripts ----------------------------------------------------------------------------------
+
+class TriggerIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_omit_null_defaults)
+    type: TriggerType = None
+    cron: Annotated[Text, Field(max_length=200)] | None = Field(None, description="schedule: a cron expression")
+    interval_seconds: Annotated[StrictInt, Field(ge=1, le=366 * 24 * 3600)] | None = Field(
+        None, description="schedule: every this many seconds (instead of cron)")
+    timezone: Annotated[Text, Field(max_length=64)] = Field(None, description="schedule: an IANA zone, default UTC")
+    http_auth: HttpAuth = Field(None, description="http: how callers of the hook URL authenticate")
+    allow_overlap: StrictBool = Field(None, description="schedule: start a tick while the last still runs")
+
+
+class ScriptCreate(Strict):
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
+    runtime: Runtime
+    code: Text
+    dependencies: list[Text] = Field(default_factory=list, examples=[["dayjs@^1.11"], ["requests==2.32.3"]])
+    secrets: list[Text] = Field(default_factory=list, description="names of secrets given as environment variables")
+    trigger: TriggerIn = Field(default_factory=lambda: TriggerIn(type="manual"))
+    timeout_seconds: Timeout | None = None
+    memory_mb: Memory | None = None
+    network: StrictBool = True
+    enabled: StrictBool = True
+
+
+class ScriptUpdate(Strict):
+    """Any subset of fields; a change of code, dependencies or secrets makes a new version."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_omit_null_defaults)
+    name: Annotated[Text, Field(min_length=1, max_length=200)] = None
+    code: Text = None
+    dependencies: list[Text] = None
+    secrets: list[Text] = None
+    trigger: TriggerIn = None
+    timeout_seconds: Timeout = None
+    memory_mb: Memory = None
+    network: StrictBool = None
+    enabled: StrictBool = None
+
+    def changes(self) -> dict[str, Any]:
+        changes = self.model_dump(exclude_unset=True)
+        if self.trigger is not None:
+            changes["trigger"] = self.trigger.model_dump(exclude_unset=True)
+        return changes
+
+
+class BuildBrief(BaseModel):
+    id: uuid.UUID
+    status: BuildStatus
+    error: str | None
+
+
+class TriggerOut(BaseModel):
+    type: TriggerType
+    cron: str | None
+    interval_seconds: int | None
+    timezone: str
+    http_auth: HttpAuth
+    allow_overlap: bool
+
+
+class ScriptOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    runtime: Runtime
+    code: str
+    dependencies: list[str]
+    secrets: list[str]
+    trigger: TriggerOut
+    timeout_seconds: int
+    memory_mb: int
+    network: bool
+    enabled: bool
+    version: int = Field(description="the current version's number")
+    build: BuildBrief | None = Field(description="the dependency build of the current version")
+    hook_url: str | None = Field(description="http trigger only")
+    next_run_at: datetime | None = Field(description="schedule trigger only")
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, script: Script, version: ScriptVersion, build: Build | None, **extra: Any) -> "ScriptOut":
+        hook_url = None
+        if script.trigger_type == "http" and script.hook_token:
+            hook_url = f"{settings.public_url.rstrip('/')}/hooks/{script.hook_token}"
+        return cls(
+            id=script.id, name=script.name, runtime=script.runtime, code=version.code,
+            dependencies=version.dependencies, secrets=version.secrets,
+            trigger=TriggerOut(type=script.trigger_type, cron=script.cron, interval_seconds=script.interval_seconds,
+                               timezone=script.timezone, http_auth=script.http_auth,
+                               allow_overlap=script.allow_overlap),
+            timeout_seconds=script.timeout_seconds, memory_mb=script.memory_mb, network=script.network,
+            enabled=script.enabled, version=version.number,
+            build=BuildBrief(id=build.id, status=build.status, error=build.error) if build else None,
+            hook_url=hook_url, next_run_at=script.next_run_at if script.trigger_type == "schedule" else None,
+            created_at=script.created_at, updated_at=script.updated_at, **extra)
+
+
+class ScriptSaved(ScriptOut):
+    hook_secret: str | None = Field(
+        None, description="the bearer/HMAC secret, only in the response of the call that generated it")
+
+
+class VersionOut(BaseModel):
+    number: int
+    runtime: Runtime
+    code: str
+    dependencies: list[str]
+    secrets: list[str]
+    lockfile: str | None = Field(description="the exact installed versions, once built")
+    created_at: datetime
+
+
+# ---- runs -------------------------------------------------------------------------------------
+
+class RunCreate(Strict):
+    event: Event = None
+
+
+class TryoutCreate(Strict):
+    runtime: Runtime
+    code: Text
+    dependencies: list[Text] = Field(default_factory=list)
+    secrets: list[Text] = Field(default_factory=list)
+    event: Event = None
+    timeout_seconds: Timeout | None = None
+    memory_mb: Memory | None = None
+    network: StrictBool = True
+
+
+class RunOut(BaseModel):
+    id: uuid.UUID
+    script_id: uuid.UUID | None = Field(description="null for a try-out")
+    version: int | None
+    trigger: Literal["manual", "http", "schedule", "tryout"]
+    status: RunStatus
+    result: Any = Field(description="the handler's return value (JSON)")
+    error: str | None
+    exit_code: int | None
+    scheduled_at: datetime | None
+    queued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    duration_ms: int | None
+    log_truncated: bool
+
+    @classmethod
+    def of(cls, run: Run) -> "RunOut":
+        return cls.model_validate(run, from_attributes=True)
+
+
+class LogLineOut(BaseModel):
+    ts: datetime
+    stream: Literal["stdout", "stderr", "system"]
+    line: str
+
+
+# ---- builds and secrets -----------------------------------------------------------------------
+
+class BuildOut(BaseModel):
+    id: uuid.UUID
+    status: BuildStatus
+    error: str | None
+    runtime: Runtime
+    dependencies: list[str]
+    log_truncated: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, build: Build) -> "BuildOut":
+        return cls.model_validate(build, from_attributes=True)
+
+
+class SecretOut(BaseModel):
+    name: str
+    provider: str
+
+
+class SecretPut(Strict):
+    value: Annotated[Text, Field(min_length=1, description="any text; stored encrypted, never returned")]

@@ -1,0 +1,33 @@
+"""Secrets: one set for the whole installation. Names and providers (the built-in store and, when
+configured, Infisical) are listed; values are set and deleted in the built-in store, never read back."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from app.api.v1.deps import CurrentUser
+from app.api.v1.errors import ApiError, documented
+from app.api.v1.schemas import SecretOut, SecretPut
+from app.services import secrets
+
+router = APIRouter(prefix="/secrets", tags=["secrets"])
+
+
+@router.get("", response_model=list[SecretOut], responses=documented(401, 503))
+def list_secrets(user: CurrentUser) -> list[SecretOut]:
+    """Every secret by name; a name both providers have is listed twice, the one runs get first."""
+    return [SecretOut(name=name, provider=provider) for name, provider in secrets.list_all()]
+
+
+@router.put("/{name}", status_code=204, responses=documented(401, 422))
+def put_secret(name: str, body: SecretPut, user: CurrentUser) -> Response:
+    """Creates or replaces the secret `name` (letters, digits and _, not starting with a digit)."""
+    secrets.put(name, body.value)
+    return Response(status_code=204)
+
+
+@router.delete("/{name}", status_code=204, responses=documented(401, 404, 422))
+def delete_secret(name: str, user: CurrentUser) -> Response:
+    if not secrets.NAME.match(name) or not secrets.remove(name):
+        raise ApiError(404, f"no secret {name!r}")
+    return Response(status_code=204)

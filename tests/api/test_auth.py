@@ -1,0 +1,79 @@
+"""API tokens: issued for a password, required on every call but the login, revocable, stored hashed."""
+
+import hashlib
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from app.db import session
+from app.models import ApiToken
+from tests.api.conftest import PASSWORD
+from tests.api.helpers import assert_error
+
+PROTECTED = [("GET", "/scripts"), ("POST", "/scripts"), ("GET", "/scripts/00000000-0000-0000-0000-000000000000"),
+             ("GET", "/runs"), ("POST", "/tryout"), ("GET", "/builds/00000000-0000-0000-0000-000000000000"),
+             ("GET", "/secrets"), ("PUT", "/secrets/X"), ("GET", "/auth/tokens"), ("DELETE", "/auth/token")]
+
+
+def test_a_password_gets_a_recognisable_token_that_is_stored_only_as_its_hash(alice, anonymous):
+    r = anonymous.post("/auth/token", json={"email": alice.email.upper(), "password": PASSWORD, "name": "laptop"})
+    assert r.status_code == 201
+    token = r.json()["token"]
+    assert token.startswith("rp_") and len(token) >= 40 and r.json()["name"] == "laptop"
+    with session() as s:
+        row = s.get(ApiToken, r.json()["id"])
+        stored = list(s.scalars(select(ApiToken.token_hash)))
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert not any(token in h for h in stored)
+
+
+def test_a_wrong_password_or_unknown_email_gets_401(alice, anonymous):
+    assert_error(anonymous.post("/auth/token", json={"email": alice.email, "password": "wrong password"}),
+                 401, "invalid_credentials")
+    assert_error(anonymous.post("/auth/token", json={"email": "nobody@example.com", "password": PASSWORD}),
+                 401, "invalid_credentials")
+
+
+@pytest.mark.parametrize("method,path", PROTECTED)
+def test_every_call_needs_a_valid_token(anonymous, method, path):
+    body = assert_error(anonymous.request(method, path), 401, "unauthorized")
+    assert "Bearer" in body["message"]
+    for header in ("Bearer rp_not-a-real-token", "Basic dXNlcjpwYXNz", "Bearer", "rp_x"):
+        r = anonymous.request(method, path, headers={"authorization": header})
+        assert_error(r, 401, "unauthorized")
+        assert r.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_revoked_token_is_refused_at_once(alice, base_url):
+    r = httpx.post(f"{base_url}/api/v1/auth/token", json={"email": alice.email, "password": PASSWORD})
+    second = {"authorization": f"Bearer {r.json()['token']}"}
+    assert alice.http.get("/scripts", headers=second).status_code == 200
+    assert alice.http.delete("/auth/token", headers=second).status_code == 204
+    assert_error(alice.http.get("/scripts", headers=second), 401, "unauthorized")
+    assert alice.http.get("/scripts").status_code == 200  # the first token still works
+
+
+def test_tokens_are_listed_and_revoked_by_id_only_by_their_owner(alice, bob):
+    listed = alice.http.get("/auth/tokens").json()
+    assert len(listed) == 1 and "token" not in listed[0] and listed[0]["revoked_at"] is None
+    token_id = listed[0]["id"]
+    assert_error(bob.http.delete(f"/auth/tokens/{token_id}"), 404, "not_found")
+    assert alice.http.get("/scripts").status_code == 200
+    assert alice.http.delete(f"/auth/tokens/{token_id}").status_code == 204
+    assert_error(alice.http.get("/scripts"), 401)
+    with session() as s:
+        assert s.get(ApiToken, token_id).revoked_at is not None
+
+
+def test_last_used_is_recorded_but_written_at_most_once_a_minute(alice):
+    with session() as s:
+        row = s.scalars(select(ApiToken).where(ApiToken.user_id == alice.id)).one()
+    first = row.last_used_at  # logging in does not use the token
+    alice.http.get("/scripts")
+    with session() as s:
+        used = s.get(ApiToken, row.id).last_used_at
+    assert first is None and used is not None
+    alice.http.get("/scripts")
+    with session() as s:
+        assert s.get(ApiToken, row.id).last_used_at == used

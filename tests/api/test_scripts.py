@@ -1,0 +1,146 @@
+"""Scripts through the REST API: create, read, change, version, roll back, rotate, delete; each user
+sees only their own."""
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from app.db import session
+from app.models import Script
+from app.settings import settings
+from tests.api.helpers import assert_error
+
+NODE = "export default (event) => ({ got: event.body });"
+
+
+def create(user, **fields):
+    body = {"name": f"script-{uuid.uuid4().hex[:6]}", "runtime": "node", "code": NODE, **fields}
+    r = user.http.post("/scripts", json=body)
+    assert r.status_code == 201, r.text
+    return r
+
+
+def test_create_answers_the_script_with_version_build_and_location(alice):
+    r = create(alice, dependencies=[], secrets=["API_KEY"], timeout_seconds=5, memory_mb=128)
+    script = r.json()
+    assert r.headers["location"] == f"/api/v1/scripts/{script['id']}"
+    assert script["version"] == 1 and script["runtime"] == "node" and script["code"] == NODE
+    assert script["secrets"] == ["API_KEY"] and script["timeout_seconds"] == 5 and script["memory_mb"] == 128
+    assert script["trigger"] == {"type": "manual", "cron": None, "interval_seconds": None, "timezone": "UTC",
+                                 "http_auth": "none", "allow_overlap": False}
+    assert script["build"]["status"] in ("queued", "building", "ready") and script["build"]["error"] is None
+    assert script["hook_url"] is None and script["next_run_at"] is None and script["hook_secret"] is None
+    with session() as s:
+        assert s.get(Script, uuid.UUID(script["id"])).owner_id == alice.id
+    assert alice.http.get(f"/scripts/{script['id']}").json() == {k: v for k, v in script.items() if k != "hook_secret"}
+
+
+def test_defaults_come_from_settings(alice):
+    script = create(alice).json()
+    assert script["timeout_seconds"] == settings.default_timeout_seconds
+    assert script["memory_mb"] == settings.default_memory_mb and script["enabled"] is True
+
+
+def test_an_http_script_has_a_hook_url_and_its_secret_is_shown_only_once(alice):
+    script = create(alice, trigger={"type": "http", "http_auth": "hmac"}).json()
+    assert script["hook_url"].startswith(f"{settings.public_url.rstrip('/')}/hooks/")
+    assert len(script["hook_url"].rsplit("/", 1)[1]) >= 32
+    assert len(script["hook_secret"]) >= 32
+    again = alice.http.get(f"/scripts/{script['id']}").json()
+    assert "hook_secret" not in again and again["hook_url"] == script["hook_url"]
+    listed = next(s for s in alice.http.get("/scripts").json() if s["id"] == script["id"])
+    assert "hook_secret" not in listed
+
+
+def test_rotation_gives_a_new_url_and_secret(alice):
+    script = create(alice, trigger={"type": "http", "http_auth": "bearer"}).json()
+    rotated = alice.http.post(f"/scripts/{script['id']}/hook-token/rotate")
+    assert rotated.status_code == 200
+    assert rotated.json()["hook_url"] != script["hook_url"] and rotated.json()["hook_secret"] not in (
+        None, script["hook_secret"])
+    manual = create(alice).json()
+    body = assert_error(alice.http.post(f"/scripts/{manual['id']}/hook-token/rotate"), 409, "conflict")
+    assert "http trigger" in body["message"]
+
+
+def test_list_holds_only_my_scripts_newest_first(alice, bob):
+    first, second = create(alice).json(), create(alice).json()
+    create(bob)
+    listed = alice.http.get("/scripts").json()
+    assert [s["id"] for s in listed] == [second["id"], first["id"]]
+
+
+def test_patch_changes_fields_and_code_makes_a_new_version(alice):
+    script = create(alice).json()
+    sid = script["id"]
+    r = alice.http.patch(f"/scripts/{sid}", json={"name": "renamed", "timeout_seconds": 10, "enabled": False})
+    assert r.status_code == 200
+    assert r.json()["name"] == "renamed" and r.json()["timeout_seconds"] == 10 and r.json()["version"] == 1
+    assert r.json()["enabled"] is False and r.json()["code"] == NODE
+    changed = alice.http.patch(f"/scripts/{sid}", json={"code": "export default () => 2;"}).json()
+    assert changed["version"] == 2 and changed["name"] == "renamed"
+    with_secret = alice.http.patch(f"/scripts/{sid}", json={"secrets": ["TOKEN"]}).json()
+    assert with_secret["version"] == 3 and with_secret["secrets"] == ["TOKEN"]
+    auth = alice.http.patch(f"/scripts/{sid}", json={"trigger": {"type": "http"}}).json()
+    assert auth["hook_url"] and auth["hook_secret"] is None
+    hmac = alice.http.patch(f"/scripts/{sid}", json={"trigger": {"http_auth": "hmac"}}).json()
+    assert hmac["trigger"]["type"] == "http" and hmac["hook_url"] == auth["hook_url"] and hmac["hook_secret"]
+
+
+@pytest.mark.parametrize("body,fragment", [
+    ({"name": None}, "name"),
+    ({"enabled": None}, "enabled"),
+    ({"memory_mb": 32}, "memory_mb"),
+    ({"runtime": "python"}, "runtime"),
+    ({"dependencies": ["requests==2.32.3"]}, "invalid npm package name"),
+    ({"trigger": {"type": "cron"}}, "trigger.type"),
+    ({"trigger": {"http_auth": "basic"}}, "trigger.http_auth"),
+    ({"name": "   "}, "name must be 1 to 200 characters"),
+])
+def test_patch_refuses_bad_changes_and_changes_nothing(alice, body, fragment):
+    script = create(alice).json()
+    message = assert_error(alice.http.patch(f"/scripts/{script['id']}", json=body), 422, "invalid_request")["message"]
+    assert fragment in message
+    assert alice.http.get(f"/scripts/{script['id']}").json()["updated_at"] == script["updated_at"]
+
+
+def test_versions_are_listed_newest_first_and_restore_makes_a_new_one(alice):
+    sid = create(alice).json()["id"]
+    alice.http.patch(f"/scripts/{sid}", json={"code": "export default () => 'v2';"})
+    versions = alice.http.get(f"/scripts/{sid}/versions").json()
+    assert [v["number"] for v in versions] == [2, 1] and versions[1]["code"] == NODE
+    restored = alice.http.post(f"/scripts/{sid}/versions/1/restore")
+    assert restored.status_code == 200 and restored.json()["version"] == 3 and restored.json()["code"] == NODE
+    body = assert_error(alice.http.post(f"/scripts/{sid}/versions/9/restore"), 404, "not_found")
+    assert "no version 9" in body["message"]
+
+
+def test_delete_removes_the_script(alice):
+    sid = create(alice).json()["id"]
+    assert alice.http.delete(f"/scripts/{sid}").status_code == 204
+    assert_error(alice.http.get(f"/scripts/{sid}"), 404, "not_found")
+    assert_error(alice.http.delete(f"/scripts/{sid}"), 404, "not_found")
+    with session() as s:
+        assert s.scalars(select(Script).where(Script.id == uuid.UUID(sid))).first() is None
+
+
+def test_another_users_script_is_not_found_for_every_call(alice, bob):
+    sid = create(alice, trigger={"type": "http"}).json()["id"]
+    for method, path, body in [("GET", "", None), ("PATCH", "", {"name": "mine now"}), ("DELETE", "", None),
+                               ("GET", "/versions", None), ("POST", "/versions/1/restore", None),
+                               ("POST", "/hook-token/rotate", None), ("POST", "/runs", {"event": 1})]:
+        assert_error(bob.http.request(method, f"/scripts/{sid}{path}", json=body), 404, "not_found")
+    assert_error(bob.http.get("/runs", params={"script_id": sid}), 404, "not_found")
+    assert alice.http.get(f"/scripts/{sid}").json()["name"] != "mine now"
+
+
+def test_a_schedule_trigger_has_a_next_run(alice):
+    pytest.importorskip("app.services.schedules")
+    script = create(alice, trigger={"type": "schedule", "interval_seconds": 3600}).json()
+    assert script["next_run_at"] is not None and script["hook_url"] is None
+    bad = alice.http.post("/scripts", json={"name": "x", "runtime": "node", "code": NODE,
+                                            "trigger": {"type": "schedule", "cron": "not a cron"}})
+    assert_error(bad, 422, "invalid_request")
+    manual = alice.http.patch(f"/scripts/{script['id']}", json={"trigger": {"type": "manual"}}).json()
+    assert manual["next_run_at"] is None
