@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import redis
 
-from app.services import runs
+from app.services import metrics, runs
 from app.services.logs import redis_client
 from app.settings import settings
 from workers.runtime import containers
@@ -64,6 +64,8 @@ class Housekeeper(threading.Thread):
                     remove_orphans()
                 if self.pool is not None:
                     self.pool.shrink()
+                    metrics.publish_pool_stats(settings.worker_name, self.pool.size(), self.pool.hits,
+                                               self.pool.misses, ttl=settings.heartbeat_seconds * 3)
             except (redis.RedisError, Exception):  # noqa: BLE001 - housekeeping retries on the next tick
                 log.exception("housekeeping failed; retrying")
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
+import redis
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app.services import hooks
+from app.services import hooks, metrics
 from workers.dispatch import enqueue_run
 
 router = APIRouter()
@@ -43,6 +46,20 @@ def _wants_async(request: Request) -> bool:
 @router.api_route("/hooks/{token}", methods=METHODS, include_in_schema=False)
 @router.api_route("/hooks/{token}/{path:path}", methods=METHODS, include_in_schema=False)
 async def hook(request: Request, token: str, path: str = "") -> Response:
+    started = time.perf_counter()
+    response = await _answer(request, token, path)
+    await run_in_threadpool(_record_latency, time.perf_counter() - started)
+    return response
+
+
+def _record_latency(seconds: float) -> None:
+    try:
+        metrics.record_hook_latency(seconds)
+    except redis.RedisError:
+        pass  # a metric is never worth failing a hook call
+
+
+async def _answer(request: Request, token: str, path: str) -> Response:
     body = await _read_body(request)
     if body is None:
         script = await run_in_threadpool(hooks.scripts.by_hook_token, token)
