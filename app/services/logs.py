@@ -4,6 +4,7 @@ for live followers and stored in PostgreSQL in batches."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -35,7 +36,9 @@ def channel(source: str, source_id: uuid.UUID) -> str:
 
 
 class LogSink:
-    """Collects one run's or build's log. Not thread-safe: one writer per sink."""
+    """Collects one run's or build's log: one writer thread, plus tick() from a timer thread so a
+    line printed before a pause is stored within BATCH_SECONDS (a follower that subscribes late
+    reads it from PostgreSQL)."""
 
     def __init__(self, source: str, source_id: uuid.UUID, redactor: Redactor | None = None,
                  cap_bytes: int | None = None, start_seq: int = 0):
@@ -47,6 +50,7 @@ class LogSink:
         self.truncated = False
         self._batch: list[dict] = []
         self._last_flush = time.monotonic()
+        self._lock = threading.Lock()
 
     def write(self, stream: str, line: str) -> None:
         if self.truncated:
@@ -68,7 +72,8 @@ class LogSink:
         self.seq += 1
         row = {"source": self.source, "source_id": self.source_id, "seq": self.seq,
                "ts": datetime.now(timezone.utc), "stream": stream, "line": line}
-        self._batch.append(row)
+        with self._lock:
+            self._batch.append(row)
         try:
             redis_client().publish(channel(self.source, self.source_id), json.dumps(
                 {"seq": row["seq"], "ts": row["ts"].isoformat(), "stream": stream, "line": line}))
@@ -78,12 +83,18 @@ class LogSink:
             self.flush()
 
     def flush(self) -> None:
-        if self._batch:
-            with session() as s:
-                s.execute(insert(LogLine), self._batch)
-                s.commit()
-            self._batch = []
-        self._last_flush = time.monotonic()
+        with self._lock:
+            batch, self._batch = self._batch, []
+            if batch:
+                with session() as s:
+                    s.execute(insert(LogLine), batch)
+                    s.commit()
+            self._last_flush = time.monotonic()
+
+    def tick(self) -> None:
+        """Stores a waiting batch that has waited long enough; safe from another thread."""
+        if self._batch and time.monotonic() - self._last_flush > BATCH_SECONDS:
+            self.flush()
 
 
 def read(source: str, source_id: uuid.UUID, after_seq: int = 0) -> list[LogLine]:
