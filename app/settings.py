@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     max_event_bytes: int = 6 * 1024 * 1024
     max_result_bytes: int = 6 * 1024 * 1024
 
+    # Scheduler
+    scheduler_batch: int = 500
+    scheduler_max_sleep_seconds: float = 1.0
+    requeue_after_seconds: int = 60  # a run queued this long with an empty queue lost its message
+    requeue_max_attempts: int = 3
+    requeue_sweep_seconds: float = 5.0
+
     # Workers
     worker_name: str = Field(default_factory=lambda: f"{socket.gethostname()}")
     pool_size_per_image: int = 2
