@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Runpad needs on this Debian 12 machine (as root) and starts it in the
 # background: the web app (Reflex, production build), then, once the web answers, a Celery worker
-# and the scheduler (when workers/scheduler.py exists). Prints the URL and the admin login.
+# and the scheduler. Prints the URL and the admin login.
 # Safe to re-run: the processes it started before are stopped first (scripts/stop.sh).
 #
 #   scripts/install.sh
@@ -74,9 +74,7 @@ until curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$WEB_PORT/"; do
 done
 
 start worker celery -A workers.celery_app worker --pool threads --concurrency 8 -Q tryout,runs,builds --loglevel INFO
-if [ -f "$ROOT/workers/scheduler.py" ]; then
-    start scheduler python -m workers.scheduler
-fi
+start scheduler python -m workers.scheduler
 
 # Celery logs "celery@HOST ready." once it consumes from the queues.
 waited=0
