@@ -1,4 +1,13 @@
-"""Operator commands: python -m app.cli ensure-admin | prepare-worker | rotate-key --new-key NEW (- reads stdin)."""
+"""Operator commands (the Settings page of the IDE will call the same services):
+
+    python -m app.cli ensure-admin | prepare-worker
+    python -m app.cli rotate-key --new-key NEW            (- reads the key from stdin)
+    python -m app.cli infisical --site-url URL --client-id ID --project-id P --environment ENV
+                                [--secret-path /] [--client-secret -]   (the secret is read from stdin)
+    python -m app.cli infisical-test
+    python -m app.cli cloudwatch --region R --log-group G [--access-key-id ID --secret-access-key -]
+    python -m app.cli cloudwatch-off
+"""
 
 from __future__ import annotations
 
@@ -7,23 +16,37 @@ import sys
 
 
 def main(argv: list[str]) -> int:
-    command = argv[1] if len(argv) > 1 else ""
-    if command == "ensure-admin":
-        from app.services.users import ensure_admin
+    command, args = (argv[1] if len(argv) > 1 else ""), argv[2:]
+    handler = COMMANDS.get(command)
+    if handler is None:
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        return handler(args)
+    except ValueError as exc:  # the services' configuration errors are written for people
+        print(f"{command}: {exc}", file=sys.stderr)
+        return 1
 
-        email, password = ensure_admin()
-        print(f"admin login: {email} / {password}" if password else f"admin login: {email} (password as set before)")
-        return 0
-    if command == "prepare-worker":
-        from workers.runtime.network import ensure_run_network
 
-        ensure_run_network()
-        print("run network and firewall ready")
-        return 0
-    if command == "rotate-key":
-        return _rotate_key(argv[2:])
-    print(__doc__, file=sys.stderr)
-    return 2
+def _ensure_admin(args: list[str]) -> int:
+    from app.services.users import ensure_admin
+
+    email, password = ensure_admin()
+    print(f"admin login: {email} / {password}" if password else f"admin login: {email} (password as set before)")
+    return 0
+
+
+def _prepare_worker(args: list[str]) -> int:
+    from workers.runtime.network import ensure_run_network
+
+    ensure_run_network()
+    print("run network and firewall ready")
+    return 0
+
+
+def _from_stdin(value: str | None) -> str | None:
+    """'-' reads the value from stdin, keeping it out of the process list and shell history."""
+    return sys.stdin.readline().strip() if value == "-" else value
 
 
 def _rotate_key(args: list[str]) -> int:
@@ -31,9 +54,7 @@ def _rotate_key(args: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m app.cli rotate-key")
     parser.add_argument("--new-key", required=True, help="the new RUNPAD_SECRET_KEY, or - to read it from stdin")
-    new_key = parser.parse_args(args).new_key
-    if new_key == "-":  # keeps the key out of the process list and shell history
-        new_key = sys.stdin.readline().strip()
+    new_key = _from_stdin(parser.parse_args(args).new_key)
     try:
         done = keys.rotate(new_key)
     except keys.KeyRotationError as exc:
@@ -42,6 +63,54 @@ def _rotate_key(args: list[str]) -> int:
     print(f"re-encrypted {done.secrets} secret(s) and {done.settings} setting credential(s) under the new key")
     print("now set RUNPAD_SECRET_KEY to the new key (in .env) and restart web, workers and scheduler")
     return 0
+
+
+def _infisical(args: list[str]) -> int:
+    from app.services import infisical
+
+    parser = argparse.ArgumentParser(prog="python -m app.cli infisical")
+    for name in ("--site-url", "--client-id", "--project-id", "--environment"):
+        parser.add_argument(name, required=True)
+    parser.add_argument("--secret-path", default="/")
+    parser.add_argument("--client-secret", default=None, help="- reads it from stdin; omitted keeps the stored one")
+    a = parser.parse_args(args)
+    infisical.configure(a.site_url, a.client_id, a.project_id, a.environment, a.secret_path,
+                        _from_stdin(a.client_secret))
+    return _infisical_test([])
+
+
+def _infisical_test(args: list[str]) -> int:
+    from app.services import infisical
+
+    ok, message = infisical.test_connection()
+    print(message)
+    return 0 if ok else 1
+
+
+def _cloudwatch(args: list[str]) -> int:
+    from app.services import cloudwatch
+
+    parser = argparse.ArgumentParser(prog="python -m app.cli cloudwatch")
+    parser.add_argument("--region", required=True)
+    parser.add_argument("--log-group", required=True)
+    parser.add_argument("--access-key-id", default=None, help="omitted: boto3's default credential chain")
+    parser.add_argument("--secret-access-key", default=None, help="- reads it from stdin")
+    a = parser.parse_args(args)
+    print(cloudwatch.configure(a.region, a.log_group, a.access_key_id, _from_stdin(a.secret_access_key)))
+    return 0
+
+
+def _cloudwatch_off(args: list[str]) -> int:
+    from app.services import cloudwatch
+
+    cloudwatch.disable()
+    print("CloudWatch shipping is off; lines stay in PostgreSQL")
+    return 0
+
+
+COMMANDS = {"ensure-admin": _ensure_admin, "prepare-worker": _prepare_worker, "rotate-key": _rotate_key,
+            "infisical": _infisical, "infisical-test": _infisical_test, "cloudwatch": _cloudwatch,
+            "cloudwatch-off": _cloudwatch_off}
 
 
 if __name__ == "__main__":
