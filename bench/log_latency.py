@@ -1,10 +1,12 @@
 """Live log latency: a line printed by a handler reaches every subscriber within 200 ms.
 
-    python bench/log_latency.py [--runs 3] [--subscribers 5] [--lines 60] [--cloudwatch-down]
+    python bench/log_latency.py [--runs 3] [--subscribers 5] [--sse 2] [--lines 60] [--cloudwatch-down]
 
 A real Celery worker executes try-outs whose handler prints a line with its own wall-clock time
 (time.time() in the container: the same host clock) every 50 ms; N Redis pub/sub subscribers on
-logs.channel("run", id), subscribed before the run is enqueued, note when each line arrives. The
+logs.channel("run", id) and M followers of GET /api/v1/runs/{id}/logs?follow=1 (server-sent events
+from the real ASGI app under granian), all connected before the run is enqueued, note when each
+line arrives. The
 baseline is a raw `docker run -i` of the same image, bootstrap and payload whose stdout the bench
 reads line by line. Prints JSON: p50/p99/max latency, the fraction of deliveries within 200 ms and
 lines missed, per runtime. The target is absolute (200 ms); the ratio to docker run is given for
@@ -73,15 +75,44 @@ class Subscriber(threading.Thread):
         self.pubsub.close()
 
 
-def runpad_run(version, lines: int, subscribers: int) -> list[list[float]]:
+class SseSubscriber(threading.Thread):
+    """A follower of GET /api/v1/runs/{id}/logs?follow=1 (server-sent events) on the real web app."""
+
+    def __init__(self, base_url: str, token: str, run_id):
+        super().__init__(daemon=True)
+        import httpx
+
+        self.client = httpx.Client(base_url=base_url, headers={"authorization": f"Bearer {token}"}, timeout=None)
+        self.stream = self.client.stream("GET", f"/api/v1/runs/{run_id}/logs", params={"follow": 1})
+        self.response = self.stream.__enter__()
+        assert self.response.status_code == 200, self.response.status_code
+        self.latencies: list[float] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        for raw in self.response.iter_lines():  # ends with the run (event: end)
+            if raw.startswith("data: "):
+                received = time.time()
+                sent = printed_at(json.loads(raw[6:]).get("line", ""))
+                if sent is not None:
+                    self.latencies.append(received - sent)
+        self.stream.__exit__(None, None, None)
+        self.client.close()
+
+
+WEB: dict = {}  # base_url and token of the web app the SSE followers use, when started
+
+
+def runpad_run(version, lines: int, subscribers: int, sse_subscribers: int = 0) -> list[list[float]]:
     from app.db import session
     from app.services import logs, runs
     from workers import dispatch
 
     with session() as s:
-        run = runs.create(s, version, "tryout", lines, network=False)
+        run = runs.create(s, version, "tryout", lines, network=False, owner_id=WEB.get("user_id"))
         s.commit()
     subs = [Subscriber(logs.channel("run", run.id)) for _ in range(subscribers)]
+    subs += [SseSubscriber(WEB["base_url"], WEB["token"], run.id) for _ in range(sse_subscribers)]
     for sub in subs:
         sub.start()
     dispatch.enqueue_run(run.id, "tryout")
@@ -121,7 +152,7 @@ def stats(samples: list[float], expected: int) -> dict:
             "max_ms": round(ms[-1], 2), "within_200ms": round(sum(v <= TARGET_MS for v in ms) / max(1, expected), 4)}
 
 
-def measure(runtime: str, runs: int, subscribers: int, lines: int) -> dict:
+def measure(runtime: str, runs: int, subscribers: int, lines: int, sse: int = 0) -> dict:
     from app.db import session
     from app.services import versions
     from workers.runtime.images import dependency_image_ref
@@ -134,9 +165,9 @@ def measure(runtime: str, runs: int, subscribers: int, lines: int) -> dict:
     docker_run(image, runtime, 5)
     ours, base = [], []
     for _ in range(runs):  # interleaved, so machine noise hits both alike
-        ours += [v for per_sub in runpad_run(version, lines, subscribers) for v in per_sub]
+        ours += [v for per_sub in runpad_run(version, lines, subscribers, sse) for v in per_sub]
         base += docker_run(image, runtime, lines)
-    a, b = stats(ours, runs * lines * subscribers), stats(base, runs * lines)
+    a, b = stats(ours, runs * lines * (subscribers + sse)), stats(base, runs * lines)
     return {"runpad": a, "docker_run": b, "p50_ratio": round(a["p50_ms"] / max(b["p50_ms"], 0.01), 2),
             "meets_target": a["missed"] == 0 and a["max_ms"] <= TARGET_MS}
 
@@ -146,9 +177,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--subscribers", type=int, default=5)
     parser.add_argument("--lines", type=int, default=60)
+    parser.add_argument("--sse", type=int, default=2, help="followers of the SSE endpoint, besides Redis ones")
     parser.add_argument("--cloudwatch-down", action="store_true", help="ship to a closed port meanwhile")
     args = parser.parse_args()
     harness.fresh_database()
+    web = start_sse_web() if args.sse else None
     if args.cloudwatch_down:
         from app.services import cloudwatch
 
@@ -160,12 +193,28 @@ def main() -> None:
     ensure_run_network()
     worker = WorkerProcess(f"bench-logs-{uuid.uuid4().hex[:6]}").start()
     try:
-        report = {rt: measure(rt, args.runs, args.subscribers, args.lines) for rt in ("python", "node")}
+        report = {rt: measure(rt, args.runs, args.subscribers, args.lines, args.sse) for rt in ("python", "node")}
     finally:
         worker.stop()
+        if web is not None:
+            web.terminate()
+            web.wait(20)
     print(json.dumps({"target": f"every line to every subscriber within {TARGET_MS:.0f} ms",
-                      "subscribers": args.subscribers, "lines_per_run": args.lines,
+                      "subscribers": args.subscribers, "sse_subscribers": args.sse, "lines_per_run": args.lines,
                       "cloudwatch": "down" if args.cloudwatch_down else "not configured", **report}, indent=2))
+
+
+def start_sse_web():
+    """The real ASGI app on 127.0.0.1 (as bench/hook_latency.py serves it) and a user with a token."""
+    from hook_latency import free_port, start_web
+
+    from app.services import tokens, users
+
+    user = users.create(f"bench-{uuid.uuid4().hex[:6]}@runpad.local", "bench-password-1")
+    WEB.update(user_id=user.id, token=tokens.issue(user.id)[1])
+    port = free_port()
+    WEB["base_url"] = f"http://127.0.0.1:{port}"
+    return start_web(port)
 
 
 def closed_port() -> int:
