@@ -182,3 +182,16 @@ def test_bad_input_is_refused_and_nothing_is_written():
             runs.create(s, version, "tryout", "x" * (6 * 1024 * 1024 + 1))
         s.rollback()
     assert (count(ScriptVersion), count(Run), count(Build)) == before
+
+
+@pytest.mark.parametrize("runtime,code", [
+    ("python", "import sys\ndef handler(e, c):\n    print('out', e['body'])\n    sys.stderr.write(f'last words {e[\"body\"]}')\n    return 1\n"),
+    ("node", "export default (e) => { console.log('out', e.body); process.stderr.write(`last words ${e.body}`); return 1; };"),
+])
+def test_stderr_written_just_before_returning_is_never_lost(runtime, code):
+    """stdout and stderr are separate pipes: the result on stdout must not cut off stderr's last bytes."""
+    for i in range(8):
+        run = tryout(runtime, code, body=i)
+        assert run.status == "succeeded", run.error
+        lines = [(ln.stream, ln.line) for ln in log_lines(run)]
+        assert ("stderr", f"last words {i}") in lines and ("stdout", f"out {i}") in lines, lines

@@ -3,6 +3,7 @@ overlap is honoured, and two scheduler processes fire every tick of busy schedul
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -263,7 +264,8 @@ def test_a_scheduler_process_resends_a_run_whose_message_was_lost(made, docker_r
     try:
         done = runs.wait(run.id, timeout=90)
         assert (done.status, done.result) == ("succeeded", "found"), (done.status, done.error, scheduler.log()[-2000:])
-        assert "re-sent 1 lost run(s)" in scheduler.log()
+        # other tests' never-queued runs in the same database may be re-sent alongside it
+        assert re.search(r"re-sent \d+ lost run\(s\)", scheduler.log())
     finally:
         assert scheduler.stop() == 0
         worker.stop()

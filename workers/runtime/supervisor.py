@@ -6,9 +6,9 @@ What it guarantees, whatever the user's code does:
   except the nonce-framed result line, which never reaches the log;
 - the container is killed at the deadline (timed_out), on cancel (cancelled) or once it has printed
   more than settings.output_kill_bytes (log_limit);
-- it returns as soon as the result frame arrives (the bootstrap has drained stdout and stderr
-  before writing it and exits right after), or else once the container has stopped, with one
-  StopReason saying why. The caller kills and removes the container (always, in a finally).
+- it returns as soon as the result frame (stdout) and the nonce line (stderr) have arrived: the
+  bootstrap drains both streams before writing them and exits right after, so nothing the handler
+  printed is cut off; or else once the container has stopped; with one StopReason saying why. The caller kills and removes the container (always, in a finally).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from workers.runtime import containers
 from workers.runtime.docker_client import client
 
 MAX_LINE = 64 * 1024
+MARKER_GRACE_SECONDS = 1.0
 STREAMS = {1: "stdout", 2: "stderr"}
 
 
@@ -77,15 +78,21 @@ class _Watchdog(threading.Thread):
 
 
 class _LineSplitter:
-    """Turns multiplexed attach frames into lines and spots the result frame."""
+    """Turns multiplexed attach frames into lines and spots the result frame on stdout and the
+    nonce line on stderr (the bootstrap writes both last, each after a newline of its own)."""
 
     def __init__(self, nonce: str, log: LogWriter):
         self.nonce = nonce.encode()
         self.log = log
         self.buffers = {"stdout": bytearray(), "stderr": bytearray()}
-        self.pending_blank = False  # a blank stdout line is held back: the runner writes one before the frame
+        self.pending_blank = {"stdout": False, "stderr": False}  # held back: it may precede a marker
         self.frame: bytes | None = None
+        self.stderr_done = False
         self.total = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.frame is not None and self.stderr_done
 
     def feed(self, stream: str, data: bytes) -> None:
         self.total += len(data)
@@ -105,25 +112,26 @@ class _LineSplitter:
             self._line(stream, line)
 
     def _line(self, stream: str, line: bytes) -> None:
-        if stream == "stdout":
-            if line.startswith(self.nonce) and self.frame is None:
-                self.frame, self.pending_blank = line[len(self.nonce):], False
-                return
-            if self.pending_blank:
-                self.log.write("stdout", "")
-            self.pending_blank = line == b""
-            if self.pending_blank:
-                return
-        self.log.write(stream, line.decode("utf-8", errors="replace").rstrip("\r"))
+        if stream == "stdout" and self.frame is None and line.startswith(self.nonce):
+            self.frame, self.pending_blank[stream] = line[len(self.nonce):], False
+            return
+        if stream == "stderr" and not self.stderr_done and line == self.nonce:
+            self.stderr_done, self.pending_blank[stream] = True, False
+            return
+        if self.pending_blank[stream]:
+            self.log.write(stream, "")
+        self.pending_blank[stream] = line == b""
+        if not self.pending_blank[stream]:
+            self.log.write(stream, line.decode("utf-8", errors="replace").rstrip("\r"))
 
     def finish(self) -> None:
         for stream, buf in self.buffers.items():
             if buf:
                 self._line(stream, bytes(buf))
                 buf.clear()
-        if self.pending_blank:
-            self.log.write("stdout", "")
-            self.pending_blank = False
+            if self.pending_blank[stream]:
+                self.log.write(stream, "")
+                self.pending_blank[stream] = False
 
 
 def _recv_exactly(sock, n: int) -> bytes:
@@ -138,12 +146,20 @@ def _recv_exactly(sock, n: int) -> bytes:
 
 
 def _read_stream(attached: containers.Attached, splitter: _LineSplitter, watchdog: _Watchdog) -> None:
-    while splitter.frame is None:
-        header = _recv_exactly(attached.sock, 8)
+    while not splitter.complete:
+        if splitter.frame is not None:  # stderr's marker is on its way; never wait long for it
+            attached.sock.settimeout(MARKER_GRACE_SECONDS)
+        try:
+            header = _recv_exactly(attached.sock, 8)
+        except TimeoutError:
+            return
         if len(header) < 8:
             return
         kind, size = header[0], struct.unpack(">I", header[4:])[0]
-        data = _recv_exactly(attached.sock, size)
+        try:
+            data = _recv_exactly(attached.sock, size)
+        except TimeoutError:
+            return
         if not data:
             return
         if kind in STREAMS:

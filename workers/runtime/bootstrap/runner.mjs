@@ -1,11 +1,13 @@
 // Runpad's bootstrap inside a Node.js run container. It waits on stdin for one JSON document
 // {code, event, ctx, secrets, nonce}, runs the user's module and handler, and writes the outcome as
-// one line "<nonce><json>" to a private copy of stdout, so user code closing stdout cannot lose it.
+// one line "<nonce><json>" to a private copy of stdout (and the nonce alone to a private copy of
+// stderr), so user code closing stdout or stderr cannot lose it.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { pathToFileURL } from "node:url";
 
 const resultFd = fs.openSync("/dev/stdout", "w");
+const markFd = fs.openSync("/dev/stderr", "w");
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
 
 // stdout and stderr are asynchronous pipes here: let what the handler wrote drain before the frame
@@ -25,6 +27,8 @@ async function emit(outcome) {
   } catch (err) {
     text = JSON.stringify({ ok: false, error: `result is not JSON-serialisable: ${err.message}` });
   }
+  // stderr is a pipe of its own: a nonce line there tells the worker all stderr output has arrived
+  fs.writeSync(markFd, `\n${input.nonce}\n`);
   fs.writeSync(resultFd, `\n${input.nonce}${text}\n`);
 }
 

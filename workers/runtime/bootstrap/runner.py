@@ -1,8 +1,9 @@
 """Runpad's bootstrap inside a Python run container.
 
 It waits on stdin for one JSON document {code, event, ctx, secrets, nonce}, runs the user's code and
-handler, and writes the outcome as one line "<nonce><json>" to a private copy of stdout, so user code
-closing stdout cannot lose it. Only the standard library is imported before the user's code.
+handler, and writes the outcome as one line "<nonce><json>" to a private copy of stdout (and the
+nonce alone to a private copy of stderr), so user code closing stdout or stderr cannot lose it.
+Only the standard library is imported before the user's code.
 """
 
 import asyncio
@@ -13,6 +14,7 @@ import sys
 import traceback
 
 result_fd = os.dup(1)
+mark_fd = os.dup(2)
 payload = json.loads(sys.stdin.buffer.read())
 nonce = payload.pop("nonce")
 
@@ -22,6 +24,8 @@ def emit(outcome):
         text = json.dumps(outcome, allow_nan=False)
     except (TypeError, ValueError) as exc:
         text = json.dumps({"ok": False, "error": f"result is not JSON-serialisable: {exc}"})
+    # stderr is a pipe of its own: a nonce line there tells the worker all stderr output has arrived
+    os.write(mark_fd, f"\n{nonce}\n".encode())
     os.write(result_fd, f"\n{nonce}{text}\n".encode())
 
 
