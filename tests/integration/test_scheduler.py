@@ -277,6 +277,12 @@ SCRIPTS = 20
 
 def test_two_scheduler_processes_fire_every_second_of_20_schedules_exactly_once(made):
     """Small batches (5) make the two processes contend for rows on every tick."""
+    with session() as s:  # other tests' schedules would share the queue this test counts
+        s.execute(update(Script).where(Script.trigger_type == "schedule").values(enabled=False))
+        s.commit()
+    with celery.pool.acquire(block=True) as conn:
+        for queue in ("runs", "tryout"):
+            conn.default_channel.queue_purge(queue)
     procs = [SchedulerProcess(f"sched-pair-{i}-{uuid.uuid4().hex[:6]}", scheduler_batch=5,
                               requeue_after_seconds=100_000).start() for i in range(2)]
     try:
