@@ -3,12 +3,12 @@
 import reflex as rx
 
 from app.api.main import api
-from app.pages import index
-from state.base import OverviewState
+from app.pages import PAGES
 
 app = rx.App(api_transformer=api)
 
 # Pages are added here rather than with @rx.page: in `reflex run --env prod` Reflex 0.10.1 compiles
 # in the supervisor and again in every forked worker, re-applying decorated pages each time (one
 # "Page ... is being redefined" warning per worker).
-app.add_page(index.index, route="/", title="Runpad", on_load=OverviewState.load)
+for page in PAGES:
+    app.add_page(page.component, route=page.route, title=f"{page.title} · Runpad", on_load=page.on_load)

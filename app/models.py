@@ -58,6 +58,18 @@ class User(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+class WebSession(SQLModel, table=True):
+    """A browser login; the cookie holds the token, only its SHA-256 is stored. Logout revokes it."""
+
+    __tablename__ = "web_sessions"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    created_at: datetime = _created()
+    expires_at: datetime = _ts(nullable=False)
+    revoked_at: Optional[datetime] = _ts()
+
+
 class ApiToken(SQLModel, table=True):
     """An API token; only its SHA-256 is stored, so a database leak reveals no usable token."""
 

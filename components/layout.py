@@ -1,47 +1,110 @@
-"""The page shell every Runpad page is drawn in: a header with the product name, then the content."""
+"""The page shells: `app_shell` for pages behind the login (top bar with navigation, theme switch
+and logout, then the content), `page_shell` for the public landing and login pages."""
 
 import reflex as rx
+
+from state.auth import AuthState
+
+NAV = [("Scripts", "/scripts", "file-code-2"), ("Secrets", "/secrets", "key-round"), ("Settings", "/settings", "settings")]
+CONTENT_WIDTH = "80rem"
+
+
+def brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon("square-terminal", size=22), rx.heading("Runpad", size="5", weight="bold"),
+                  align="center", spacing="2"),
+        href="/scripts", underline="none", color=rx.color("gray", 12),
+    )
+
+
+def nav_link(label: str, href: str, icon: str) -> rx.Component:
+    active = AuthState.router.page.path.startswith(href)
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium"), align="center", spacing="2"),
+        href=href, underline="none", padding_x="0.75rem", padding_y="0.4rem", border_radius="var(--radius-2)",
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+        background_color=rx.cond(active, rx.color("accent", 3), "transparent"),
+        _hover={"background_color": rx.color("gray", 3)},
+    )
+
+
+def theme_switch() -> rx.Component:
+    return rx.tooltip(
+        rx.icon_button(rx.color_mode_cond(rx.icon("moon", size=16), rx.icon("sun", size=16)),
+                       on_click=rx.toggle_color_mode, variant="ghost", color_scheme="gray",
+                       aria_label="Switch light or dark theme"),
+        content="Light or dark theme",
+    )
+
+
+def top_bar() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            brand(),
+            rx.hstack(*[nav_link(*item) for item in NAV], spacing="1", margin_left="1.5rem"),
+            rx.spacer(),
+            theme_switch(),
+            rx.text(AuthState.user_email, size="2", color_scheme="gray"),
+            rx.button(rx.icon("log-out", size=14), "Log out", on_click=AuthState.logout, variant="soft",
+                      color_scheme="gray", size="1", id="logout"),
+            align="center", spacing="3", max_width=CONTENT_WIDTH, margin_x="auto", padding_x="1.5rem", height="3.5rem",
+        ),
+        as_="header", border_bottom=f"1px solid {rx.color('gray', 5)}", background_color=rx.color("gray", 1),
+        position="sticky", top="0", z_index="10",
+    )
+
+
+def app_shell(*children: rx.Component, wide: bool = False) -> rx.Component:
+    """A page behind the login. Content is hidden until the session is confirmed, so nothing of an
+    account flashes before the redirect to /login."""
+    return rx.box(
+        top_bar(),
+        rx.cond(
+            AuthState.logged_in,
+            rx.box(*children, as_="main", max_width="100%" if wide else CONTENT_WIDTH, margin_x="auto",
+                   padding_x="1.5rem", padding_y="1.5rem"),
+            rx.center(rx.spinner(size="3"), padding_y="6rem"),
+        ),
+        min_height="100vh", background_color=rx.color("gray", 2),
+    )
+
+
+def page_header(title, *actions: rx.Component, subtitle=None) -> rx.Component:
+    """A page's title row: the heading (and an optional line under it) left, actions right."""
+    return rx.hstack(
+        rx.vstack(rx.heading(title, size="6"),
+                  rx.text(subtitle, size="2", color_scheme="gray") if subtitle is not None else rx.fragment(),
+                  spacing="1"),
+        rx.spacer(), *actions, align="center", width="100%", margin_bottom="1.25rem",
+    )
+
+
+def empty_state(icon: str, title: str, hint: str, *actions: rx.Component) -> rx.Component:
+    return rx.center(
+        rx.vstack(rx.icon(icon, size=32, color=rx.color("gray", 9)), rx.heading(title, size="4"),
+                  rx.text(hint, size="2", color_scheme="gray", text_align="center", max_width="28rem"), *actions,
+                  align="center", spacing="3"),
+        padding_y="4rem", width="100%", border=f"1px dashed {rx.color('gray', 6)}", border_radius="var(--radius-3)",
+    )
+
+
+def error_callout(message) -> rx.Component:
+    """Shows `message` (a Var) when it is not empty."""
+    return rx.cond(message != "", rx.callout(message, icon="triangle-alert", color_scheme="red", size="1", width="100%"))
 
 
 def header() -> rx.Component:
     return rx.box(
-        rx.hstack(
-            rx.link(
-                rx.hstack(
-                    rx.icon("square-terminal", size=22),
-                    rx.heading("Runpad", size="5", weight="bold"),
-                    align="center",
-                    spacing="2",
-                ),
-                href="/",
-                underline="none",
-                color=rx.color("gray", 12),
-            ),
-            rx.spacer(),
-            align="center",
-            max_width="72rem",
-            margin_x="auto",
-            padding_x="1.5rem",
-            height="3.5rem",
-        ),
-        as_="header",
-        border_bottom=f"1px solid {rx.color('gray', 5)}",
-        background_color=rx.color("gray", 1),
+        rx.hstack(brand(), rx.spacer(), theme_switch(), align="center", max_width="72rem", margin_x="auto",
+                  padding_x="1.5rem", height="3.5rem"),
+        as_="header", border_bottom=f"1px solid {rx.color('gray', 5)}", background_color=rx.color("gray", 1),
     )
 
 
 def page_shell(*children: rx.Component) -> rx.Component:
-    """Wrap a page's content in the common header and a centred, width-limited column."""
+    """A public page (landing, login) in a centred, width-limited column."""
     return rx.box(
         header(),
-        rx.box(
-            *children,
-            as_="main",
-            max_width="72rem",
-            margin_x="auto",
-            padding_x="1.5rem",
-            padding_y="2.5rem",
-        ),
-        min_height="100vh",
-        background_color=rx.color("gray", 2),
+        rx.box(*children, as_="main", max_width="72rem", margin_x="auto", padding_x="1.5rem", padding_y="2.5rem"),
+        min_height="100vh", background_color=rx.color("gray", 2),
     )

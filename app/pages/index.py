@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from app.pages import Page
 from components.layout import page_shell
 from state.base import OverviewState
 
@@ -33,7 +34,11 @@ def index() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.card(script_count(), width="100%", max_width="24rem"),
+            rx.link(rx.button("Open Runpad", rx.icon("arrow-right", size=16), size="3"), href="/scripts"),
             spacing="4",
             align="start",
         )
     )
+
+
+PAGES = [Page("/", index, "Runpad", [OverviewState.load])]

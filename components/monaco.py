@@ -1,0 +1,41 @@
+"""Monaco, the code editor of VS Code, as Reflex components: the editor and the diff editor.
+
+The React side is components/monaco.jsx, bundled with the app (no CDN)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+MONACO_PACKAGES = ["@monaco-editor/react@4.7.0", "monaco-editor@0.52.2"]
+_MODULE = rx.asset("monaco.jsx", shared=True).importable_path
+
+
+class _Monaco(rx.Component):
+    library = _MODULE
+    lib_dependencies: list[str] = MONACO_PACKAGES
+    language: rx.Var[str]
+    theme: rx.Var[str]
+    height: rx.Var[str]
+
+
+class CodeEditor(_Monaco):
+    tag = "RunpadEditor"
+    initial: rx.Var[str]  # the text at mount; later edits arrive through on_change
+    doc_key: rx.Var[str]  # change it to load other text
+    read_only: rx.Var[bool]
+    editor_id: rx.Var[str]
+    on_change: rx.EventHandler[rx.event.passthrough_event_spec(str)]
+
+
+class DiffEditor(_Monaco):
+    tag = "RunpadDiffEditor"
+    original: rx.Var[str]
+    modified: rx.Var[str]
+
+
+def language_of(runtime) -> rx.Var:
+    return rx.cond(runtime == "python", "python", "javascript")
+
+
+code_editor = CodeEditor.create
+diff_editor = DiffEditor.create
