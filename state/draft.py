@@ -10,18 +10,20 @@ import reflex as rx
 from app.settings import settings
 
 STARTERS = {
-    "node": """// Runs in Node.js 22. `event` holds what triggered the run (see the docs); return a JSON value.
-export default async function handler(event) {
-  console.log("received", JSON.stringify(event.body));
+    "node": """// `event.body` is the request body, the JSON you try out with, or null on a schedule.
+// Secrets you pick are in process.env; what you return is the run's result.
+export default async function handler(event, ctx) {
+  console.log("run", ctx.run_id, "received", JSON.stringify(event.body));
   return { ok: true, at: new Date().toISOString() };
 }
 """,
-    "python": """# Runs in Python 3.11. `event` holds what triggered the run (see the docs); return a JSON value.
+    "python": """# event["body"] is the request body, the JSON you try out with, or None on a schedule.
+# Secrets you pick are in os.environ; what you return is the run's result.
 import datetime
 
 
-def handler(event):
-    print("received", event.get("body"))
+def handler(event, ctx):
+    print("run", ctx["run_id"], "received", event.get("body"))
     return {"ok": True, "at": datetime.datetime.now(datetime.timezone.utc).isoformat()}
 """,
 }
