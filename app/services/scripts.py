@@ -99,8 +99,11 @@ def create(name: str, runtime: str, code: str, dependencies: list[str] | None = 
            secrets: list[str] | None = None, *, trigger: dict | None = None, timeout_seconds: int | None = None,
            memory_mb: int | None = None, network: bool = True, enabled: bool = True,
            owner_id: uuid.UUID | None = None) -> Saved:
-    timeout_seconds = settings.default_timeout_seconds if timeout_seconds is None else timeout_seconds
-    memory_mb = settings.default_memory_mb if memory_mb is None else memory_mb
+    from app.services import defaults  # it imports this module's ranges
+
+    chosen = defaults.limits()
+    timeout_seconds = chosen.timeout_seconds if timeout_seconds is None else timeout_seconds
+    memory_mb = chosen.memory_mb if memory_mb is None else memory_mb
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise ScriptError("name must be 1 to 200 characters")
     _check_limits(timeout_seconds, memory_mb)
