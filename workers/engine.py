@@ -12,6 +12,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import docker.errors
+import requests
+from sqlalchemy.exc import OperationalError
 
 from app.db import session
 from app.models import Build, BuildStatus, Run, RunStatus, ScriptVersion
@@ -121,21 +123,42 @@ def _local_image(build: Build, sink: logs.LogSink) -> str:
 
 # ---- runs -------------------------------------------------------------------------------------
 
+RECORD_RETRY_SECONDS = 300  # how long the end of a run waits for PostgreSQL to answer again
+
+
+def _recorded(write):
+    """PostgreSQL restarting must not leave a claimed run active for ever: a write of its end is
+    tried again every second until PostgreSQL answers (RECORD_RETRY_SECONDS at most)."""
+    deadline = time.monotonic() + RECORD_RETRY_SECONDS
+    while True:
+        try:
+            return write()
+        except OperationalError:  # the connection, not the statement: worth trying again
+            if time.monotonic() > deadline:
+                raise
+            log.warning("PostgreSQL unreachable; recording the end of the run again in 1 s")
+            time.sleep(1)
+
+
+def _record_end(run_id: uuid.UUID, sink: logs.LogSink, status: RunStatus, **fields) -> None:
+    _recorded(sink.flush)
+    _recorded(lambda: runs.finish(run_id, status, **fields))
+
+
 def execute_run(run_id: uuid.UUID) -> None:
     """Runs a queued run once. A duplicate delivery finds it claimed and returns at once."""
     run = runs.claim(run_id, settings.worker_name)
     if run is None:
         return
-    with session() as s:
-        version = s.get(ScriptVersion, run.version_id)
     sink = logs.LogSink("run", run.id)
     try:
+        with session() as s:
+            version = s.get(ScriptVersion, run.version_id)
         image = _image_for(version, sink)
         values = secrets.resolve(version.secrets)  # before any container: a missing secret fails fast
     except Exception as exc:  # noqa: BLE001
         sink.system(str(exc))
-        sink.flush()
-        runs.finish(run.id, RunStatus.failed, error=str(exc))
+        _record_end(run.id, sink, RunStatus.failed, error=str(exc))
         return
     sink.redactor = Redactor(values.values())
     _run_container(run, version, image, values, sink)
@@ -157,6 +180,23 @@ def _start_container(run: Run, version: ScriptVersion, image: str, sink: logs.Lo
     raise AssertionError("unreachable")
 
 
+REMOVE_RETRY_SECONDS = 300  # how long a finished run's container waits for dockerd to answer again
+
+
+def _remove(container_id: str) -> None:
+    """Removes a run's container, trying again every 2 s while dockerd is away (restarting), so a
+    restart leaves no container behind: no one else removes the containers of a live worker."""
+    deadline = time.monotonic() + REMOVE_RETRY_SECONDS
+    while True:
+        try:
+            return containers.remove(container_id)
+        except Exception:  # noqa: BLE001 - the socket gone, refused, or dockerd still starting
+            if time.monotonic() > deadline:
+                log.exception("could not remove container %s", container_id)
+                return
+            time.sleep(2)
+
+
 def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[str, str], sink: logs.LogSink) -> None:
     attached = None
     try:
@@ -170,15 +210,18 @@ def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[st
                               "nonce": nonce}).encode()
         outcome = supervisor.supervise(attached, payload, nonce, sink, run.timeout_seconds,
                                        lambda: runs.cancel_requested(run.id), run.memory_mb)
+    except requests.exceptions.ConnectionError as exc:  # dockerd stopped: it took the container with it
+        log.exception("run %s: lost the Docker Engine", run.id)
+        outcome = supervisor.Outcome(supervisor.StopReason.failed,
+                                     error=f"the Docker Engine stopped or restarted during the run: {exc}")
     except Exception as exc:  # noqa: BLE001 - Docker failing mid-run still ends the run
         log.exception("run %s: container failure", run.id)
         outcome = supervisor.Outcome(supervisor.StopReason.failed, error=f"container failure: {exc}")
     finally:
         if attached is not None:
-            _remover.submit(containers.remove, attached.container_id)
+            _remover.submit(_remove, attached.container_id)
     if outcome.error:
         sink.system(outcome.error)
-    sink.flush()
-    runs.finish(run.id, STATUS_FOR[outcome.reason], result=sink.redactor.value(outcome.result),
+    _record_end(run.id, sink, STATUS_FOR[outcome.reason], result=sink.redactor.value(outcome.result),
                 error=sink.redactor.text(outcome.error) if outcome.error else None,
                 exit_code=outcome.exit_code, log_truncated=sink.truncated)

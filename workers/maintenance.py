@@ -17,10 +17,21 @@ from workers.runtime.docker_client import client
 
 log = logging.getLogger(__name__)
 HEARTBEAT_PREFIX = "runpad:worker:"
+HEARTBEATS_SINCE = "runpad:workers:heartbeats-since"  # Redis time of the first heartbeat it holds
 
 
 def heartbeat() -> None:
     redis_client().set(HEARTBEAT_PREFIX + settings.worker_name, "1", ex=settings.heartbeat_seconds * 3)
+
+
+def heartbeats_tell_the_dead() -> bool:
+    """Whether a missing heartbeat means a dead worker. Not for one TTL after Redis lost its data
+    (restarted without persistence, or flushed): it forgot every heartbeat at once, and a live worker
+    sends its next one only on its next tick. Redis's own clock, so machines need not agree."""
+    r = redis_client()
+    now = r.time()[0]
+    r.set(HEARTBEATS_SINCE, now, nx=True)
+    return now - int(r.get(HEARTBEATS_SINCE) or now) >= settings.heartbeat_seconds * 3
 
 
 def live_workers() -> set[str]:
@@ -33,18 +44,22 @@ def remove_orphans(at_start: bool = False) -> int:
     alive = live_workers()
     if at_start:
         alive.discard(settings.worker_name)
+    others = heartbeats_tell_the_dead()
     removed = 0
     mine = f"{containers.LABEL_INSTANCE}={settings.instance}"
     for c in client().api.containers(all=True, filters={"label": [containers.LABEL_WORKER, mine]}):
-        if c["Labels"].get(containers.LABEL_WORKER) not in alive:
+        owner = c["Labels"].get(containers.LABEL_WORKER)
+        if owner not in alive and (others or owner == settings.worker_name):
             containers.remove(c["Id"])
             removed += 1
     return removed
 
 
 def fail_own_leftovers() -> list:
-    """At start: runs this worker name held when it died cannot be resumed; end them now."""
-    return runs.reap(live_workers() - {settings.worker_name}, grace=timedelta(0))
+    """At start: runs this worker name held when it died cannot be resumed; end them now (and those
+    of other dead workers, when heartbeats can tell who is dead)."""
+    me = settings.worker_name
+    return runs.reap(live_workers() - {me}, grace=timedelta(0), among=None if heartbeats_tell_the_dead() else {me})
 
 
 class Housekeeper(threading.Thread):
@@ -59,7 +74,7 @@ class Housekeeper(threading.Thread):
             ticks += 1
             try:
                 heartbeat()
-                if ticks % 2 == 0:
+                if ticks % 2 == 0 and heartbeats_tell_the_dead():
                     runs.reap(live_workers())
                     remove_orphans()
                 if self.pool is not None:

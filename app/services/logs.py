@@ -12,6 +12,7 @@ from typing import Iterator
 
 import redis
 from sqlalchemy import insert, select
+from sqlalchemy.exc import OperationalError
 
 from app.db import session
 from app.models import LogLine
@@ -80,15 +81,22 @@ class LogSink:
         except redis.RedisError:
             pass  # live followers miss a line; PostgreSQL still gets it
         if len(self._batch) >= BATCH_LINES or time.monotonic() - self._last_flush > BATCH_SECONDS:
-            self.flush()
+            try:
+                self.flush()
+            except OperationalError:
+                pass  # PostgreSQL away (restarting): the lines wait in the batch for the next flush
 
     def flush(self) -> None:
         with self._lock:
             batch, self._batch = self._batch, []
             if batch:
-                with session() as s:
-                    s.execute(insert(LogLine), batch)
-                    s.commit()
+                try:
+                    with session() as s:
+                        s.execute(insert(LogLine), batch)
+                        s.commit()
+                except OperationalError:
+                    self._batch = batch  # kept, in order, for the next flush
+                    raise
             self._last_flush = time.monotonic()
 
     def tick(self) -> None:

@@ -153,30 +153,54 @@ def cancel_requested(run_id: uuid.UUID) -> bool:
 
 
 def wait(run_id: uuid.UUID, timeout: float) -> Run | None:
-    """Blocks until the run has ended or timeout passes; returns the run as it then is."""
+    """Blocks until the run has ended or timeout passes; returns the run as it then is. Redis only
+    wakes the waiter early: while it is unreachable (restarting), PostgreSQL is polled instead."""
     deadline = time.monotonic() + timeout
-    pubsub = redis_client().pubsub(ignore_subscribe_messages=True)
+    pubsub = None
     try:
-        pubsub.subscribe(status_channel(run_id))
         while True:
+            if pubsub is None:
+                pubsub = _subscribed(run_id)
             run = get(run_id)  # checked after subscribing, so no end is missed between the two
             if run is None or run.status in FINAL_RUN_STATUSES or time.monotonic() >= deadline:
                 return run
-            msg = pubsub.get_message(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
-            while msg and json.loads(msg["data"]).get("status") not in FINAL_RUN_STATUSES:
-                msg = pubsub.get_message(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+            pause = min(1.0, max(0.0, deadline - time.monotonic()))
+            if pubsub is None:
+                time.sleep(min(pause, 0.25))
+                continue
+            try:
+                msg = pubsub.get_message(timeout=pause)
+                while msg and json.loads(msg["data"]).get("status") not in FINAL_RUN_STATUSES:
+                    msg = pubsub.get_message(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+            except redis.RedisError:
+                pubsub.close()
+                pubsub = None
     finally:
+        if pubsub is not None:
+            pubsub.close()
+
+
+def _subscribed(run_id: uuid.UUID):
+    """A pub/sub subscribed to the run's status channel, or None while Redis is unreachable."""
+    pubsub = redis_client().pubsub(ignore_subscribe_messages=True)
+    try:
+        pubsub.subscribe(status_channel(run_id))
+        return pubsub
+    except redis.RedisError:
         pubsub.close()
+        return None
 
 
-def reap(live_workers: set[str], grace: timedelta = timedelta(seconds=20)) -> list[uuid.UUID]:
-    """Ends active runs whose worker has stopped sending heartbeats, with an error saying so."""
+def reap(live_workers: set[str], grace: timedelta = timedelta(seconds=20),
+         among: set[str] | None = None) -> list[uuid.UUID]:
+    """Ends active runs whose worker has stopped sending heartbeats (only the runs of `among`, when
+    given), with an error saying so."""
     cutoff = utcnow() - grace
     with session() as s:
         rows = s.execute(select(Run.id, Run.worker).where(Run.status.in_(ACTIVE), Run.started_at < cutoff)).all()
     reaped = []
     for run_id, worker in rows:
-        if worker not in live_workers and finish(
+        if worker not in live_workers and (among is None or worker in among) and finish(
             run_id, RunStatus.failed, error=f"the worker running this run ({worker}) stopped before it finished"
         ):
             reaped.append(run_id)
