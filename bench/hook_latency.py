@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 
@@ -22,26 +18,7 @@ import harness
 import httpx
 from run_latency import TRIVIAL, docker_run
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_web(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port",
-                             str(port), "--no-log", "app.api.main:api"], cwd=harness.ROOT, env=dict(os.environ),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline and proc.poll() is None, "web did not start"
-        time.sleep(0.2)
+from app.api.local_server import ApiProcess
 
 
 def hook_script(runtime: str):
@@ -91,16 +68,14 @@ def main() -> None:
     from workers.runtime.network import ensure_run_network
 
     ensure_run_network()
-    port = free_port()
-    web = start_web(port)
+    web = ApiProcess("bench-hooks-web").start()
     worker = WorkerProcess(f"bench-hooks-{uuid.uuid4().hex[:6]}").start()
     try:
         with httpx.Client(timeout=120) as client:
-            report = {rt: measure(client, f"http://127.0.0.1:{port}", rt, args.calls) for rt in ("node", "python")}
+            report = {rt: measure(client, web.url, rt, args.calls) for rt in ("node", "python")}
     finally:
         worker.stop()
-        web.terminate()
-        web.wait(20)
+        web.stop()
     print(json.dumps(report, indent=2))
 
 

@@ -197,8 +197,7 @@ def main() -> None:
     finally:
         worker.stop()
         if web is not None:
-            web.terminate()
-            web.wait(20)
+            web.stop()
     print(json.dumps({"target": f"every line to every subscriber within {TARGET_MS:.0f} ms",
                       "subscribers": args.subscribers, "sse_subscribers": args.sse, "lines_per_run": args.lines,
                       "cloudwatch": "down" if args.cloudwatch_down else "not configured", **report}, indent=2))
@@ -206,15 +205,14 @@ def main() -> None:
 
 def start_sse_web():
     """The real ASGI app on 127.0.0.1 (as bench/hook_latency.py serves it) and a user with a token."""
-    from hook_latency import free_port, start_web
-
+    from app.api.local_server import ApiProcess
     from app.services import tokens, users
 
     user = users.create(f"bench-{uuid.uuid4().hex[:6]}@runpad.local", "bench-password-1")
     WEB.update(user_id=user.id, token=tokens.issue(user.id)[1])
-    port = free_port()
-    WEB["base_url"] = f"http://127.0.0.1:{port}"
-    return start_web(port)
+    web = ApiProcess("bench-logs-web").start()
+    WEB["base_url"] = web.url
+    return web
 
 
 def closed_port() -> int:

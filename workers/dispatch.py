@@ -25,3 +25,11 @@ def enqueue_runs(run_ids: list[uuid.UUID], trigger: str, batch: int = 500) -> No
     with celery.producer_or_acquire() as producer, producer.batch(max_size=batch):
         for run_id in run_ids:
             celery.send_task("runpad.run", args=[str(run_id)], queue=queue, producer=producer)
+
+
+def purge(queues: tuple[str, ...] = ("runs", "tryout")) -> None:
+    """Drops every waiting message of these queues (tests and drills use it so no later worker runs
+    what they queued)."""
+    with celery.pool.acquire(block=True) as conn:
+        for queue in queues:
+            conn.default_channel.queue_purge(queue)

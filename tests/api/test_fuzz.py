@@ -26,7 +26,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.api.main import api
-from app.services import launch, logs, runs, scripts, tokens, users
+from app.services import launch, runs, scripts, tokens, users
+from workers import dispatch
 
 MAX_EXAMPLES = 25
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
@@ -47,15 +48,7 @@ def fuzzer():
     spare, _ = tokens.issue(user.id, "spare")
     ids = {"script_id": saved.script.id, "run_id": run.id, "build_id": saved.build.id, "token_id": spare.id}
     yield user, ids
-    purge_queues()
-
-
-def purge_queues() -> None:
-    """Drops what the fuzzing queued (builds and runs of whatever it saved), so no later worker runs it."""
-    client = logs.redis_client()
-    for queue in ("builds", "runs", "tryout"):
-        for key in client.scan_iter(match=f"{queue}*"):
-            client.delete(key)
+    dispatch.purge(("builds", "runs", "tryout"))
 
 
 def use_known_ids(case, ids: dict[str, uuid.UUID]) -> None:

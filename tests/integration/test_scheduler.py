@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, text, update
 from app.db import session
 from app.models import Run, RunStatus, Script, ScriptVersion, User
 from app.services import requeue, runs, schedules
-from workers.celery_app import celery
+from workers import dispatch
 from workers.local_scheduler import SchedulerProcess
 from workers.scheduler import queue_size
 
@@ -31,9 +31,7 @@ def made():
     with session() as s:
         s.execute(delete(Script).where(Script.id.in_(ids)))
         s.commit()
-    with celery.pool.acquire(block=True) as conn:
-        for queue in ("runs", "tryout"):
-            conn.default_channel.queue_purge(queue)
+    dispatch.purge()
 
 
 def scheduled(made, cron=None, interval=None, next_run_at=T0, tz="UTC", **fields) -> Script:
@@ -280,9 +278,7 @@ def test_two_scheduler_processes_fire_every_second_of_20_schedules_exactly_once(
     with session() as s:  # other tests' schedules would share the queue this test counts
         s.execute(update(Script).where(Script.trigger_type == "schedule").values(enabled=False))
         s.commit()
-    with celery.pool.acquire(block=True) as conn:
-        for queue in ("runs", "tryout"):
-            conn.default_channel.queue_purge(queue)
+    dispatch.purge()
     procs = [SchedulerProcess(f"sched-pair-{i}-{uuid.uuid4().hex[:6]}", scheduler_batch=5,
                               requeue_after_seconds=100_000).start() for i in range(2)]
     try:

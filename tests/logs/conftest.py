@@ -19,16 +19,11 @@ from sqlalchemy import not_, update  # noqa: E402
 
 from app.db import session  # noqa: E402
 from app.models import LogLine  # noqa: E402
+from app.api.local_server import free_port  # noqa: E402
 from app.services import cloudwatch  # noqa: E402
 
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
 REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Moto:
