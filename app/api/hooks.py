@@ -6,6 +6,7 @@ import time
 
 import redis
 from fastapi import APIRouter, Request
+from sqlalchemy.exc import OperationalError
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -47,7 +48,11 @@ def _wants_async(request: Request) -> bool:
 @router.api_route("/hooks/{token}/{path:path}", methods=METHODS, include_in_schema=False)
 async def hook(request: Request, token: str, path: str = "") -> Response:
     started = time.perf_counter()
-    response = await _answer(request, token, path)
+    try:
+        response = await _answer(request, token, path)
+    except OperationalError:  # PostgreSQL unreachable: nothing could be recorded, so no run id
+        response = _response(hooks.json_reply(503, {"error": "Runpad's database is not answering; try again shortly"}))
+        response.headers["retry-after"] = "5"
     await run_in_threadpool(_record_latency, time.perf_counter() - started)
     return response
 
