@@ -44,6 +44,15 @@ def test_python_with_a_pypi_package():
     assert "six says str" in log_text(run)
 
 
+def test_python_print_without_flush_is_logged_while_the_handler_still_runs():
+    # not a speed check: a block-buffered stdout would deliver "early" only after the 3 s sleep
+    code = "import time\ndef handler(event, ctx):\n    print('early')\n    time.sleep(3)\n    return 1\n"
+    run = tryout("python", code, [])
+    assert run.status == "succeeded", run.error
+    early = next(ln for ln in log_lines(run) if ln.line == "early")
+    assert (run.finished_at - early.ts).total_seconds() > 1.5
+
+
 def _build_for(saved):
     if saved.build_queued:
         engine.execute_build(saved.build.id)

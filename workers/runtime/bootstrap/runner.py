@@ -17,6 +17,9 @@ result_fd = os.dup(1)
 mark_fd = os.dup(2)
 payload = json.loads(sys.stdin.buffer.read())
 nonce = payload.pop("nonce")
+# `python -I` ignores PYTHONUNBUFFERED, and a pipe makes stdout block-buffered: without this a print()
+# would reach the live log only when the buffer fills or the run ends.
+sys.stdout.reconfigure(line_buffering=True)
 
 
 def emit(outcome):
