@@ -83,7 +83,7 @@ class EditorState(rx.State):
         if uid is None:
             return
         self.error, self.saving, self.deleting, self.not_found = "", False, False, False
-        raw_id = self.router.page.params.get("script_id", "")
+        raw_id = script_id_in(self.router.url.path)
         if not raw_id:
             await self._start_new()
         else:
@@ -214,6 +214,12 @@ class EditorState(rx.State):
         draft.script_id = ""
         yield rx.toast.success(f"Deleted \u201c{self.name}\u201d", duration=3000)
         yield rx.redirect("/scripts")
+
+
+def script_id_in(path: str) -> str:
+    """The id in /scripts/<id> (what the page's [script_id] matched); "" for /scripts/new."""
+    parts = path.strip("/").split("/")
+    return parts[1] if len(parts) == 2 and parts[0] == "scripts" and parts[1] != "new" else ""
 
 
 def _comparable(form: list) -> list:
