@@ -91,6 +91,7 @@ class EditorState(rx.State):
                 loaded = await asyncio.to_thread(editor.load, uuid.UUID(str(raw_id)), uid)
             except (ValueError, scripts.NotFound):
                 self.not_found, self.loaded = True, True
+                (await self.get_state(DraftState)).script_id = ""  # nothing on this page may act on another script
                 (await self.get_state(BuildState)).clear()
                 return
             if await self._show(loaded):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.services import listings, schedules, scripts
@@ -150,8 +151,17 @@ def _check_text(label: str, value: str) -> None:
 def changes(saved: Fields, current: Fields) -> dict:
     """What scripts.update needs to turn `saved` into `current`; an unchanged trigger is left out, so
     saving code does not move an interval's next tick."""
-    before, after = asdict(saved), asdict(current)
+    before, after = _plain(saved), _plain(current)
     return {key: value for key, value in after.items() if before[key] != value}
+
+
+def _plain(fields: Fields) -> dict:
+    """Fields as plain lists and dicts (a Reflex state hands out proxies of its lists and dicts)."""
+    plain = {}
+    for item in dataclasses.fields(fields):
+        value = getattr(fields, item.name)
+        plain[item.name] = list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
+    return plain
 
 
 def create(runtime: str, fields: Fields, owner_id: uuid.UUID) -> scripts.Saved:

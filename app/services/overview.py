@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from app.db import session
 from app.models import Build, Run, Script
@@ -86,8 +87,8 @@ def last_runs(script_ids: list[uuid.UUID]) -> dict[uuid.UUID, Run]:
     if not script_ids:
         return {}
     with session() as s:
-        q = (select(Run).where(Run.script_id.in_(script_ids))
-             .order_by(Run.script_id, Run.queued_at.desc(), Run.id.desc()).distinct(Run.script_id))
+        q = (select(Run).where(Run.script_id.in_(script_ids)).ext(distinct_on(Run.script_id))
+             .order_by(Run.script_id, Run.queued_at.desc(), Run.id.desc()))
         return {run.script_id: run for run in s.scalars(q)}
 
 
