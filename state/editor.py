@@ -183,14 +183,17 @@ class EditorState(rx.State):
             except Exception:  # noqa: BLE001 - saved anyway; the first run builds a queued build itself
                 log.warning("could not queue build %s", saved.build.id, exc_info=True)
         script_id = str(saved.script.id)
-        (await self.get_state(TriggerState)).show_secret(script_id, saved.hook_secret)
+        trigger = await self.get_state(TriggerState)
+        trigger.show_secret(script_id, saved.hook_secret, keep_for_next_load=new)
         self.saving = False
         if new:
             yield rx.redirect(f"/scripts/{script_id}")
             return
         uid = await user_id_of(self)
         loaded = await asyncio.to_thread(editor.load, saved.script.id, uid)
+        secret = trigger.hook_secret
         follow = await self._show(loaded)
+        trigger.hook_secret = secret  # a secret this save generated stays on screen
         yield rx.toast.success(f"Saved as version {loaded.version}", duration=2500)
         if follow:
             yield BuildState.follow

@@ -32,6 +32,7 @@ class TriggerState(rx.State):
     rotating: bool = False
     rotate_error: str = ""
     _secret_for: str = ""  # the script the shown secret belongs to
+    _keep_secret: bool = False  # survive the one page load after creating the script
 
     def spec(self) -> dict:
         """The trigger to save; ScheduleError when the schedule cannot be used."""
@@ -57,13 +58,15 @@ class TriggerState(rx.State):
         self.cron = loaded.cron or DEFAULT_CRON
         self.interval_text = str(loaded.interval_seconds) if loaded.interval_seconds is not None else DEFAULT_INTERVAL
         self.hook_url, self.rotate_error = loaded.hook_url, ""
-        if self._secret_for != loaded.id:
+        if not (self._keep_secret and self._secret_for == loaded.id):
             self.hook_secret, self._secret_for = "", ""
+        self._keep_secret = False
         self.refresh_preview()
 
-    def show_secret(self, script_id: str, secret: str | None) -> None:
+    def show_secret(self, script_id: str, secret: str | None, keep_for_next_load: bool = False) -> None:
+        """Shows a just-generated secret; `keep_for_next_load` when a redirect to the script follows."""
         if secret:
-            self.hook_secret, self._secret_for = secret, script_id
+            self.hook_secret, self._secret_for, self._keep_secret = secret, script_id, keep_for_next_load
 
     @rx.event
     def set_trigger_type(self, value: str | list[str]):

@@ -56,7 +56,7 @@ def script_row(row) -> rx.Component:
         rx.table.cell(runtime_badge(row["runtime"])),
         rx.table.cell(trigger_cell(row)),
         rx.table.cell(rx.cond(row["build_status"] != "",
-                              rx.tooltip(build_badge(row["build_status"]), content=rx.cond(
+                              rx.tooltip(rx.box(build_badge(row["build_status"])), content=rx.cond(
                                   row["build_error"] != "", row["build_error"], "Dependency image")),
                               rx.text("—", color_scheme="gray"))),
         rx.table.cell(last_run_cell(row)),

@@ -313,10 +313,11 @@ def test_save_creates_then_updates_with_a_hook_secret_shown_once():
         DraftState.set_code.fn(draft, draft.code + "// more\n")
         assert await ed.unsaved
         await run(EditorState.save, ed)
-        assert not await ed.unsaved
+        assert not await ed.unsaved and trigger.hook_secret == secret  # still this visit
+        await run(EditorState.load, ed)  # coming back later: the secret is never shown again
 
     asyncio.run(reload_and_edit())
-    assert ed.error == "" and ed.version == 2
+    assert ed.error == "" and ed.version == 2 and trigger.hook_secret == ""
     assert editor.load(uuid.UUID(row.id), alice).fields.code.endswith("// more\n")
 
 
