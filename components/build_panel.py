@@ -34,11 +34,16 @@ def headline() -> rx.Component:
 def failure() -> rx.Component:
     return rx.cond(
         BuildState.status == "failed",
-        rx.callout(
-            rx.cond(BuildState.error != "", "The dependency build failed: " + BuildState.error,
-                    "The dependency build failed.")
-            + " Runs cannot start until it succeeds: check the package names and versions, then save to build again.",
-            icon="circle-x", color_scheme="red", size="1", width="100%", id="build-error",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("circle-x")),
+            rx.vstack(
+                rx.text(rx.cond(BuildState.error != "", "The dependency build failed: " + BuildState.error,
+                                "The dependency build failed."), size="2", weight="medium"),
+                rx.text("Runs cannot start until it succeeds. Check the package names and versions in the log "
+                        "below, then save to build again.", size="2"),
+                spacing="1",
+            ),
+            color_scheme="red", size="1", width="100%", id="build-error",
         ),
     )
 
