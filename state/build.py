@@ -50,7 +50,7 @@ class BuildState(rx.State):
         async with self:
             if not self.build_id:
                 return
-            build_id, token = self.build_id, uuid.uuid4().hex
+            build_id, token, page = self.build_id, uuid.uuid4().hex, self.router.url.path
             self._token, self.following, self.lines = token, True, []
         pending: list[dict[str, str]] = []
         flushed = time.monotonic()
@@ -66,5 +66,8 @@ class BuildState(rx.State):
                 async with self:
                     if self._token != token:
                         return  # another script was loaded, or a newer follower took over
+                    if self.router.url.path != page:
+                        self._token, self.following = "", False  # the person left the editor
+                        return
                     self.take(pending, item)
                 pending, flushed = [], time.monotonic()
