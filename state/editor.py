@@ -41,7 +41,9 @@ class EditorState(rx.State):
 
     @rx.var
     async def unsaved(self) -> bool:
-        """Whether the form differs from the saved script (always false for a new one: see the page)."""
+        """Whether the form differs from the saved script (always false for a new one: see the page).
+        The fields are read here one by one, as in _form, because Reflex finds which vars of other
+        states a computed var depends on by reading its own code."""
         draft = await self.get_state(DraftState)
         trigger = await self.get_state(TriggerState)
         form = [self.name, draft.code, draft.dependencies, draft.secret_names, draft.timeout_seconds,
@@ -82,22 +84,27 @@ class EditorState(rx.State):
         uid = await user_id_of(self)
         if uid is None:
             return
-        self.error, self.saving, self.deleting, self.not_found = "", False, False, False
         raw_id = script_id_in(self.router.url.path)
+        draft = await self.get_state(DraftState)
+        if not raw_id or raw_id != draft.script_id:
+            self.loaded = False  # a spinner, not the last script's code, while this one loads
+            yield
+        self.error, self.saving, self.deleting, self.not_found = "", False, False, False
         if not raw_id:
             await self._start_new()
-        else:
-            try:
-                loaded = await asyncio.to_thread(editor.load, uuid.UUID(str(raw_id)), uid)
-            except (ValueError, scripts.NotFound):
-                self.not_found, self.loaded = True, True
-                (await self.get_state(DraftState)).script_id = ""  # nothing on this page may act on another script
-                (await self.get_state(BuildState)).clear()
-                return
-            if await self._show(loaded):
-                self.loaded = True
-                return BuildState.follow
+            self.loaded = True
+            return
+        try:
+            loaded = await asyncio.to_thread(editor.load, uuid.UUID(raw_id), uid)
+        except (ValueError, scripts.NotFound):
+            draft.script_id = ""  # nothing on this page may act on another script
+            (await self.get_state(BuildState)).clear()
+            self.not_found, self.loaded = True, True
+            return
+        follow = await self._show(loaded)
         self.loaded = True
+        if follow:
+            yield BuildState.follow
 
     async def _start_new(self) -> None:
         chosen = await asyncio.to_thread(defaults.limits)

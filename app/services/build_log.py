@@ -56,7 +56,7 @@ async def follow_build(build_id: uuid.UUID, max_seconds: float) -> AsyncIterator
     async with _subscribed(logs.channel("build", build_id)) as sub:
         build = await run_sync(builds.get, build_id)
         if build is None:
-            yield Ended("missing", "the build no longer exists")
+            yield _ended(build, max_seconds)
             return
         status = _label(build)
         yield Status(status)
@@ -84,9 +84,13 @@ async def follow_build(build_id: uuid.UUID, max_seconds: float) -> AsyncIterator
                 yield Keepalive()
         for line in await stored():
             yield line
+    yield _ended(build, max_seconds)
+
+
+def _ended(build, max_seconds: float) -> Ended:
     if build is None:
-        yield Ended("missing", "the build no longer exists")
-    elif build.status not in FINAL:
-        yield Ended("failed", f"gave up following the build after {int(max_seconds)} s; it is still {status}")
-    else:
-        yield Ended(_label(build), build.error or "")
+        return Ended("missing", "the build no longer exists")
+    if build.status not in FINAL:
+        return Ended("failed", f"gave up following the build after {int(max_seconds)} s; it is still "
+                               f"{_label(build)}")
+    return Ended(_label(build), build.error or "")
