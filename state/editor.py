@@ -1,0 +1,238 @@
+"""Reflex state for the editor page: loading a script (or a new one) into the draft and the panels,
+saving it (create or update, then its dependency build), deleting it, and whether it has unsaved changes."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import uuid
+
+import reflex as rx
+
+from app.services import defaults, dependencies, editor, schedules, scripts, secrets, versions
+from state.auth import user_id_of
+from state.build import BuildState
+from state.draft import STARTERS, DraftState
+from state.limits import LimitsState
+from state.trigger import TriggerState
+from workers import dispatch
+
+log = logging.getLogger(__name__)
+
+# Input the person can fix: the message says what to change.
+FIXABLE = (scripts.ScriptError, schedules.ScheduleError, dependencies.DependencyError, versions.VersionError,
+           secrets.SecretError)
+GONE = "This script no longer exists (it was deleted, perhaps in another tab). Copy your code before you leave."
+UNAVAILABLE = "Could not save: the database is not answering. Your changes are still here; try again in a moment."
+
+
+class EditorState(rx.State):
+    loaded: bool = False
+    not_found: bool = False
+    name: str = ""
+    version: int = 0
+    error: str = ""
+    saving: bool = False
+    deleting: bool = False
+    saved_count: int = 0  # bumped at each load and save, so `unsaved` is recomputed
+    _saved: dict = {}  # the saved script's editable fields (editor.Fields as a dict)
+    _saved_form: list = []  # the form as it was after the last load or save
+
+    @rx.var
+    async def unsaved(self) -> bool:
+        """Whether the form differs from the saved script (always false for a new one: see the page).
+        The fields are read here one by one, as in _form, because Reflex finds which vars of other
+        states a computed var depends on by reading its own code."""
+        draft = await self.get_state(DraftState)
+        trigger = await self.get_state(TriggerState)
+        form = [self.name, draft.code, draft.dependencies, draft.secret_names, draft.timeout_seconds,
+                draft.memory_mb, draft.network, trigger.trigger_type, trigger.http_auth, trigger.schedule_kind,
+                trigger.cron, trigger.interval_text, trigger.timezone, trigger.enabled]
+        return bool(self.saved_count) and bool(draft.script_id) and _comparable(form) != self._saved_form
+
+    async def _form(self) -> list:
+        draft = await self.get_state(DraftState)
+        trigger = await self.get_state(TriggerState)
+        return _comparable([self.name, draft.code, draft.dependencies, draft.secret_names, draft.timeout_seconds,
+                            draft.memory_mb, draft.network, trigger.trigger_type, trigger.http_auth,
+                            trigger.schedule_kind, trigger.cron, trigger.interval_text, trigger.timezone,
+                            trigger.enabled])
+
+    async def _remember_form(self) -> None:
+        self._saved_form = await self._form()
+        self.saved_count += 1
+
+    @rx.event
+    def set_name(self, value: str):
+        self.name = value
+
+    @rx.event
+    async def set_runtime(self, runtime: str):
+        """Only for a new script; an untouched starter becomes the other runtime's starter."""
+        draft = await self.get_state(DraftState)
+        if draft.script_id or runtime not in STARTERS or runtime == draft.runtime:
+            return
+        untouched = draft.code == STARTERS[draft.runtime]
+        draft.runtime = runtime
+        if untouched:
+            draft.load_text(STARTERS[runtime])
+
+    @rx.event
+    async def load(self):
+        """on_load of /scripts/new and /scripts/[script_id]."""
+        uid = await user_id_of(self)
+        if uid is None:
+            return
+        raw_id = script_id_in(self.router.url.path)
+        draft = await self.get_state(DraftState)
+        if not raw_id or raw_id != draft.script_id:
+            self.loaded = False  # a spinner, not the last script's code, while this one loads
+            yield
+        self.error, self.saving, self.deleting, self.not_found = "", False, False, False
+        if not raw_id:
+            await self._start_new()
+            self.loaded = True
+            return
+        try:
+            loaded = await asyncio.to_thread(editor.load, uuid.UUID(raw_id), uid)
+        except (ValueError, scripts.NotFound):
+            draft.script_id = ""  # nothing on this page may act on another script
+            (await self.get_state(BuildState)).clear()
+            self.not_found, self.loaded = True, True
+            return
+        follow = await self._show(loaded)
+        self.loaded = True
+        if follow:
+            yield BuildState.follow
+
+    async def _start_new(self) -> None:
+        chosen = await asyncio.to_thread(defaults.limits)
+        draft = await self.get_state(DraftState)
+        draft.script_id, draft.runtime, draft.dependencies, draft.secret_names = "", "node", [], []
+        draft.timeout_seconds, draft.memory_mb, draft.network = chosen.timeout_seconds, chosen.memory_mb, chosen.network
+        draft.load_text(STARTERS["node"])
+        self.name, self.version, self._saved = "", 0, {}
+        (await self.get_state(TriggerState)).reset_for_new()
+        (await self.get_state(LimitsState)).show(draft)
+        (await self.get_state(BuildState)).clear()
+        await self._remember_form()
+
+    async def _show(self, loaded: editor.Loaded) -> bool:
+        """Puts a saved script in the draft and panels; returns whether its build should be followed."""
+        draft = await self.get_state(DraftState)
+        fields = loaded.fields
+        if draft.script_id != loaded.id or draft.code != fields.code:
+            draft.load_text(fields.code)  # remount the editor only when the text is another
+        draft.script_id, draft.runtime = loaded.id, loaded.runtime
+        draft.dependencies, draft.secret_names = list(fields.dependencies), list(fields.secrets)
+        draft.timeout_seconds, draft.memory_mb, draft.network = fields.timeout_seconds, fields.memory_mb, fields.network
+        self.name, self.version, self._saved = fields.name, loaded.version, dataclasses.asdict(fields)
+        (await self.get_state(TriggerState)).show_saved(loaded)
+        (await self.get_state(LimitsState)).show(draft)
+        await self._remember_form()
+        return (await self.get_state(BuildState)).show(loaded.build_id, loaded.build_status, loaded.build_error)
+
+    async def _fields(self) -> editor.Fields:
+        """The form as the fields to save; ScheduleError or ScriptError when it cannot be saved."""
+        limits = await self.get_state(LimitsState)
+        if limits.timeout_error or limits.memory_error:
+            raise scripts.ScriptError(limits.timeout_error or limits.memory_error)
+        if not self.name.strip():
+            raise scripts.ScriptError("Give the script a name (the box at the top left), then save.")
+        draft = await self.get_state(DraftState)
+        trigger = await self.get_state(TriggerState)
+        try:
+            spec = trigger.spec()
+        except schedules.ScheduleError as exc:
+            raise schedules.ScheduleError(f"The schedule cannot be saved: {exc}") from None
+        return editor.Fields(self.name, draft.code, list(draft.dependencies), list(draft.secret_names), spec,
+                             draft.timeout_seconds, draft.memory_mb, draft.network, trigger.enabled)
+
+    @rx.event
+    async def save(self):
+        uid = await user_id_of(self)
+        if uid is None or self.saving or not self.loaded or self.not_found:
+            return
+        draft = await self.get_state(DraftState)
+        try:
+            fields = await self._fields()
+        except FIXABLE as exc:
+            self.error = str(exc)
+            return
+        self.saving, self.error = True, ""
+        yield
+        try:
+            if draft.script_id:
+                saved = await asyncio.to_thread(editor.update, uuid.UUID(draft.script_id),
+                                                editor.Fields(**self._saved), fields, uid)
+            else:
+                saved = await asyncio.to_thread(editor.create, draft.runtime, fields, uid)
+        except FIXABLE as exc:
+            self.saving, self.error = False, str(exc)
+            return
+        except scripts.NotFound:
+            self.saving, self.error = False, GONE
+            return
+        except Exception:  # noqa: BLE001 - keep the draft and say what to do
+            log.warning("saving a script failed", exc_info=True)
+            self.saving, self.error = False, UNAVAILABLE
+            return
+        async for event in self._after_save(saved, new=not draft.script_id):
+            yield event
+
+    async def _after_save(self, saved: scripts.Saved, new: bool):
+        """Queues the build (the rows are committed), keeps a new hook secret on screen, and shows
+        the saved script: a new one by going to its own URL, whose on_load shows it."""
+        if saved.build_queued:
+            try:
+                await asyncio.to_thread(dispatch.enqueue_build, saved.build.id)
+            except Exception:  # noqa: BLE001 - saved anyway; the first run builds a queued build itself
+                log.warning("could not queue build %s", saved.build.id, exc_info=True)
+        script_id = str(saved.script.id)
+        trigger = await self.get_state(TriggerState)
+        trigger.show_secret(script_id, saved.hook_secret, keep_for_next_load=new)
+        self.saving = False
+        if new:
+            yield rx.redirect(f"/scripts/{script_id}")
+            return
+        uid = await user_id_of(self)
+        loaded = await asyncio.to_thread(editor.load, saved.script.id, uid)
+        secret = trigger.hook_secret
+        follow = await self._show(loaded)
+        trigger.hook_secret = secret  # a secret this save generated stays on screen
+        yield rx.toast.success(f"Saved as version {loaded.version}", duration=2500)
+        if follow:
+            yield BuildState.follow
+
+    @rx.event
+    async def delete(self):
+        uid = await user_id_of(self)
+        draft = await self.get_state(DraftState)
+        if uid is None or not draft.script_id:
+            return
+        self.deleting = True
+        yield
+        try:
+            await asyncio.to_thread(scripts.delete, uuid.UUID(draft.script_id), uid)
+        except scripts.NotFound:
+            pass  # already gone: the list is where the person wanted to go
+        except Exception:  # noqa: BLE001
+            log.warning("deleting a script failed", exc_info=True)
+            self.deleting, self.error = False, "Could not delete: the database is not answering. Try again in a moment."
+            return
+        self.deleting = False
+        draft.script_id = ""
+        yield rx.toast.success(f"Deleted \u201c{self.name}\u201d", duration=3000)
+        yield rx.redirect("/scripts")
+
+
+def script_id_in(path: str) -> str:
+    """The id in /scripts/<id> (what the page's [script_id] matched); "" for /scripts/new."""
+    parts = path.strip("/").split("/")
+    return parts[1] if len(parts) == 2 and parts[0] == "scripts" and parts[1] != "new" else ""
+
+
+def _comparable(form: list) -> list:
+    """The form with lists copied, so a later change to the state's lists does not change it."""
+    return [list(value) if isinstance(value, (list, tuple)) else value for value in form]
