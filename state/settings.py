@@ -156,7 +156,7 @@ class SettingsState(rx.State):
     async def save_infisical(self, form: dict):
         self.busy = "infisical"
         yield
-        saved = await self._change("infisical", lambda: save_infisical(form), "Saved. Testing the connection…")
+        saved = await self._change("infisical", lambda: save_infisical(form), "Saved.")
         self.busy = ""
         if saved:
             yield rx.set_value("infisical-client-secret", "")
@@ -167,6 +167,7 @@ class SettingsState(rx.State):
         if await user_id_of(self) is None:
             return
         self.busy = "infisical-test"
+        self._say("infisical-test", "Testing the connection…", False)
         yield
         ok, message = await asyncio.to_thread(infisical.test_connection)
         self.busy = ""
