@@ -55,7 +55,9 @@ class SecretsState(rx.State):
             log.warning("secrets page: cannot list secrets: %s", (str(exc).splitlines() or [""])[0])
             self.load_error, self.loaded = "Couldn't load the secrets: the database is not answering. Reload in a moment.", True
             return
-        self.rows, self.infisical, self.infisical_error = listed(found), found.infisical, found.infisical_error
+        self.rows, self.infisical = listed(found), found.infisical
+        self.infisical_error = (f"Infisical is not answering, so only the built-in store's secrets are listed: "
+                                f"{found.infisical_error}" if found.infisical == "down" else "")
         self.load_error, self.loaded = "", True
 
     @rx.event

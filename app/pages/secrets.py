@@ -28,7 +28,7 @@ def secret_form() -> rx.Component:
                 rx.text("Saving a name that exists replaces its value. Values are stored encrypted and are never "
                         "shown again, here or in the API.", size="2", color_scheme="gray"),
                 rx.text("Name", size="2", weight="medium"),
-                rx.input(name="name", id="secret-name", placeholder="API_KEY", font_family=MONO, width="100%",
+                rx.input(name="name", id="secret-name", placeholder="API_KEY", width="100%",
                          auto_complete="off", spell_check=False, max_length=128),
                 rx.text("Letters, digits and _, not starting with a digit.", size="1", color_scheme="gray"),
                 rx.text("Value", size="2", weight="medium"),

@@ -102,7 +102,7 @@ def infisical_card() -> rx.Component:
                     color_scheme=rx.cond(SettingsState.failed.get("infisical-test", False), "red", "green")),
             align="center", spacing="3", width="100%", min_height="2rem",
         ),
-        badge=status_badge(SettingsState.infisical_configured, "connected", "not configured"),
+        badge=status_badge(SettingsState.infisical_configured, "configured", "not configured"),
     )
 
 

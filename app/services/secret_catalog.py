@@ -25,7 +25,7 @@ class Entry:
 class Catalog:
     entries: list[Entry]
     infisical: str  # "off" (not configured), "ok", or "down" (configured but not answering)
-    infisical_error: str = ""
+    infisical_error: str = ""  # why Infisical could not list its names, when it is "down"
 
     def names(self) -> set[str]:
         return {e.name for e in self.entries}
@@ -49,4 +49,4 @@ def _infisical_names() -> tuple[set[str], str, str]:
         # names that cannot be environment variables are never handed to a run, so never offered
         return {n for n in infisical.list_names(cfg) if secrets.NAME.match(n)}, "ok", ""
     except infisical.InfisicalError as exc:
-        return set(), "down", f"Infisical is not answering, so only the built-in store's secrets are listed ({exc})"
+        return set(), "down", str(exc)
