@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     ca_bundle: str = "/etc/ssl/certs/ca-certificates.crt"
     registry: str = ""  # e.g. 127.0.0.1:5000; dependency images are pushed and pulled there
     npm_registry: str = ""  # a mirror for npm builds (no credentials in the URL: it is kept in the image)
+    pypi_json_url: str = "https://pypi.org/pypi"  # PyPI's JSON API, for the dependency picker's version list
     build_timeout_seconds: int = 600
     uv_version: str = "0.9.5"
 

@@ -1,0 +1,109 @@
+"""The Secrets page: every secret name with its source, adding or replacing a value in the built-in
+store and deleting one. A value typed in the form goes straight to the store: it is never kept in a
+state var, so it cannot travel back to the browser. As in the REST API, any logged-in user may do this."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from app.services import secret_catalog, secrets
+from state.auth import user_id_of
+
+log = logging.getLogger(__name__)
+
+
+def listed(found: secret_catalog.Catalog) -> list[dict[str, str]]:
+    """The catalog as table rows (names, sources and times only)."""
+    return [{"name": e.name, "sources": " ".join(e.sources), "in_store": "yes" if "store" in e.sources else "",
+             "updated": e.updated_at.strftime("%Y-%m-%d %H:%M UTC") if e.updated_at else ""} for e in found.entries]
+
+
+def save_secret(name: str, value: str) -> str:
+    """Stores the value; returns the cleaned name, or raises SecretError with a message for the form."""
+    name = (name or "").strip()
+    if not name:
+        raise secrets.SecretError("type a name, e.g. API_KEY")
+    secrets.put(name, value or "")
+    return name
+
+
+class SecretsState(rx.State):
+    rows: list[dict[str, str]] = []
+    infisical: str = "off"
+    infisical_error: str = ""
+    load_error: str = ""
+    loaded: bool = False
+    form_error: str = ""
+    notice: str = ""
+    saving: bool = False
+    confirm_name: str = ""  # the name the delete dialog asks about; "" when it is closed
+    delete_error: str = ""
+
+    @rx.event
+    async def load(self):
+        if await user_id_of(self) is None:
+            return
+        await self._refresh()
+
+    async def _refresh(self) -> None:
+        try:
+            found = await asyncio.to_thread(secret_catalog.catalog)
+        except Exception as exc:  # the database is down or restarting
+            log.warning("secrets page: cannot list secrets: %s", (str(exc).splitlines() or [""])[0])
+            self.load_error, self.loaded = "Couldn't load the secrets: the database is not answering. Reload in a moment.", True
+            return
+        self.rows, self.infisical = listed(found), found.infisical
+        self.infisical_error = (f"Infisical is not answering, so only the built-in store's secrets are listed: "
+                                f"{found.infisical_error}" if found.infisical == "down" else "")
+        self.load_error, self.loaded = "", True
+
+    @rx.event
+    async def save(self, form: dict):
+        if await user_id_of(self) is None:
+            return
+        self.saving, self.form_error, self.notice = True, "", ""
+        yield
+        try:
+            name = await asyncio.to_thread(save_secret, str(form.get("name", "")), str(form.get("value", "")))
+        except secrets.SecretError as exc:
+            self.form_error, self.saving = str(exc), False
+            return
+        except Exception as exc:
+            log.warning("secrets page: cannot save: %s", (str(exc).splitlines() or [""])[0])
+            self.form_error, self.saving = "Couldn't save: the database is not answering. Try again in a moment.", False
+            return
+        self.saving, self.notice = False, f"Saved {name}. Its value is stored encrypted and won't be shown again."
+        yield rx.set_value("secret-name", "")
+        yield rx.set_value("secret-value", "")
+        await self._refresh()
+
+    @rx.event
+    def ask_delete(self, name: str):
+        self.confirm_name, self.delete_error = name, ""
+
+    @rx.event
+    def cancel_delete(self):
+        self.confirm_name = ""
+
+    @rx.event
+    def dialog_open_change(self, is_open: bool):
+        if not is_open:
+            self.confirm_name = ""
+
+    @rx.event
+    async def delete(self):
+        name = self.confirm_name
+        if await user_id_of(self) is None or not secrets.NAME.match(name):
+            return
+        try:
+            removed = await asyncio.to_thread(secrets.remove, name)
+        except Exception as exc:
+            log.warning("secrets page: cannot delete: %s", (str(exc).splitlines() or [""])[0])
+            self.delete_error = "Couldn't delete: the database is not answering. Try again in a moment."
+            return
+        self.confirm_name = ""
+        self.notice = f"Deleted {name} from the built-in store." if removed else f"{name} was already gone."
+        await self._refresh()
