@@ -6,25 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from typing import Any, Callable
 
 import reflex as rx
 
-from app import db
-from app.models import User
-from app.services import cloudwatch, defaults, infisical, log_retention, registry_probe
+from app.services import cloudwatch, defaults, infisical, log_retention, registry_probe, users
 from app.settings import settings
 from state.auth import user_id_of
 
 log = logging.getLogger(__name__)
 DB_DOWN = "the database is not answering: try again in a moment"
-
-
-def is_admin(user_id: uuid.UUID) -> bool:
-    with db.session() as s:
-        user = s.get(User, user_id)
-    return bool(user and user.is_admin)
 
 
 def whole_number(value: Any, label: str) -> int:
@@ -105,7 +96,7 @@ class SettingsState(rx.State):
         if uid is None:
             return
         try:
-            self.admin = await asyncio.to_thread(is_admin, uid)
+            self.admin = await asyncio.to_thread(users.is_admin, uid)
             self._show(await asyncio.to_thread(snapshot))
             self.load_error = ""
         except Exception as exc:
@@ -136,7 +127,7 @@ class SettingsState(rx.State):
         uid = await user_id_of(self)
         if uid is None:
             return False
-        if not await asyncio.to_thread(is_admin, uid):
+        if not await asyncio.to_thread(users.is_admin, uid):
             self._say(section, "Only an admin can change settings.", True)
             return False
         try:

@@ -38,6 +38,12 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def is_admin(user_id) -> bool:
+    with session() as s:
+        user = s.get(User, user_id)
+    return bool(user and user.is_admin)
+
+
 def ensure_admin() -> tuple[str, str | None]:
     """Creates the first admin if there is no user yet. Returns (email, password) where the password
     is the generated one to print once, or None when it came from settings or the admin existed."""

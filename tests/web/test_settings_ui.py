@@ -18,7 +18,7 @@ from app.services.secret_catalog import catalog
 from state.deps import with_spec, without_spec
 from state.secret_picker import toggled
 from state.secrets import listed, save_secret
-from state.settings import is_admin, save_cloudwatch, save_infisical, save_limits, save_retention, snapshot
+from state.settings import save_cloudwatch, save_infisical, save_limits, save_retention, snapshot
 from tests.integration.infisical_server import FakeInfisical
 from tests.secrets.support import CLIENT_ID, CLIENT_SECRET, ENV, PROJECT
 
@@ -116,7 +116,7 @@ def test_cloudwatch_secret_is_write_only():
 def test_only_admins_count_as_admins():
     admin = users.create(f"a-{uuid.uuid4().hex[:8]}@example.com", "password-123", is_admin=True)
     member = users.create(f"m-{uuid.uuid4().hex[:8]}@example.com", "password-123")
-    assert is_admin(admin.id) and not is_admin(member.id) and not is_admin(uuid.uuid4())
+    assert users.is_admin(admin.id) and not users.is_admin(member.id) and not users.is_admin(uuid.uuid4())
 
 
 # ---- secrets: listing with sources, saving ---------------------------------------------------
