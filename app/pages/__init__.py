@@ -18,6 +18,6 @@ class Page:
 
 
 # Modules whose PAGES are added, in this order.
-MODULES = ["index", "login"]
+MODULES = ["index", "login", "runs", "run", "versions"]
 
 PAGES: list[Page] = [p for name in MODULES for p in importlib.import_module(f"app.pages.{name}").PAGES]
