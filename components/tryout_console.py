@@ -99,7 +99,7 @@ def tryout_console() -> rx.Component:
             rx.hstack(rx.icon("flask-conical", size=16), rx.heading("Try it out", size="3"),
                       rx.text("runs the unsaved code in a fresh container", size="1", color_scheme="gray"),
                       align="center", spacing="2"),
-            rx.flex(event_input(), output(), direction=rx.breakpoints(initial="column", md="row"), gap="4",
+            rx.flex(event_input(), output(), direction=rx.breakpoints(initial="column", md="row"), style={"gap": "1rem"},
                     width="100%"),
             spacing="3", width="100%",
         ),

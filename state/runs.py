@@ -200,7 +200,7 @@ class RunState(rx.State):
                     if self._generation != generation:
                         return
                     if batch.rows:
-                        self._rows = self._rows + batch.rows
+                        self._rows = run_views.merged(self._rows, batch.rows)
                         self._refresh_shown()
                     if summary is not None:
                         self.summary = summary

@@ -69,7 +69,7 @@ class TryoutState(rx.State):
     def _add_rows(self, new: list[LogRow]) -> None:
         if not new:
             return
-        rows = self.rows + new
+        rows = run_views.merged(self.rows, new)
         overflow = max(0, len(rows) - run_views.MAX_SHOWN_LINES)
         self.rows, self.hidden_lines = rows[overflow:], self.hidden_lines + overflow
 

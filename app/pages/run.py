@@ -87,12 +87,12 @@ def log_section() -> rx.Component:
                                     rx.cond(RunState.following, "Nothing printed yet.", "This run printed nothing.")))
     return rx.vstack(
         log_toolbar(),
-        rx.cond(RunState.total_lines > RunState.shown.length(),
+        rx.cond(RunState.matching_lines > RunState.shown.length(),
                 rx.text("Showing the last ", RunState.shown.length(), " lines; download the log for all of them.",
                         size="1", color_scheme="gray")),
         rx.cond(RunState.summary.log_truncated,
                 rx.text("The run printed more than the log keeps; the end was cut.", size="1", color_scheme="amber")),
-        log_view(RunState.shown, "run-log", empty, height="60vh"),
+        log_view(RunState.shown, "run-log", empty, height="auto", min_height="10rem", max_height="65vh"),
         spacing="2", width="100%",
     )
 

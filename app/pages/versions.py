@@ -23,11 +23,11 @@ def version_item(row) -> rx.Component:
             align="center", spacing="2",
         ),
         rx.text(rx.cond(row.dependencies.length() > 0, row.dependencies.join(", "), "no dependencies"),
-                size="1", color_scheme="gray", font_family=MONO, trim="both", overflow="hidden",
-                text_overflow="ellipsis", white_space="nowrap"),
+                size="1", color_scheme="gray", font_family=MONO, overflow="hidden", text_overflow="ellipsis",
+                white_space="nowrap", title=row.dependencies.join(", ")),
         on_click=VersionsState.choose(row.number),
         custom_attrs={"data-version": row.number}, class_name="version-item",
-        padding="0.6rem 0.75rem", border_radius="var(--radius-2)", cursor="pointer",
+        padding="0.5rem 0.75rem", border_radius="var(--radius-2)", cursor="pointer", width="100%",
         border=rx.cond(chosen, f"1px solid {rx.color('accent', 7)}", "1px solid transparent"),
         background_color=rx.cond(chosen, rx.color("accent", 3), "transparent"),
         _hover={"background_color": rx.cond(chosen, rx.color("accent", 4), rx.color("gray", 3))},
@@ -41,8 +41,7 @@ def versions_list() -> rx.Component:
             rx.vstack(rx.foreach(VersionsState.rows, version_item), spacing="1", width="100%"),
             spacing="2", width="100%",
         ),
-        id="versions-list", width=["100%", "100%", "17rem"], flex_shrink="0", max_height="calc(60vh + 4rem)",
-        overflow_y="auto",
+        id="versions-list", width="100%", max_height="40vh", overflow_y="auto",
     )
 
 
@@ -109,23 +108,25 @@ def dependency_changes() -> rx.Component:
                     rx.text("Same dependencies in both versions.", size="2", color_scheme="gray")),
             spacing="3", width="100%",
         ),
-        id="dependency-changes", width=["100%", "100%", "16rem"], flex_shrink="0",
+        id="dependency-changes", width="100%",
     )
+
+
+def side_column() -> rx.Component:
+    """The versions and, under them, the dependency changes of the two compared: beside the diff."""
+    return rx.vstack(versions_list(), dependency_changes(), spacing="3", width=["100%", "100%", "18rem"],
+                     flex_shrink="0")
 
 
 def comparison() -> rx.Component:
     return rx.vstack(
         compare_bar(),
-        rx.flex(
-            rx.box(
-                diff_editor(original=VersionsState.original, modified=VersionsState.modified,
-                            language=language_of(VersionsState.runtime), theme=rx.color_mode_cond("light", "dark"),
-                            height="60vh"),
-                flex="1", min_width="0", border=f"1px solid {rx.color('gray', 6)}", border_radius="var(--radius-3)",
-                overflow="hidden",
-            ),
-            dependency_changes(),
-            direction=rx.breakpoints(initial="column", lg="row"), gap="3", width="100%",
+        rx.box(
+            diff_editor(original=VersionsState.original, modified=VersionsState.modified,
+                        language=language_of(VersionsState.runtime), theme=rx.color_mode_cond("light", "dark"),
+                        height="60vh"),
+            width="100%", border=f"1px solid {rx.color('gray', 6)}", border_radius="var(--radius-3)",
+            overflow="hidden",
         ),
         spacing="3", width="100%", min_width="0",
     )
@@ -142,8 +143,8 @@ def content() -> rx.Component:
                                 href="/scripts/" + VersionsState.versions_of, id="back-to-editor"),
                         subtitle="Versions: pick one to compare it with the current version, or choose any two"),
             error_callout(VersionsState.error),
-            rx.flex(versions_list(), comparison(), direction=rx.breakpoints(initial="column", md="row"), gap="4",
-                    width="100%"),
+            rx.flex(side_column(), comparison(), direction=rx.breakpoints(initial="column", md="row"),
+                    style={"gap": "1.25rem"}, width="100%"),
             spacing="3", width="100%",
         ),
     )

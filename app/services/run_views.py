@@ -93,6 +93,13 @@ def log_row(seq: int, ts: datetime | str, stream: str, line: str) -> LogRow:
                   [Part(line)])
 
 
+def merged(rows: list[LogRow], new: list[LogRow]) -> list[LogRow]:
+    """rows with new ones added in seq order: a line that missed the live feed arrives late, from storage."""
+    if rows and new and min(r.seq for r in new) < rows[-1].seq:
+        return sorted(rows + new, key=lambda r: r.seq)
+    return rows + new
+
+
 def _marked(line: str, needle: str) -> list[Part]:
     """line split into parts, the case-insensitive occurrences of needle marked as hits."""
     parts, lower, start = [], line.lower(), 0

@@ -217,3 +217,11 @@ def test_versions_compare_dependency_changes_and_restore_queues_the_build():
     assert queued == ([restored.build.id] if restored.build_queued else [])
     with pytest.raises(scripts.NotFound):
         version_views.restore(sid, 1, stranger.id, queued.append)
+
+
+def test_a_line_that_arrives_late_is_shown_in_its_place():
+    ts = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    rows = [run_views.log_row(n, ts, "stdout", str(n)) for n in (1, 3)]
+    late = run_views.merged(rows, [run_views.log_row(2, ts, "system", "2"), run_views.log_row(4, ts, "stdout", "4")])
+    assert [r.seq for r in late] == [1, 2, 3, 4]
+    assert [r.seq for r in run_views.merged(rows, [run_views.log_row(5, ts, "stdout", "5")])] == [1, 3, 5]
