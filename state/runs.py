@@ -25,10 +25,12 @@ REFRESH_LIMIT_SECONDS = 30 * 60  # a forgotten tab stops asking after this long
 UNAVAILABLE = "The database is not answering. Reload the page in a moment."
 
 
-def param_id(state: rx.State, name: str) -> uuid.UUID | None:
+def path_id(state: rx.State, after: str) -> uuid.UUID | None:
+    """The id in the page's URL path that follows the segment `after` (/runs/<id>, /scripts/<id>/...)."""
+    parts = str(state.router.url.path).strip("/").split("/")
     try:
-        return uuid.UUID(str(state.router.page.params.get(name, "")))
-    except ValueError:
+        return uuid.UUID(parts[parts.index(after) + 1])
+    except (ValueError, IndexError):
         return None
 
 
@@ -50,7 +52,7 @@ class RunsState(rx.State):
     async def load(self):
         self._generation += 1
         self.loaded, self.not_found, self.error, self.rows, self.has_more = False, False, "", [], False
-        uid, sid = await user_id_of(self), param_id(self, "script_id")
+        uid, sid = await user_id_of(self), path_id(self, "scripts")
         if uid is None:
             return
         try:
@@ -112,12 +114,10 @@ class RunsState(rx.State):
                 if self._generation != generation:
                     return
                 open_ids = [uuid.UUID(r.id) for r in self.rows if not r.final]
-            if not open_ids:
+                uid = await user_id_of(self)
+            if not open_ids or uid is None:
                 return
             await asyncio.sleep(REFRESH_SECONDS)
-            uid = await user_id_of(self)
-            if uid is None:
-                return
             try:
                 fresh = await asyncio.to_thread(run_views.runs_by_id, uid, open_ids)
             except Exception:  # noqa: BLE001 - a blip: try again next time
@@ -126,6 +126,13 @@ class RunsState(rx.State):
                 if self._generation != generation:
                     return
                 self.rows = [run_views.list_row(fresh[r.id]) if r.id in fresh else r for r in self.rows]
+
+    @rx.event
+    def resume(self):
+        """The page is shown (again): keep unfinished rows fresh. Mount and unmount come in pairs, also
+        when React's strict mode mounts twice, so the last word is always the right one."""
+        self._generation += 1
+        return RunsState.refresh(self._generation)
 
     @rx.event
     def leave(self):
@@ -161,7 +168,7 @@ class RunState(rx.State):
         self.loaded, self.not_found, self.error, self.search, self.following = False, False, "", "", False
         self._rows, self.summary, self.script_link, self.script_name = [], run_views.RunSummary(), "", ""
         self._refresh_shown()
-        uid, rid = await user_id_of(self), param_id(self, "run_id")
+        uid, rid = await user_id_of(self), path_id(self, "runs")
         if uid is None:
             return
         try:
@@ -225,6 +232,14 @@ class RunState(rx.State):
     def set_search(self, text: str):
         self.search = text
         self._refresh_shown()
+
+    @rx.event
+    def resume(self):
+        """The page is shown (again): follow the log if the run still goes."""
+        if self.shown_run and not self.summary.final:
+            self._generation += 1
+            self.following = True
+            return RunState.follow(self.shown_run, self._generation, self._rows[-1].seq if self._rows else 0)
 
     @rx.event
     def leave(self):

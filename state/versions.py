@@ -11,7 +11,7 @@ import reflex as rx
 from app.services import scripts, version_views
 from app.services.version_views import VersionRow
 from state.auth import user_id_of
-from state.runs import UNAVAILABLE, param_id
+from state.runs import UNAVAILABLE, path_id
 from workers import dispatch
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class VersionsState(rx.State):
     @rx.event
     async def load(self):
         self.loaded, self.not_found, self.error, self.rows, self.confirming = False, False, "", [], False
-        uid, sid = await user_id_of(self), param_id(self, "script_id")
+        uid, sid = await user_id_of(self), path_id(self, "scripts")
         if uid is None:
             return
         try:

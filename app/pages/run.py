@@ -126,7 +126,7 @@ def content() -> rx.Component:
 def run_page() -> rx.Component:
     return app_shell(
         rx.box(rx.cond(RunState.loaded, content(), rx.center(rx.spinner(size="3"), padding_y="6rem")),
-               on_unmount=RunState.leave, width="100%"),
+               on_mount=RunState.resume, on_unmount=RunState.leave, width="100%"),
     )
 
 

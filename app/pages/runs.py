@@ -85,7 +85,7 @@ def runs_page() -> rx.Component:
     return app_shell(
         rx.box(
             rx.cond(RunsState.loaded, content(), rx.center(rx.spinner(size="3"), padding_y="6rem")),
-            on_unmount=RunsState.leave, width="100%",
+            on_mount=RunsState.resume, on_unmount=RunsState.leave, width="100%",
         )
     )
 
