@@ -66,8 +66,9 @@ def outcome() -> rx.Component:
         rx.cond(TryoutState.installing & (TryoutState.rows.length() > 0),
                 rx.callout("Installing dependencies…", icon="package", color_scheme="amber", size="1", width="100%")),
         rx.cond(TryoutState.error != "",
-                rx.callout(TryoutState.error, icon="triangle-alert", color_scheme="red", size="1", width="100%",
-                           id="tryout-error", white_space="pre-wrap")),
+                rx.callout(TryoutState.error, icon="triangle-alert", size="1", width="100%", id="tryout-error",
+                           color_scheme=rx.cond(TryoutState.status == "cancelled", "gray", "red"),
+                           white_space="pre-wrap")),
         rx.cond(TryoutState.result != "",
                 rx.vstack(
                     rx.text("Result", size="2", weight="medium"),

@@ -63,7 +63,8 @@ class TryoutState(rx.State):
         self.result, self.error, self.rows, self.hidden_lines = "", "", [], 0
 
     def _show(self, summary: RunSummary) -> None:
-        self.status, self.installing, self.duration = summary.status, summary.installing, summary.duration
+        self.status, self.installing = summary.status, summary.installing
+        self.duration = summary.duration if summary.final else ""
         self.result, self.error = summary.result, summary.error
 
     def _add_rows(self, new: list[LogRow]) -> None:

@@ -45,8 +45,9 @@ def outcome() -> rx.Component:
     return rx.vstack(
         rx.cond(s.installing, rx.callout("Installing dependencies… the run starts when they are ready.",
                                          icon="package", color_scheme="amber", size="1", width="100%")),
-        rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", size="1", width="100%",
-                                          id="run-error", white_space="pre-wrap")),
+        rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", size="1", width="100%", id="run-error",
+                                          color_scheme=rx.cond(s.status == "cancelled", "gray", "red"),
+                                          white_space="pre-wrap")),
         rx.cond(s.result != "", rx.vstack(
             rx.text("Result", size="2", weight="medium"),
             rx.el.pre(s.result, id="run-result", font_family=MONO, font_size="12.5px", margin="0", padding="0.75rem",

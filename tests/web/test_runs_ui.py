@@ -225,3 +225,40 @@ def test_a_line_that_arrives_late_is_shown_in_its_place():
     late = run_views.merged(rows, [run_views.log_row(2, ts, "system", "2"), run_views.log_row(4, ts, "stdout", "4")])
     assert [r.seq for r in late] == [1, 2, 3, 4]
     assert [r.seq for r in run_views.merged(rows, [run_views.log_row(5, ts, "stdout", "5")])] == [1, 3, 5]
+
+
+# ---- a real try-out, as the console runs it ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def worker():
+    from workers.local_worker import WorkerProcess
+
+    w = WorkerProcess(f"ui-test-worker-{uuid.uuid4().hex[:6]}", concurrency=2).start()
+    yield w
+    w.stop()
+
+
+def test_a_try_out_streams_its_output_then_shows_its_result(worker, docker_ready):
+    from workers import dispatch
+
+    owner, _ = new_user()
+    code = ("import sys, time\n\ndef handler(event, ctx):\n"
+            "    print('first', flush=True)\n    time.sleep(1.5)\n"
+            "    print('oops', file=sys.stderr, flush=True)\n    return {'got': event['body']}\n")
+    run = launch.tryout(owner.id, "python", code, [], [], {"name": "Ada"}, dispatch.enqueue_run, timeout_seconds=30)
+    started = time.monotonic()
+    arrivals = []
+
+    async def consume():
+        async with aclosing(live_log.batches(run.id)) as stream:
+            async for batch in stream:
+                arrivals.extend((time.monotonic() - started, row) for row in batch.rows)
+                if batch.status:
+                    return batch.status
+    assert asyncio.run(asyncio.wait_for(consume(), 120)) == "succeeded"
+    printed = [(row.stream, row.parts[0].text) for _, row in arrivals if row.stream != "system"]
+    assert printed == [("stdout", "first"), ("stderr", "oops")]
+    first_at, oops_at = (at for at, row in arrivals if row.stream != "system")
+    assert oops_at - first_at > 1.0  # "first" was shown while the handler still slept
+    summary = run_views.summary_of(runs.get(run.id))
+    assert summary.final and summary.result == '{\n  "got": {\n    "name": "Ada"\n  }\n}'
