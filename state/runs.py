@@ -195,6 +195,10 @@ class RunState(rx.State):
 
     @rx.event(background=True)
     async def follow(self, run_id: str, generation: int, after_seq: int):
+        async with self:
+            # only the run this page loaded for its owner: an event sent by hand must not follow another
+            if self._generation != generation or self.shown_run != run_id:
+                return
         checked = time.monotonic()
         async with aclosing(live_log.batches(uuid.UUID(run_id), after_seq)) as stream:
             async for batch in stream:

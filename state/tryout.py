@@ -106,6 +106,10 @@ class TryoutState(rx.State):
     @rx.event(background=True)
     async def follow(self, run_id: str, generation: int, after_seq: int = 0):
         """Shows the run's lines as they are printed, and its status, until it ends or the person leaves."""
+        async with self:
+            # only the run this tab started: an event sent by hand must not follow someone else's run
+            if self._generation != generation or self.tryout_run != run_id:
+                return
         checked = 0.0
         async with aclosing(live_log.batches(uuid.UUID(run_id), after_seq)) as stream:
             async for batch in stream:
@@ -147,6 +151,13 @@ class TryoutState(rx.State):
         if self.tryout_run and self.status in ACTIVE:
             self._generation += 1
             return TryoutState.follow(self.tryout_run, self._generation, self.rows[-1].seq if self.rows else 0)
+
+    @rx.event
+    def clear(self):
+        """Stops following and empties the console, e.g. when the editor opens another script."""
+        self._generation += 1
+        self._clear()
+        self.starting = self.cancelling = False
 
     @rx.event
     def stop_following(self):

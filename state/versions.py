@@ -66,7 +66,11 @@ class VersionsState(rx.State):
         self._compare(previous[0] if previous else found.current, found.current)
         self.loaded = True
 
-    def _compare(self, old: int, new: int) -> None:
+    def _compare(self, old, new) -> None:
+        try:
+            old, new = int(old), int(new)
+        except (TypeError, ValueError):
+            return  # not a version number: keep the comparison as it is
         self.from_number, self.to_number = old, new
         self.original, self.modified = self._code.get(old, ""), self._code.get(new, "")
         self.changes = version_views.changes_between(self.runtime, self.rows, old, new)
@@ -74,15 +78,15 @@ class VersionsState(rx.State):
     @rx.event
     def choose(self, number: int):
         """A version picked in the list: compared with the current one."""
-        self._compare(int(number), self.current_number)
+        self._compare(number, self.current_number)
 
     @rx.event
     def set_from(self, number: str):
-        self._compare(int(number), self.to_number)
+        self._compare(number, self.to_number)
 
     @rx.event
     def set_to(self, number: str):
-        self._compare(self.from_number, int(number))
+        self._compare(self.from_number, number)
 
     @rx.event
     def set_confirming(self, value: bool):
