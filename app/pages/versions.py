@@ -155,4 +155,5 @@ def versions_page() -> rx.Component:
                      wide=True)
 
 
-PAGES = [Page("/scripts/[script_id]/versions", versions_page, "Versions", [AuthState.require_login, VersionsState.load])]
+PAGES = [Page("/scripts/[script_id]/versions", versions_page, "Versions",
+              [AuthState.require_login, VersionsState.load])]

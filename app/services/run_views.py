@@ -168,11 +168,11 @@ class RunSummary:
 
 
 def summary_of(run: Run) -> RunSummary:
-    final = run.status in FINAL_RUN_STATUSES
+    final, at = run.status in FINAL_RUN_STATUSES, run.started_at or run.queued_at
     waiting = run.status in (RunStatus.queued, RunStatus.building)
     return RunSummary(
         status=run.status, trigger=run.trigger, version=f"v{run.version}" if run.version else "",
-        started=relative_time(run.started_at or run.queued_at), started_exact=exact_time(run.started_at or run.queued_at),
+        started=relative_time(at), started_exact=exact_time(at),
         duration=format_duration(run.duration_ms), result=pretty_json(run.result) if run.result is not None else "",
         error=run.error or "", installing=waiting and build_pending(run.id), final=final,
         log_truncated=run.log_truncated,
