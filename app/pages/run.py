@@ -34,7 +34,7 @@ def facts() -> rx.Component:
             fact("Started", rx.tooltip(rx.text(s.started, size="2"), content=s.started_exact)),
             fact("Duration", rx.text(rx.cond(s.final, s.duration, "running…"), size="2", font_family=MONO,
                                      id="run-duration")),
-            wrap="wrap", gap="5",
+            wrap="wrap", spacing="5",
         ),
         width="100%",
     )
