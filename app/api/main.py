@@ -7,7 +7,7 @@ Mounted apps get no lifespan events: start-up work belongs in rx.App lifespan ta
 
 from fastapi import FastAPI
 
-from app.api import health, hooks, metrics, v1
+from app.api import downloads, health, hooks, metrics, v1
 
 api = FastAPI(
     title="Runpad",
@@ -19,4 +19,5 @@ api = FastAPI(
 api.include_router(health.router)
 api.include_router(hooks.router)
 api.include_router(metrics.router)
+api.include_router(downloads.router)
 v1.mount(api)  # at /api/v1, with its own error handlers and OpenAPI document

@@ -18,6 +18,6 @@ class Page:
 
 
 # Modules whose PAGES are added, in this order.
-MODULES = ["index", "login", "scripts", "editor", "secrets", "settings"]
+MODULES = ["index", "login", "scripts", "editor", "runs", "run", "versions", "secrets", "settings"]
 
 PAGES: list[Page] = [p for name in MODULES for p in importlib.import_module(f"app.pages.{name}").PAGES]

@@ -1,0 +1,32 @@
+"""Downloads for the browser, authenticated by the web session cookie rather than an API token:
+a run's log as a text file."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Cookie
+from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from app.services import listings, logs, scripts, sessions
+
+router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
+
+
+def _text(status: int, message: str) -> PlainTextResponse:
+    return PlainTextResponse(message + "\n", status_code=status)
+
+
+@router.get("/runs/{run_id}/log.txt")
+async def run_log_text(run_id: str, runpad_session: str = Cookie(default="")) -> PlainTextResponse:
+    user = await run_in_threadpool(sessions.user_for, runpad_session)
+    if user is None:
+        return _text(401, "Log in to Runpad to download this log.")
+    try:
+        run = await run_in_threadpool(listings.run_of, uuid.UUID(run_id), user.id)
+    except (ValueError, scripts.NotFound):
+        return _text(404, "No such run (or it is not yours).")
+    lines = await run_in_threadpool(logs.read, "run", run.id)
+    return PlainTextResponse(logs.as_text(lines), headers={
+        "content-disposition": f'attachment; filename="run-{run.id}.log"', "cache-control": "no-store"})

@@ -1,0 +1,64 @@
+"""What the versions page shows and does: a script's versions as rows, two versions side by side
+with their dependency changes, and a restore that queues the build it may need."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable
+
+from app.models import ScriptVersion
+from app.services import run_views, scripts
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class VersionRow:
+    number: int
+    created: str
+    created_exact: str
+    dependencies: list[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+    current: bool = False
+
+
+@dataclass
+class History:
+    """A script's versions, newest first, with each version's code by number (kept off the page)."""
+
+    name: str
+    runtime: str
+    current: int
+    rows: list[VersionRow]
+    code: dict[int, str]
+
+
+def history(script_id: uuid.UUID, owner_id: uuid.UUID) -> History:
+    script = scripts.get(script_id, owner_id)
+    found: list[ScriptVersion] = scripts.list_versions(script_id, owner_id)
+    rows = [VersionRow(v.number, run_views.relative_time(v.created_at), run_views.exact_time(v.created_at),
+                       list(v.dependencies), list(v.secrets), v.number == script.current_version) for v in found]
+    return History(script.name, script.runtime, script.current_version, rows, {v.number: v.code for v in found})
+
+
+def changes_between(runtime: str, rows: list[VersionRow], old: int, new: int) -> list[dict[str, str]]:
+    """The dependency changes from version old to version new (none when either is unknown)."""
+    by_number = {r.number: r for r in rows}
+    if old not in by_number or new not in by_number:
+        return []
+    return run_views.dependency_changes(runtime, by_number[old].dependencies, by_number[new].dependencies)
+
+
+def restore(script_id: uuid.UUID, number: int, owner_id: uuid.UUID,
+            enqueue_build: Callable[[uuid.UUID], None]) -> scripts.Saved:
+    """A new current version with version `number`'s code, dependencies and secrets; its build is
+    queued if new (should queueing fail, the first run builds it)."""
+    saved = scripts.restore(script_id, number, owner_id)
+    if saved.build_queued:
+        try:
+            enqueue_build(saved.build.id)
+        except Exception:  # noqa: BLE001 - the restore is saved either way
+            log.warning("could not queue build %s", saved.build.id, exc_info=True)
+    return saved

@@ -1,0 +1,165 @@
+"""The try-out console: runs the unsaved draft with an event the person types, and follows the run's
+output live until it ends."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from contextlib import aclosing
+
+import reflex as rx
+
+from app.models import RunStatus
+from app.services import launch, listings, live_log, run_views, runs, scripts, secrets
+from app.services.run_views import LogRow, RunSummary
+from state.auth import user_id_of
+from state.draft import DraftState
+from workers import dispatch
+
+log = logging.getLogger(__name__)
+SUMMARY_SECONDS = 1.0  # how often a followed run's status is read again while it goes
+ACTIVE = (RunStatus.queued, RunStatus.building, RunStatus.running)
+
+
+def launch_error_message(exc: Exception) -> str:
+    """What went wrong starting a try-out, as something a person can act on."""
+    if isinstance(exc, (launch.LaunchError, runs.RunError, secrets.SecretError)):
+        return f"The try-out did not start: {exc}"
+    if isinstance(exc, launch.QueueUnavailable):
+        return "The run queue is not answering, so the try-out could not start. Try again in a moment."
+    if isinstance(exc, secrets.ProviderError):
+        return f"A secret provider is not answering: {exc}. Try again, or pick other secrets."
+    return "The try-out could not start because a back-end service is not answering. Try again in a moment."
+
+
+class TryoutState(rx.State):
+    event_text: str = "{}"
+    event_error: str = ""
+    tryout_run: str = ""  # the latest try-out's run id
+    starting: bool = False
+    cancelling: bool = False
+    status: str = ""  # "" before the first run
+    installing: bool = False
+    duration: str = ""
+    result: str = ""
+    error: str = ""
+    rows: list[LogRow] = []
+    hidden_lines: int = 0  # older lines dropped from view (the run page has them all)
+    _generation: int = 0  # bumped to tell a running follower to stop
+
+    @rx.var
+    def busy(self) -> bool:
+        return self.starting or self.status in ACTIVE
+
+    @rx.event
+    def set_event_text(self, text: str):
+        self.event_text = text
+        self.event_error = run_views.event_json_error(text)
+
+    def _clear(self) -> None:
+        self.tryout_run, self.status, self.installing, self.duration = "", "", False, ""
+        self.result, self.error, self.rows, self.hidden_lines = "", "", [], 0
+
+    def _show(self, summary: RunSummary) -> None:
+        self.status, self.installing = summary.status, summary.installing
+        self.duration = summary.duration if summary.final else ""
+        self.result, self.error = summary.result, summary.error
+
+    def _add_rows(self, new: list[LogRow]) -> None:
+        if not new:
+            return
+        rows = run_views.merged(self.rows, new)
+        overflow = max(0, len(rows) - run_views.MAX_SHOWN_LINES)
+        self.rows, self.hidden_lines = rows[overflow:], self.hidden_lines + overflow
+
+    @rx.event
+    async def run(self):
+        """Runs the draft as it is in the editor now; a new run clears the previous output."""
+        uid = await user_id_of(self)
+        if uid is None or self.starting:  # a run still going may be left behind: following moves on
+            return
+        self.event_error = run_views.event_json_error(self.event_text)
+        if self.event_error:
+            return
+        draft = await self.get_state(DraftState)
+        self._generation += 1
+        self._clear()
+        self.starting = True
+        yield
+        try:
+            run = await asyncio.to_thread(
+                launch.tryout, uid, draft.runtime, draft.code, list(draft.dependencies), list(draft.secret_names),
+                run_views.parsed_event(self.event_text), dispatch.enqueue_run, timeout_seconds=draft.timeout_seconds,
+                memory_mb=draft.memory_mb, network=draft.network)
+            summary = await asyncio.to_thread(run_views.summary_of, run)
+        except Exception as exc:  # noqa: BLE001 - every failure is told to the person
+            if not isinstance(exc, (launch.LaunchError, runs.RunError, secrets.SecretError)):
+                log.warning("try-out did not start: %s", (str(exc).splitlines() or [""])[0])
+            self.starting, self.error, self.status = False, launch_error_message(exc), ""
+            return
+        self.starting, self.tryout_run = False, str(run.id)
+        self._show(summary)
+        yield TryoutState.follow(str(run.id), self._generation)
+
+    @rx.event(background=True)
+    async def follow(self, run_id: str, generation: int, after_seq: int = 0):
+        """Shows the run's lines as they are printed, and its status, until it ends or the person leaves."""
+        async with self:
+            # only the run this tab started: an event sent by hand must not follow someone else's run
+            if self._generation != generation or self.tryout_run != run_id:
+                return
+        checked = 0.0
+        async with aclosing(live_log.batches(uuid.UUID(run_id), after_seq)) as stream:
+            async for batch in stream:
+                summary = None
+                if batch.status is not None or time.monotonic() - checked >= SUMMARY_SECONDS:
+                    checked = time.monotonic()
+                    run = await asyncio.to_thread(runs.get, uuid.UUID(run_id))
+                    summary = await asyncio.to_thread(run_views.summary_of, run) if run else None
+                async with self:
+                    if self._generation != generation:
+                        return
+                    self._add_rows(batch.rows)
+                    if summary is not None:
+                        self._show(summary)
+                if batch.status is not None:
+                    return
+
+    @rx.event
+    async def cancel(self):
+        uid = await user_id_of(self)
+        if uid is None or not self.tryout_run or self.status not in ACTIVE:
+            return
+        self.cancelling = True
+        yield
+        try:
+            run_id = uuid.UUID(self.tryout_run)
+            await asyncio.to_thread(listings.run_of, run_id, uid)
+            await asyncio.to_thread(runs.cancel, run_id)
+        except scripts.NotFound:
+            self.error = "This try-out is no longer there to cancel."
+        except Exception as exc:  # noqa: BLE001 - Redis or the database blinked
+            log.warning("cancel failed: %s", (str(exc).splitlines() or [""])[0])
+            self.error = "Cancelling did not go through: a back-end service is not answering. Try again."
+        self.cancelling = False
+
+    @rx.event
+    def resume(self):
+        """The console is shown again (back on the page, or reloaded): follow a run still going."""
+        if self.tryout_run and self.status in ACTIVE:
+            self._generation += 1
+            return TryoutState.follow(self.tryout_run, self._generation, self.rows[-1].seq if self.rows else 0)
+
+    @rx.event
+    def clear(self):
+        """Stops following and empties the console, e.g. when the editor opens another script."""
+        self._generation += 1
+        self._clear()
+        self.starting = self.cancelling = False
+
+    @rx.event
+    def stop_following(self):
+        """The console left the page: its follower stops at its next batch."""
+        self._generation += 1

@@ -1,0 +1,114 @@
+"""The versions page: a script's versions, any two compared in the diff editor, and restoring one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import reflex as rx
+
+from app.services import scripts, version_views
+from app.services.version_views import VersionRow
+from state.auth import user_id_of
+from state.runs import UNAVAILABLE, path_id
+from workers import dispatch
+
+log = logging.getLogger(__name__)
+
+
+class VersionsState(rx.State):
+    versions_of: str = ""  # the script's id
+    script_name: str = ""
+    runtime: str = "node"
+    rows: list[VersionRow] = []
+    current_number: int = 0
+    from_number: int = 0  # the older side of the diff, and the version Restore brings back
+    to_number: int = 0
+    original: str = ""
+    modified: str = ""
+    changes: list[dict[str, str]] = []
+    loaded: bool = False
+    not_found: bool = False
+    error: str = ""
+    confirming: bool = False
+    restoring: bool = False
+    _code: dict[int, str] = {}  # every version's code stays on the server; only the two compared go out
+
+    @rx.var
+    def choices(self) -> list[str]:
+        return [str(r.number) for r in self.rows]
+
+    @rx.var
+    def can_restore(self) -> bool:
+        return self.from_number > 0 and self.from_number != self.current_number
+
+    @rx.event
+    async def load(self):
+        self.loaded, self.not_found, self.error, self.rows, self.confirming = False, False, "", [], False
+        uid, sid = await user_id_of(self), path_id(self, "scripts")
+        if uid is None:
+            return
+        try:
+            if sid is None:
+                raise scripts.NotFound("not a script id")
+            found = await asyncio.to_thread(version_views.history, sid, uid)
+        except scripts.NotFound:
+            self.not_found, self.loaded = True, True
+            return
+        except Exception as exc:  # noqa: BLE001
+            log.warning("versions page: %s", (str(exc).splitlines() or [""])[0])
+            self.error, self.loaded = UNAVAILABLE, True
+            return
+        self.versions_of, self.script_name, self.runtime = str(sid), found.name, found.runtime
+        self.rows, self.current_number, self._code = found.rows, found.current, found.code
+        previous = [r.number for r in found.rows if r.number < found.current]
+        self._compare(previous[0] if previous else found.current, found.current)
+        self.loaded = True
+
+    def _compare(self, old, new) -> None:
+        try:
+            old, new = int(old), int(new)
+        except (TypeError, ValueError):
+            return  # not a version number: keep the comparison as it is
+        self.from_number, self.to_number = old, new
+        self.original, self.modified = self._code.get(old, ""), self._code.get(new, "")
+        self.changes = version_views.changes_between(self.runtime, self.rows, old, new)
+
+    @rx.event
+    def choose(self, number: int):
+        """A version picked in the list: compared with the current one."""
+        self._compare(number, self.current_number)
+
+    @rx.event
+    def set_from(self, number: str):
+        self._compare(number, self.to_number)
+
+    @rx.event
+    def set_to(self, number: str):
+        self._compare(self.from_number, number)
+
+    @rx.event
+    def set_confirming(self, value: bool):
+        self.confirming = value
+
+    @rx.event
+    async def restore(self):
+        uid = await user_id_of(self)
+        if uid is None or not self.can_restore or self.restoring:
+            return
+        self.restoring, self.error = True, ""
+        yield
+        try:
+            await asyncio.to_thread(version_views.restore, uuid.UUID(self.versions_of), self.from_number, uid,
+                                    dispatch.enqueue_build)
+        except scripts.NotFound:
+            self.restoring, self.confirming, self.error = False, False, "That version is gone. Reload the page."
+            return
+        except Exception as exc:  # noqa: BLE001
+            log.warning("restore failed: %s", (str(exc).splitlines() or [""])[0])
+            self.restoring, self.confirming = False, False
+            self.error = "The version was not restored: the database is not answering. Try again in a moment."
+            return
+        self.restoring, self.confirming = False, False
+        yield rx.redirect(f"/scripts/{self.versions_of}")
