@@ -78,6 +78,9 @@ export function RunpadDiffEditor({ original, modified, language, theme, height }
         modified={modified}
         language={language}
         theme={themeName(theme)}
+        // keep* : leaving the page otherwise disposes the models before the widget lets go of them
+        keepCurrentOriginalModel
+        keepCurrentModifiedModel
         options={{ readOnly: true, renderSideBySide: true, minimap: { enabled: false }, automaticLayout: true }}
       />
     </div>

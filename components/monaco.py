@@ -10,7 +10,9 @@ MONACO_PACKAGES = ["@monaco-editor/react@4.7.0", "monaco-editor@0.52.2"]
 _MODULE = rx.asset("monaco.jsx", shared=True).importable_path
 
 
-class _Monaco(rx.Component):
+# NoSSR: the module is imported in the browser only (React.lazy). Monaco touches `self` and
+# `document` as it loads, which would break the build's prerender in Node.
+class _Monaco(rx.NoSSRComponent):
     library = _MODULE
     lib_dependencies: list[str] = MONACO_PACKAGES
     language: rx.Var[str]
