@@ -199,14 +199,8 @@ class RunState(rx.State):
             # only the run this page loaded for its owner: an event sent by hand must not follow another
             if self._generation != generation or self.shown_run != run_id:
                 return
-        checked = time.monotonic()
-        async with aclosing(live_log.batches(uuid.UUID(run_id), after_seq)) as stream:
-            async for batch in stream:
-                summary = None
-                if batch.status is not None or time.monotonic() - checked >= 1.0:
-                    checked = time.monotonic()
-                    run = await asyncio.to_thread(runs.get, uuid.UUID(run_id))
-                    summary = await asyncio.to_thread(run_views.summary_of, run) if run else None
+        async with aclosing(live_log.with_summaries(uuid.UUID(run_id), after_seq)) as stream:
+            async for batch, summary in stream:
                 async with self:
                     if self._generation != generation:
                         return

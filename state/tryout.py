@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from contextlib import aclosing
 
@@ -110,14 +109,8 @@ class TryoutState(rx.State):
             # only the run this tab started: an event sent by hand must not follow someone else's run
             if self._generation != generation or self.tryout_run != run_id:
                 return
-        checked = 0.0
-        async with aclosing(live_log.batches(uuid.UUID(run_id), after_seq)) as stream:
-            async for batch in stream:
-                summary = None
-                if batch.status is not None or time.monotonic() - checked >= SUMMARY_SECONDS:
-                    checked = time.monotonic()
-                    run = await asyncio.to_thread(runs.get, uuid.UUID(run_id))
-                    summary = await asyncio.to_thread(run_views.summary_of, run) if run else None
+        async with aclosing(live_log.with_summaries(uuid.UUID(run_id), after_seq, SUMMARY_SECONDS)) as stream:
+            async for batch, summary in stream:
                 async with self:
                     if self._generation != generation:
                         return

@@ -4,13 +4,14 @@ chatty run sends the browser a few updates a second, not one per line."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
-from contextlib import suppress
+from contextlib import aclosing, suppress
 from dataclasses import dataclass
 from typing import AsyncIterator
 
-from app.services import follow
-from app.services.run_views import LogRow, log_row
+from app.services import follow, runs
+from app.services.run_views import LogRow, RunSummary, log_row, summary_of
 
 BATCH_SECONDS = 0.1
 IDLE_SECONDS = 1.0
@@ -74,3 +75,18 @@ def _batch_of(items: list) -> Batch:
             break
         batch.rows.append(log_row(item.seq, item.ts, item.stream, item.line))
     return batch
+
+
+async def with_summaries(run_id: uuid.UUID, after_seq: int = 0,
+                         every: float = 1.0) -> AsyncIterator[tuple[Batch, RunSummary | None]]:
+    """batches(), each paired with the run's summary when the run ended or `every` seconds have passed
+    since the last look (else None): a page shows the lines and keeps the status current."""
+    checked = 0.0
+    async with aclosing(batches(run_id, after_seq)) as stream:
+        async for batch in stream:
+            summary = None
+            if batch.status is not None or time.monotonic() - checked >= every:
+                checked = time.monotonic()
+                run = await asyncio.to_thread(runs.get, run_id)
+                summary = await asyncio.to_thread(summary_of, run) if run else None
+            yield batch, summary

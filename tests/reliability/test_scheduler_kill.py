@@ -10,26 +10,16 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 
 from app.db import session
 from app.models import Run, RunStatus, Script, ScriptVersion
+from tests.integration.test_scheduler import made  # noqa: F401 - the fixture: scripts deleted, queues purged
 from tests.reliability.helpers import queued_messages
-from workers import dispatch
 
 SCRIPTS = 20
 WINDOW_SECONDS = 36
 KILL_AT = 12  # seconds into the window
-
-
-@pytest.fixture
-def made():
-    ids: list[uuid.UUID] = []
-    yield ids
-    with session() as s:
-        s.execute(delete(Script).where(Script.id.in_(ids)))
-        s.commit()
-    dispatch.purge()
 
 
 def every_second(made, first: datetime, cron: bool) -> uuid.UUID:
