@@ -9,7 +9,6 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select, update
 
 from app.db import session
