@@ -90,7 +90,7 @@ def top_bar() -> rx.Component:
         rx.input(value=EditorState.name, on_change=EditorState.set_name, placeholder="Script name", id="script-name",
                  size="3", width="20rem", max_length=200, aria_label="Script name"),
         runtime_picker(),
-        build_badge(BuildState.status),
+        build_badge(BuildState.status, id="script-build-status", custom_attrs={"data-status": BuildState.status}),
         save_state(),
         rx.spacer(),
         saved_links(),

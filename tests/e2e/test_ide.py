@@ -1,0 +1,138 @@
+"""A person's day in Runpad, in the browser: log in, add a secret, write a script with a package and the
+secret, try it out and watch its lines arrive before it ends, save it as a hook, call the hook from outside
+and find the run and its log, then make it a schedule and read its next times. Once per runtime."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.usefixtures("worker")
+
+NODE = """import dayjs from "dayjs";
+export default async function handler(event, ctx) {
+  console.log("first line", dayjs("2020-01-02").year());
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  console.log("token is", process.env.E2E_TOKEN);
+  return { got: event.body, tokenMatches: process.env.E2E_TOKEN === "TOKEN_VALUE" };
+}
+"""
+PYTHON = """import os
+import time
+
+import six
+
+
+def handler(event, ctx):
+    print("first line", six.text_type.__name__)
+    time.sleep(4)
+    print("token is", os.environ["E2E_TOKEN"])
+    return {"got": event["body"], "tokenMatches": os.environ["E2E_TOKEN"] == "TOKEN_VALUE"}
+"""
+CASES = {  # node: a range typed by hand; python: a version picked from PyPI's suggestions
+    "node": dict(code=NODE, package="dayjs", version="^1.11", first="first line 2020"),
+    "python": dict(code=PYTHON, package="six", version=None, first="first line str"),
+}
+
+
+def add_secret(page, name: str, value: str) -> None:
+    page.goto("/secrets")
+    page.fill("#secret-name", name)
+    page.fill("#secret-value", value)
+    page.click("#secret-save")
+    expect(page.locator(f'#secrets-table [data-secret="{name}"]')).to_be_visible()
+    expect(page.locator("#secret-value")).to_have_value("")  # not kept in the form
+    page.shots("secret-added")
+
+
+@pytest.mark.parametrize("runtime", ["node", "python"])
+def test_write_try_save_hook_and_schedule(page, web, runtime):
+    case = CASES[runtime]
+    secret = f"tok-{uuid.uuid4().hex}"
+    name = f"e2e {runtime} {uuid.uuid4().hex[:6]}"
+    add_secret(page, "E2E_TOKEN", secret)
+
+    page.goto("/scripts")
+    page.click("#new-script")
+    page.wait_for_url("**/scripts/new")
+    page.fill("#script-name", name)
+    pick_runtime(page, runtime)
+    page.wait_for_function("() => window.runpadEditor !== undefined")
+    page.evaluate("code => window.runpadEditor.setValue(code)", case["code"].replace("TOKEN_VALUE", secret))
+
+    page.fill("#dep-name", case["package"])
+    if case["version"]:
+        page.fill("#dep-version", case["version"])
+    else:
+        page.click("#dep-version-pick")
+        page.get_by_role("option").first.click()
+    page.click("#dep-add")
+    expect(page.locator("#dep-list .dep-item")).to_have_count(1)
+    page.locator(f'#secret-picker [data-secret="E2E_TOKEN"]').click()
+    page.shots("editor")
+
+    # Try it out: the first line is on screen while the run is still going.
+    page.fill("#event-json", '{"hello": "world"}')
+    page.keyboard.press("Control+Enter")
+    first = page.locator("#tryout-output .log-line", has_text=case["first"])
+    expect(first).to_be_visible(timeout=240_000)
+    expect(page.locator("#tryout-status")).to_have_attribute("data-status", "running")
+    page.shots("tryout-streaming")
+    expect(page.locator("#tryout-status")).to_have_attribute("data-status", "succeeded", timeout=60_000)
+    expect(page.locator("#tryout-result")).to_contain_text('"tokenMatches": true')
+    expect(page.locator("#tryout-result")).to_contain_text('"hello": "world"')  # typed just before Ctrl+Enter
+    expect(page.locator("#tryout-output")).not_to_contain_text(secret)  # redacted in the log
+    page.shots("tryout-done")
+
+    # Save as a hook (Ctrl+S) and call it from outside the browser.
+    choose_trigger(page, "http")
+    page.keyboard.press("Control+s")
+    page.wait_for_url(re.compile(r".*/scripts/[0-9a-f-]{36}$"))
+    hook_url = page.locator("#hook-url")
+    expect(hook_url).to_contain_text("/hooks/")
+    expect(page.locator("#script-build-status")).to_have_attribute("data-status", "succeeded", timeout=240_000)
+    page.shots("saved-hook")
+    url = hook_url.inner_text().strip()
+    assert url.startswith(web.url + "/hooks/")
+    reply = httpx.post(url, json={"from": "outside"}, timeout=120)
+    assert reply.status_code == 200, reply.text
+    assert reply.json() == {"got": {"from": "outside"}, "tokenMatches": True}
+
+    script_path = page.url.split(web.url, 1)[1]
+    page.goto(f"{script_path}/runs")
+    row = page.locator("#runs-table [data-run-id]").first
+    expect(row).to_contain_text("http")
+    row.get_by_role("link", name="Open").click()
+    page.wait_for_url("**/runs/*")
+    expect(page.locator("#run-status")).to_have_attribute("data-status", "succeeded")
+    expect(page.locator("#run-log .log-line", has_text=case["first"])).to_be_visible()
+    page.shots("hook-run")
+
+    # Make it a schedule: words and the next five times as you type; a bad expression is flagged.
+    page.goto(script_path)
+    choose_trigger(page, "schedule")
+    page.fill("#schedule-cron", "61 * * * *")
+    expect(page.locator("#schedule-error")).to_be_visible()
+    page.fill("#schedule-cron", "*/5 * * * *")
+    expect(page.locator("#schedule-description")).to_contain_text(re.compile("every 5 minutes", re.I))
+    expect(page.locator("#next-times .next-time")).to_have_count(5)
+    page.shots("schedule")
+    page.click("#save-script")
+    page.goto("/scripts")
+    expect(page.locator(f'[data-script-name="{name}"]')).to_contain_text(re.compile("every 5 minutes", re.I))
+    page.shots("scripts-list")
+
+
+def pick_runtime(page, runtime: str) -> None:
+    if runtime == "node":
+        return  # the default
+    page.click("#script-runtime")
+    page.get_by_role("option", name=re.compile("python", re.I)).click()
+
+
+def choose_trigger(page, trigger: str) -> None:
+    page.click(f"#trigger-type-{trigger}")
