@@ -95,7 +95,8 @@ def log_row(seq: int, ts: datetime | str, stream: str, line: str) -> LogRow:
 
 def merged(rows: list[LogRow], new: list[LogRow]) -> list[LogRow]:
     """rows with new ones added in seq order: a line that missed the live feed arrives late, from storage."""
-    if rows and new and min(r.seq for r in new) < rows[-1].seq:
+    new = sorted(new, key=lambda r: r.seq)  # a batch can hold a stored line after a live one too
+    if rows and new and new[0].seq < rows[-1].seq:
         return sorted(rows + new, key=lambda r: r.seq)
     return rows + new
 

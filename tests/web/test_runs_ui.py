@@ -226,6 +226,9 @@ def test_a_line_that_arrives_late_is_shown_in_its_place():
     late = run_views.merged(rows, [run_views.log_row(2, ts, "system", "2"), run_views.log_row(4, ts, "stdout", "4")])
     assert [r.seq for r in late] == [1, 2, 3, 4]
     assert [r.seq for r in run_views.merged(rows, [run_views.log_row(5, ts, "stdout", "5")])] == [1, 3, 5]
+    # the first batch of a try-out: a live line, then the stored line it overtook
+    first = run_views.merged([], [run_views.log_row(2, ts, "stdout", "2"), run_views.log_row(1, ts, "system", "1")])
+    assert [r.seq for r in first] == [1, 2]
 
 
 # ---- a real try-out, as the console runs it ------------------------------------------------------------
