@@ -26,7 +26,14 @@ function clickShortcut(e) {
   const button = id && document.getElementById(id);
   if (!button) return;
   e.preventDefault();
-  if (!button.disabled) button.click();
+  if (button.disabled) return;
+  // Reflex debounces text inputs and sends their last value on blur: blur first so the click's
+  // event reaches the server after the text just typed, then give the focus back.
+  const typing = document.activeElement;
+  const debounced = typing && /^(INPUT|TEXTAREA)$/.test(typing.tagName) && !typing.closest(".monaco-editor");
+  if (debounced) typing.blur();
+  button.click();
+  if (debounced) typing.focus();
 }
 
 export function useRunpadShortcuts() {
