@@ -136,3 +136,33 @@ def pick_runtime(page, runtime: str) -> None:
 
 def choose_trigger(page, trigger: str) -> None:
     page.click(f"#trigger-type-{trigger}")
+
+
+def test_versions_diff_restore_and_settings_in_the_dark_theme(page, account):
+    from app.services import scripts, users
+
+    owner = users.authenticate(*account)
+    saved = scripts.create(f"e2e versions {uuid.uuid4().hex[:6]}", "python", "def handler(event, ctx):\n    return 1\n",
+                           owner_id=owner.id)
+    scripts.update(saved.script.id, {"code": "def handler(event, ctx):\n    return 2\n"}, owner_id=owner.id)
+
+    page.click('[aria-label="Switch light or dark theme"]')
+    page.goto(f"/scripts/{saved.script.id}/versions")
+    expect(page.locator("#versions-list [data-version]")).to_have_count(2)
+    expect(page.locator(".monaco-diff-editor")).to_be_visible()
+    expect(page.locator(".monaco-diff-editor")).to_contain_text("return 2")
+    page.shots("versions-dark")
+    page.click("#restore-version")
+    page.click("#restore-confirm")
+    page.wait_for_url(f"**/scripts/{saved.script.id}")
+    assert scripts.list_versions(saved.script.id, owner.id)[0].number == 3  # restore saves a new version
+    page.wait_for_function("() => window.runpadEditor !== undefined")
+    assert "return 1" in page.evaluate("() => window.runpadEditor.getValue()")
+    page.shots("restored-dark")
+
+    page.goto("/settings")
+    expect(page.locator("#infisical-test")).to_be_visible()
+    page.shots("settings-dark")
+    page.goto("/secrets")
+    expect(page.locator("#secret-save")).to_be_visible()
+    page.shots("secrets-dark")
