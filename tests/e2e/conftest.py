@@ -61,14 +61,16 @@ class Web:
                 self.proc.wait()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: a worker left running would reap the in-process runs of later tests (the
+# pytest process sends no heartbeat) and remove their containers as a dead worker's.
+@pytest.fixture(scope="module")
 def web(docker_ready):
     server = Web(free_port()).start()
     yield server
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def worker(docker_ready):
     from workers.local_worker import WorkerProcess
 
@@ -77,7 +79,7 @@ def worker(docker_ready):
     proc.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
