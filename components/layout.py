@@ -20,7 +20,10 @@ def brand() -> rx.Component:
 def nav_link(label: str, href: str, icon: str) -> rx.Component:
     active = AuthState.router.page.path.startswith(href)
     return rx.link(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium"), align="center", spacing="2"),
+        # below 768 px the icons stand alone (with a tooltip-like title) so the bar never overflows
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium", display=["none", "none", "block"]),
+                  align="center", spacing="2"),
+        title=label,
         href=href, underline="none", padding_x="0.75rem", padding_y="0.4rem", border_radius="var(--radius-2)",
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
         background_color=rx.cond(active, rx.color("accent", 3), "transparent"),
@@ -41,10 +44,11 @@ def top_bar() -> rx.Component:
     return rx.box(
         rx.hstack(
             brand(),
-            rx.hstack(*[nav_link(*item) for item in NAV], spacing="1", margin_left="1.5rem"),
+            rx.hstack(*[nav_link(*item) for item in NAV], spacing="1", margin_left=["0.5rem", "0.5rem", "1.5rem"]),
             rx.spacer(),
             theme_switch(),
-            rx.text(AuthState.user_email, size="2", color_scheme="gray"),
+            rx.text(AuthState.user_email, size="2", color_scheme="gray", display=["none", "none", "none", "block"],
+                    white_space="nowrap"),
             rx.button(rx.icon("log-out", size=14), "Log out", on_click=AuthState.logout, variant="soft",
                       color_scheme="gray", size="1", id="logout"),
             align="center", spacing="3", max_width=CONTENT_WIDTH, margin_x="auto", padding_x="1.5rem", height="3.5rem",
