@@ -98,6 +98,18 @@ def queued_messages(queue: str = "runs") -> Counter:
     return ids
 
 
+def message_waiting(run_id: uuid.UUID, queue: str = "runs") -> bool:
+    """Whether a message for the run is still queued, or taken by a worker and not yet acknowledged
+    (late acks: kombu keeps it in its `unacked` hash until the task returns)."""
+    if queued_messages(queue)[run_id]:
+        return True
+    for raw in redis_client().hvals("unacked"):
+        message = json.loads(raw)[0]
+        if uuid.UUID(message["headers"]["argsrepr"].strip("[]'\" ")) == run_id:
+            return True
+    return False
+
+
 # ---- containers -------------------------------------------------------------------------------
 
 def our_containers(*labels: str) -> list[dict]:

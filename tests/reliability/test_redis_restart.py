@@ -27,6 +27,19 @@ HELD_SECONDS = 12  # the long run's worker stays silent this long after Redis is
 ASYNC_CALLS = 150
 SYNC_CALLS = 24
 SETTLE_BOUND = 60  # every run final within this many seconds of Redis answering again
+CONTAINER_GONE_BOUND = 30  # a finished run's container is removed within this long
+LONG_TIMEOUT = 120  # the long run's own limit: it sleeps 40 s, and must end `succeeded` well within it
+
+
+def watch_held_run(run_id, seconds: float) -> list[tuple[str, bool]]:
+    """While its worker is stopped and Redis has forgotten every heartbeat, sample the long run's
+    status and whether its container still exists, once a second for `seconds`."""
+    samples = []
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        samples.append((runs.get(run_id).status, bool(our_containers(f"runpad.run_id={run_id}"))))
+        time.sleep(1)
+    return samples
 
 
 def test_a_redis_restart_during_a_burst_of_hook_calls_loses_no_run(web, start_worker, start_scheduler, figures):
@@ -40,12 +53,14 @@ def test_a_redis_restart_during_a_burst_of_hook_calls_loses_no_run(web, start_wo
         PostgreSQL until Redis is back);
     - a live worker's long run is not reaped, nor its container removed, while Redis has forgotten
       the heartbeats: the worker is alive, it has just not announced itself again yet;
+    - the long run then ends `succeeded` with its own result, within its timeout, and only then is
+      its container removed;
     - the next call after the restart succeeds."""
     scheduler = start_scheduler(requeue_after_seconds=5, requeue_sweep_seconds=1)
     saved = hook_script(HANDLER, network=False)  # no veth pair per run: twice the run throughput here
     keeper = start_worker("drill-redis-keeper")  # holds a long run across the restart
     long = queued_tryout("python", "import time\ndef handler(e, c):\n    time.sleep(40)\n    return 'kept'\n",
-                         timeout_seconds=120)
+                         timeout_seconds=LONG_TIMEOUT)
     dispatch.enqueue_run(long.id, long.trigger)
     wait_for_status(long.id, {"running"}, 60)
     with session() as s:  # as if it had started long ago: old enough for any reaper to consider it
@@ -67,7 +82,7 @@ def test_a_redis_restart_during_a_burst_of_hook_calls_loses_no_run(web, start_wo
             time.sleep(DOWN_SECONDS)
             services.ensure_redis()
             back = time.monotonic()
-            time.sleep(HELD_SECONDS)
+            held = watch_held_run(long.id, HELD_SECONDS)
         finally:
             os.killpg(keeper.proc.pid, signal.SIGCONT)
     async_calls.join(120)
@@ -77,7 +92,9 @@ def test_a_redis_restart_during_a_burst_of_hook_calls_loses_no_run(web, start_wo
 
     wait_all_final(saved.script.id, SETTLE_BOUND + 30)
     settled_after_back = time.monotonic() - back
-    by_id = {run.id: run for run in runs_of(saved.script.id)} | {long.id: runs.get(long.id)}
+    # The long run is asserted on below too, so wait for it as well: it ends by its own timeout at the latest.
+    kept = wait_for_status(long.id, FINAL_RUN_STATUSES, LONG_TIMEOUT)
+    by_id = {run.id: run for run in runs_of(saved.script.id)} | {long.id: kept}
     answered = Counter(c.status for c in calls)
     with_id = [c for c in calls if c.run_id]
     statuses = Counter(by_id[c.run_id].status for c in with_id)
@@ -85,7 +102,8 @@ def test_a_redis_restart_during_a_burst_of_hook_calls_loses_no_run(web, start_wo
     sync_answers = Counter(f"{c.status}{'' if c.run_id else ' without run id'}" for c in sync_calls.calls)
     figures(calls=len(calls), answers=dict(answered), runs_created=len(by_id) - 1, calls_with_run_id=len(with_id),
             sync_answers=dict(sync_answers), final_statuses=dict(statuses), resent_by_sweep=resent,
-            all_final_s_after_redis_back=round(settled_after_back, 1), redis_down_s=DOWN_SECONDS)
+            all_final_s_after_redis_back=round(settled_after_back, 1), redis_down_s=DOWN_SECONDS,
+            long_run=f"{kept.status} {kept.result!r}", long_run_samples_while_held=len(held))
 
     assert all(c.run_id for c in calls), [c for c in calls if not c.run_id][:5]
     for c in with_id:
@@ -99,7 +117,9 @@ def test_a_redis_restart_during_a_burst_of_hook_calls_loses_no_run(web, start_wo
     assert len({c.run_id for c in with_id}) == len(with_id)  # no run id handed out twice
     assert settled_after_back <= SETTLE_BOUND
 
-    kept = runs.wait(long.id, timeout=60)
+    assert held and all(status == "running" and alive for status, alive in held), held  # not reaped, not removed
     assert (kept.status, kept.result) == ("succeeded", "kept"), kept.error
-    assert our_containers(f"runpad.run_id={long.id}") == []
+    # removal runs beside the recording of the end, so it gets a bound of its own
+    services.wait_until(lambda: our_containers(f"runpad.run_id={long.id}") == [], CONTAINER_GONE_BOUND,
+                        "the long run's container removed")
     assert call_hook(url, 1, 1, sync=True)[0].status == 200

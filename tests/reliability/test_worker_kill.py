@@ -8,7 +8,8 @@ import uuid
 from app.models import FINAL_RUN_STATUSES
 from app.services import logs, runs
 from app.settings import settings
-from tests.reliability.helpers import our_containers, queued_tryout, wait_for_status
+from tests.reliability import services
+from tests.reliability.helpers import message_waiting, our_containers, queued_tryout, wait_for_status
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 from workers.local_worker import WorkerProcess
 
@@ -66,7 +67,8 @@ def test_a_killed_worker_that_never_comes_back_is_reaped_by_another_worker(start
     dispatch.enqueue_run(after.id, after.trigger)
     served = runs.wait(after.id, timeout=60)
     assert (served.status, served.result, served.worker) == ("succeeded", "still serving", survivor.name)
-    time.sleep(1)  # the duplicate was queued first; give it a moment more to be consumed
+    # the duplicate was queued first; wait until a worker has consumed and acknowledged it
+    services.wait_until(lambda: not message_waiting(run.id, "tryout"), 30, "the duplicate message consumed")
     again = runs.get(run.id)
     assert (again.status, again.finished_at) == ("failed", done.finished_at)
     assert marker_count(run.id, marker) == 1
