@@ -98,16 +98,15 @@ def queued_messages(queue: str = "runs") -> Counter:
     return ids
 
 
-def message_waiting(run_id: uuid.UUID, queue: str = "runs") -> bool:
-    """Whether a message for the run is still queued, or taken by a worker and not yet acknowledged
-    (late acks: kombu keeps it in its `unacked` hash until the task returns)."""
-    if queued_messages(queue)[run_id]:
-        return True
+def messages_for(run_id: uuid.UUID, queue: str = "runs") -> int:
+    """How many messages for the run are queued, or taken by a worker and not yet acknowledged (late
+    acks: kombu keeps them in its `unacked` hash until the task returns, or, for a worker killed
+    while holding one, until the visibility timeout)."""
+    waiting = queued_messages(queue)[run_id]
     for raw in redis_client().hvals("unacked"):
         message = json.loads(raw)[0]
-        if uuid.UUID(message["headers"]["argsrepr"].strip("[]'\" ")) == run_id:
-            return True
-    return False
+        waiting += uuid.UUID(message["headers"]["argsrepr"].strip("[]'\" ")) == run_id
+    return waiting
 
 
 # ---- containers -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from app.models import FINAL_RUN_STATUSES
 from app.services import logs, runs
 from app.settings import settings
 from tests.reliability import services
-from tests.reliability.helpers import message_waiting, our_containers, queued_tryout, wait_for_status
+from tests.reliability.helpers import messages_for, our_containers, queued_tryout, wait_for_status
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 from workers.local_worker import WorkerProcess
 
@@ -62,13 +62,14 @@ def test_a_killed_worker_that_never_comes_back_is_reaped_by_another_worker(start
     assert ended_after <= BOUND_SECONDS and cleaned_after <= BOUND_SECONDS
 
     # At most once: the message the dead worker held, delivered again, finds the run ended.
+    held = messages_for(run.id, "tryout")  # the dead worker's own message, unacknowledged until it times out
     dispatch.enqueue_run(run.id, run.trigger)
     after = queued_tryout("node", "export default () => 'still serving';")
     dispatch.enqueue_run(after.id, after.trigger)
     served = runs.wait(after.id, timeout=60)
     assert (served.status, served.result, served.worker) == ("succeeded", "still serving", survivor.name)
     # the duplicate was queued first; wait until a worker has consumed and acknowledged it
-    services.wait_until(lambda: not message_waiting(run.id, "tryout"), 30, "the duplicate message consumed")
+    services.wait_until(lambda: messages_for(run.id, "tryout") <= held, 30, "the duplicate message consumed")
     again = runs.get(run.id)
     assert (again.status, again.finished_at) == ("failed", done.finished_at)
     assert marker_count(run.id, marker) == 1
