@@ -25,8 +25,9 @@ def free_port() -> int:
 
 
 class ApiProcess:
-    def __init__(self, name: str, port: int | None = None, log_path: Path | None = None, app: str = IDE_APP):
-        self.app = app
+    def __init__(self, name: str, port: int | None = None, log_path: Path | None = None, app: str = IDE_APP,
+                 env: dict[str, str] | None = None):
+        self.app, self.env = app, {**os.environ, **(env or {})}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or Path("/tmp") / f"{name}.log"
@@ -35,7 +36,7 @@ class ApiProcess:
     def start(self, timeout: float = 60) -> "ApiProcess":
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(self.port),
-             self.app], cwd=ROOT, env=dict(os.environ), stdout=open(self.log_path, "wb"),
+             self.app], cwd=ROOT, env=self.env, stdout=open(self.log_path, "wb"),
             stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while True:
