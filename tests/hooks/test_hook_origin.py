@@ -13,7 +13,7 @@ from app.api.local_server import HOOKS_APP, ApiProcess
 from app.api.main import api as ide_api
 from app.db import session
 from app.models import Run
-from app.services import runs
+from app.services import hooks, runs
 from app.services.overview import hook_url
 from app.settings import hooks_url_for, settings
 from tests.hooks.test_hooks import ECHO, http_script, run_count
@@ -118,3 +118,10 @@ def test_no_secret_material_is_stored_on_runs(hooks_client):
         stored = json.dumps(row.model_dump(mode="json"))
     assert saved.hook_secret not in stored
 
+
+
+def test_the_reply_itself_drops_cookies_and_policies_before_any_middleware():
+    reply = hooks.result_reply({"statusCode": 200, "headers": {
+        "Set-Cookie": "a=b", "content-security-policy": "default-src *", "Proxy-Authenticate": "Basic",
+        "content-security-policy-report-only": "x", "x-fine": "1"}}, uuid.uuid4())
+    assert reply.headers == {"x-fine": "1"}
