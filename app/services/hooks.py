@@ -105,7 +105,9 @@ def claim_delivery(script: Script, req: HookRequest) -> Reply | None:
     try:
         first = webhook_signatures.claim(redis_client(), script.id, req.headers["webhook-id"])
     except redis.RedisError:
-        return json_reply(503, {"error": "Runpad cannot check signed calls for replays right now; try again shortly"})
+        reply = json_reply(503, {"error": "Runpad cannot check signed calls for replays right now; try again shortly"})
+        reply.headers["retry-after"] = "5"
+        return reply
     return None if first else json_reply(401, {"error": "unauthorized"})
 
 

@@ -12,6 +12,7 @@ from standardwebhooks import Webhook
 
 from app.api.local_server import HOOKS_APP, ApiProcess
 from app.services import runs, scripts, webhook_signatures
+from tests.hooks.boundary_fixtures import hooks_client, hooks_worker  # noqa: F401 - fixtures
 from tests.hooks.test_hooks import http_script, run_count
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
@@ -97,5 +98,5 @@ def test_a_signed_call_is_refused_with_503_when_replays_cannot_be_checked(hooks_
                        timeout=30)
     finally:
         server.stop()
-    assert r.status_code == 503 and "replays" in r.json()["error"]
+    assert r.status_code == 503 and "replays" in r.json()["error"] and r.headers["retry-after"] == "5"
     assert run_count(saved.script.id) == 0
