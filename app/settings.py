@@ -32,6 +32,11 @@ def fernet_key_for(secret_key: str) -> bytes:
     return base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest())
 
 
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RUNPAD_", env_file=".env", extra="ignore")
 
@@ -90,8 +95,10 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _default_hooks_url(self) -> "Settings":
+    def _hooks_on_their_own_origin(self) -> "Settings":
         self.hooks_url = (self.hooks_url or hooks_url_for(self.public_url)).rstrip("/")
+        if _origin(self.hooks_url) == _origin(self.public_url):
+            raise ValueError("RUNPAD_HOOKS_URL must be another origin than RUNPAD_PUBLIC_URL (contract §3)")
         return self
 
     @property

@@ -15,7 +15,7 @@ from app.db import session
 from app.models import Run
 from app.services import hooks, runs
 from app.services.overview import hook_url
-from app.settings import hooks_url_for, settings
+from app.settings import Settings, hooks_url_for, settings
 from tests.hooks.boundary_fixtures import hooks_client, hooks_worker  # noqa: F401 - fixtures
 from tests.hooks.test_hooks import ECHO, http_script, run_count
 
@@ -126,3 +126,9 @@ def test_the_reply_itself_drops_cookies_and_policies_before_any_middleware():
         "Set-Cookie": "a=b", "content-security-policy": "default-src *", "Proxy-Authenticate": "Basic",
         "content-security-policy-report-only": "x", "x-fine": "1"}}, uuid.uuid4())
     assert reply.headers == {"x-fine": "1"}
+
+
+def test_settings_refuse_hooks_on_the_ides_origin():
+    with pytest.raises(ValueError, match="another origin"):
+        Settings(public_url="https://runpad.example.com", hooks_url="https://RUNPAD.example.com/")
+    assert Settings(public_url="https://runpad.example.com").hooks_url == "https://runpad.example.com:3001"
