@@ -6,11 +6,21 @@ import base64
 import hashlib
 import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+HOOKS_PORT = 3001
+
+
+def hooks_url_for(public_url: str) -> str:
+    """The default hooks origin: the IDE's scheme and host on port 3001, so hooks never share its origin."""
+    parts = urlsplit(public_url)
+    host = parts.hostname or "localhost"
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme or 'http'}://{host}:{HOOKS_PORT}"
 
 
 def weak_secret_key(key: str) -> bool:
@@ -22,6 +32,11 @@ def fernet_key_for(secret_key: str) -> bytes:
     return base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest())
 
 
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RUNPAD_", env_file=".env", extra="ignore")
 
@@ -29,6 +44,7 @@ class Settings(BaseSettings):
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/runpad"
     redis_url: str = "redis://127.0.0.1:6379/0"
     public_url: str = "http://localhost:3000"
+    hooks_url: str = ""  # where /hooks is served, its own origin; "" means hooks_url_for(public_url)
     secret_key: str = DEV_SECRET_KEY
 
     admin_email: str = "admin@runpad.local"
@@ -76,6 +92,13 @@ class Settings(BaseSettings):
     def _refuse_placeholder_key(self) -> "Settings":
         if self.env != "development" and weak_secret_key(self.secret_key):
             raise ValueError("RUNPAD_SECRET_KEY must be set to a real key (16+ characters) outside development")
+        return self
+
+    @model_validator(mode="after")
+    def _hooks_on_their_own_origin(self) -> "Settings":
+        self.hooks_url = (self.hooks_url or hooks_url_for(self.public_url)).rstrip("/")
+        if _origin(self.hooks_url) == _origin(self.public_url):
+            raise ValueError("RUNPAD_HOOKS_URL must be another origin than RUNPAD_PUBLIC_URL (contract §3)")
         return self
 
     @property

@@ -3,7 +3,7 @@ same image, measured in the same process.
 
     python bench/hook_latency.py [--calls 60]
 
-The web side is the real ASGI app (app.api.main:api, what Reflex wraps) served by granian on
+The web side is the real hooks app (app.api.hooks_app:app, the hooks origin) served by granian on
 127.0.0.1; a real Celery worker executes the runs. Prints JSON (target: p50 ratio ≤ 0.3).
 """
 
@@ -18,7 +18,7 @@ import harness
 import httpx
 from run_latency import TRIVIAL, docker_run
 
-from app.api.local_server import ApiProcess
+from app.api.local_server import HOOKS_APP, ApiProcess
 
 
 def hook_script(runtime: str):
@@ -68,7 +68,7 @@ def main() -> None:
     from workers.runtime.network import ensure_run_network
 
     ensure_run_network()
-    web = ApiProcess("bench-hooks-web").start()
+    web = ApiProcess("bench-hooks-web", app=HOOKS_APP).start()
     worker = WorkerProcess(f"bench-hooks-{uuid.uuid4().hex[:6]}").start()
     try:
         with httpx.Client(timeout=120) as client:

@@ -88,8 +88,9 @@ def http_fields() -> rx.Component:
         ),
         rx.match(TriggerState.http_auth,
                  ("bearer", rx.text("Callers send Authorization: Bearer <secret>.", size="1", color_scheme="gray")),
-                 ("hmac", rx.text("Callers send X-Runpad-Signature: sha256=<HMAC-SHA256 of the body>.", size="1",
-                                  color_scheme="gray")),
+                 ("hmac", rx.text("Standard Webhooks: callers send webhook-id, webhook-timestamp and "
+                                  "webhook-signature: v1,<base64 HMAC-SHA256 of \"id.timestamp.body\"> "
+                                  "with the whsec_ secret.", size="1", color_scheme="gray")),
                  rx.text("Anyone with the URL can call it.", size="1", color_scheme="gray")),
         field_label("Hook URL"),
         rx.cond(

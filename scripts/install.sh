@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Installs everything Runpad needs on this Debian 12 machine (as root) and starts it in the
-# background: the web app (Reflex, production build), then, once the web answers, a Celery worker
-# and the scheduler. Prints the URL and the admin login.
+# background: the hooks listener (hook URLs on their own origin), the web app (Reflex, production
+# build), then, once both answer, a Celery worker and the scheduler. Prints both URLs and the admin login.
 # Safe to re-run: the processes it started before are stopped first (scripts/stop.sh).
 #
 #   scripts/install.sh
 #
-# Logs: /var/log/runpad/{web,worker,scheduler}.log; pid files: /run/runpad/*.pid.
-# The web port is 3000 unless REFLEX_FRONTEND_PORT says otherwise.
+# Logs: /var/log/runpad/{web,hooks,worker,scheduler}.log; pid files: /run/runpad/*.pid.
+# The web port is 3000 unless REFLEX_FRONTEND_PORT says otherwise; hooks listen on 3001 unless
+# RUNPAD_HOOKS_PORT does (RUNPAD_HOOKS_URL is the address callers use, e.g. behind a proxy).
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 WEB_PORT="${REFLEX_FRONTEND_PORT:-3000}"
+HOOKS_PORT="${RUNPAD_HOOKS_PORT:-3001}"
 WEB_WAIT_SECONDS="${RUNPAD_WEB_WAIT_SECONDS:-900}"  # a first production build takes minutes
 [[ "$WEB_PORT" =~ ^[0-9]+$ ]] || die "REFLEX_FRONTEND_PORT must be a port number"
+[[ "$HOOKS_PORT" =~ ^[0-9]+$ ]] || die "RUNPAD_HOOKS_PORT must be a port number"
+[ "$HOOKS_PORT" != "$WEB_PORT" ] || die "hooks need their own origin: RUNPAD_HOOKS_PORT must differ from the web port"
 [[ "$WEB_WAIT_SECONDS" =~ ^[0-9]+$ ]] || die "RUNPAD_WEB_WAIT_SECONDS must be a number"
 
 require_root
@@ -26,6 +30,9 @@ bash "$ROOT/scripts/stop.sh"
 # Our previous web app is stopped now, so an answer on the port would come from someone else.
 if (exec 3<>"/dev/tcp/127.0.0.1/$WEB_PORT") 2>/dev/null; then
     die "port $WEB_PORT is in use by another program; free it or set REFLEX_FRONTEND_PORT"
+fi
+if (exec 3<>"/dev/tcp/127.0.0.1/$HOOKS_PORT") 2>/dev/null; then
+    die "port $HOOKS_PORT is in use by another program; free it or set RUNPAD_HOOKS_PORT"
 fi
 bash "$ROOT/scripts/setup-host.sh"
 
@@ -60,6 +67,19 @@ start() {
 alive() { kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
 since_start() { tail -c "+$((log_offset[$1] + 1))" "$LOG_DIR/$1.log"; }  # what NAME logged since start
 
+# Hook URLs are other people's pages: their own listener, so never the IDE's origin (contract §3).
+start hooks granian --interface asgi --host 0.0.0.0 --port "$HOOKS_PORT" app.api.hooks_app:app
+waited=0
+until curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$HOOKS_PORT/healthz"; do
+    if ! alive hooks; then
+        since_start hooks | tail -n 40 >&2
+        die "the hooks listener exited (log: $LOG_DIR/hooks.log)"
+    fi
+    [ "$waited" -lt 60 ] || die "the hooks listener did not answer within 60 s (log: $LOG_DIR/hooks.log)"
+    sleep 1
+    waited=$((waited + 1))
+done
+
 start web reflex run --env prod --frontend-port "$WEB_PORT"
 say "waiting for the web app on port $WEB_PORT (the first start builds the front end)"
 waited=0
@@ -93,7 +113,9 @@ readiness="$(curl -sS --max-time 10 -w '\n%{http_code}' "http://127.0.0.1:$WEB_P
 [ "${readiness##*$'\n'}" = 200 ] || warn "/readyz: ${readiness//$'\n'/ }"
 
 public_url="$(setting RUNPAD_PUBLIC_URL http://localhost:3000)"
+hooks_url="$("$VENV/bin/python" -c 'from app.settings import settings; print(settings.hooks_url)')"
 echo
 say "Runpad is running at http://localhost:$WEB_PORT/ (RUNPAD_PUBLIC_URL: $public_url)"
+say "hook URLs answer at http://localhost:$HOOKS_PORT/hooks/... (RUNPAD_HOOKS_URL: $hooks_url)"
 say "$admin_login"
 say "logs in $LOG_DIR/; stop with: bash scripts/stop.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops the Runpad processes scripts/install.sh started (web, worker, scheduler), found by their
+# Stops the Runpad processes scripts/install.sh started (web, hooks, worker, scheduler), found by their
 # pid files in /run/runpad. Each was started as the leader of its own session, so its whole process
 # group (Reflex's server workers, Celery's threads) gets SIGTERM, then SIGKILL if it lingers.
 # Leaves PostgreSQL, Redis and dockerd running. Safe to run when nothing is running.
@@ -36,5 +36,6 @@ stop() {
 
 stop scheduler workers.scheduler 20
 stop web reflex 30
+stop hooks app.api.hooks_app 30  # a synchronous hook call may be waiting for its run
 # A worker finishing its current runs and emptying its warm pool needs longer.
 stop worker celery 90

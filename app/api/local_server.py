@@ -1,5 +1,6 @@
-"""Serves app.api.main:api (what Reflex wraps) with granian in its own process on 127.0.0.1, for tests
-and benchmarks that need the real HTTP side without building the Reflex front end."""
+"""Serves app.api.main:api (what Reflex wraps) or the hooks origin's app.api.hooks_app:app with granian
+in its own process on 127.0.0.1, for tests and benchmarks that need the real HTTP side without building
+the Reflex front end."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
+IDE_APP = "app.api.main:api"
+HOOKS_APP = "app.api.hooks_app:app"  # hooks answer on their own origin, never the IDE's
 
 
 def free_port() -> int:
@@ -22,7 +25,9 @@ def free_port() -> int:
 
 
 class ApiProcess:
-    def __init__(self, name: str, port: int | None = None, log_path: Path | None = None):
+    def __init__(self, name: str, port: int | None = None, log_path: Path | None = None, app: str = IDE_APP,
+                 env: dict[str, str] | None = None):
+        self.app, self.env = app, {**os.environ, **(env or {})}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or Path("/tmp") / f"{name}.log"
@@ -31,7 +36,7 @@ class ApiProcess:
     def start(self, timeout: float = 60) -> "ApiProcess":
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(self.port),
-             "app.api.main:api"], cwd=ROOT, env=dict(os.environ), stdout=open(self.log_path, "wb"),
+             self.app], cwd=ROOT, env=self.env, stdout=open(self.log_path, "wb"),
             stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while True:

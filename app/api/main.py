@@ -3,11 +3,12 @@
 Include every router here, at import time: when Reflex builds the ASGI app it mounts itself at ""
 as this app's last route, so a route added after that would be shadowed by the mount.
 Mounted apps get no lifespan events: start-up work belongs in rx.App lifespan tasks.
+/hooks is not served here: hooks have their own origin, app.api.hooks_app (contract §3).
 """
 
 from fastapi import FastAPI
 
-from app.api import downloads, health, hooks, metrics, v1
+from app.api import downloads, health, metrics, v1
 
 api = FastAPI(
     title="Runpad",
@@ -17,7 +18,6 @@ api = FastAPI(
     openapi_url="/api/openapi.json",
 )
 api.include_router(health.router)
-api.include_router(hooks.router)
 api.include_router(metrics.router)
 api.include_router(downloads.router)
 v1.mount(api)  # at /api/v1, with its own error handlers and OpenAPI document

@@ -4,22 +4,33 @@ becomes the HTTP response. Request bodies and handler results are hostile input.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
+
+import redis
 
 from app.db import session
 from app.models import BuildStatus, Run, RunStatus, Script
-from app.services import builds, runs, scripts
+from app.services import builds, runs, scripts, webhook_signatures
+from app.services.logs import redis_client
 from app.settings import settings
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
 WAIT_MARGIN_SECONDS = 30  # queueing and container start on top of the script's own timeout
-HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "te", "trailer"}
+HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "te", "trailer",
+              "trailers", "proxy-connection", "proxy-authenticate", "proxy-authorization"}
+# A handler is someone else's page on our hooks origin: it may not set cookies there nor loosen the
+# sandbox policy the hooks app stamps on every response.
+HANDLER_FORBIDDEN = HOP_BY_HOP | {"set-cookie", "set-cookie2", "content-security-policy",
+                                  "content-security-policy-report-only"}
+# Never handed to the handler nor kept on the run: the caller's cookies (for any hook) and, when the
+# hook checks them, the credentials that proved the call.
+ALWAYS_STRIPPED = {"cookie"}
+AUTH_STRIPPED = {"bearer": {"authorization"}, "hmac": {"authorization", *webhook_signatures.SIGNED_HEADERS}}
 
 
 @dataclass
@@ -76,15 +87,34 @@ def build_event(req: HookRequest) -> dict:
 
 
 def authorised(script: Script, req: HookRequest) -> bool:
+    """Bearer secret or Standard Webhooks signature and timestamp; replays are `claim_delivery`'s job."""
     if script.http_auth == "none":
         return True
     secret = scripts.hook_secret_of(script) or ""
     if script.http_auth == "bearer":
         given = req.headers.get("authorization", "")
         return bool(secret) and hmac.compare_digest(given.encode(), f"Bearer {secret}".encode())
-    given = req.headers.get("x-runpad-signature", "")
-    expected = "sha256=" + hmac.new(secret.encode(), req.body, hashlib.sha256).hexdigest()
-    return bool(secret) and hmac.compare_digest(given.strip().lower().encode(), expected.encode())
+    return webhook_signatures.verify(secret, req.headers, req.body) is not None
+
+
+def claim_delivery(script: Script, req: HookRequest) -> Reply | None:
+    """For a signed hook, remembers the message id; a 401 for a replay. Fails closed (503) when Redis
+    cannot say whether the id was seen, since accepting could run a captured call twice."""
+    if script.http_auth != "hmac":
+        return None
+    try:
+        first = webhook_signatures.claim(redis_client(), script.id, req.headers["webhook-id"])
+    except redis.RedisError:
+        reply = json_reply(503, {"error": "Runpad cannot check signed calls for replays right now; try again shortly"})
+        reply.headers["retry-after"] = "5"
+        return reply
+    return None if first else json_reply(401, {"error": "unauthorized"})
+
+
+def visible_headers(headers: dict[str, str], http_auth: str) -> dict[str, str]:
+    """The request headers the handler sees and the run keeps."""
+    hidden = ALWAYS_STRIPPED | AUTH_STRIPPED.get(http_auth, set())
+    return {name: value for name, value in headers.items() if name not in hidden}
 
 
 def _build_problem(script: Script) -> Reply | None:
@@ -111,9 +141,13 @@ def accept(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply
     if problem:
         return problem
     try:
-        event = build_event(req)
+        event = build_event(replace(req, headers=visible_headers(req.headers, script.http_auth)))
     except ValueError as exc:
         return json_reply(400, {"error": str(exc)})
+    # Last check before the run exists, so a 409 or 400 does not use up the sender's message id.
+    turned_away = claim_delivery(script, req)
+    if turned_away:
+        return turned_away
     with session() as s:
         version = scripts.current_version(s, script)
         run = runs.create(s, version, "http", script=script, event=event)
@@ -174,13 +208,13 @@ def result_reply(result: Any, run_id: uuid.UUID) -> Reply:
 
 
 def _safe_headers(raw: Any) -> dict[str, str]:
-    """The handler's headers, minus hop-by-hop ones and anything that could split a response."""
+    """The handler's headers, minus hop-by-hop ones, cookies, CSP and anything that could split a response."""
     headers: dict[str, str] = {}
     if not isinstance(raw, dict):
         return headers
     for name, value in raw.items():
         name, value = str(name).strip().lower(), str(value)
-        if not name or name in HOP_BY_HOP or any(c in name + value for c in "\r\n\x00"):
+        if not name or name in HANDLER_FORBIDDEN or any(c in name + value for c in "\r\n\x00"):
             continue
         if not name.isascii() or not value.isascii() or any(c in name for c in " :()<>@,;\\\"/[]?={}\t"):
             continue

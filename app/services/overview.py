@@ -42,7 +42,7 @@ def hook_url(script: Script) -> str:
     """The script's public hook URL, "" unless it has an http trigger."""
     if script.trigger_type != "http" or not script.hook_token:
         return ""
-    return f"{settings.public_url.rstrip('/')}/hooks/{script.hook_token}"
+    return f"{settings.hooks_url}/hooks/{script.hook_token}"  # its own origin, never the IDE's
 
 
 def build_label(build: Build | None) -> str:

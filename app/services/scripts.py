@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.db import session
 from app.models import Build, LogLine, Run, Script, ScriptVersion, utcnow
-from app.services import builds, versions
+from app.services import builds, versions, webhook_signatures
 from app.settings import settings
 
 TIMEOUT_RANGE = (1, 900)
@@ -46,12 +46,23 @@ def new_hook_token() -> str:
     return pysecrets.token_urlsafe(32)  # 43 URL-safe characters
 
 
+def new_hook_secret(http_auth: str) -> str:
+    """A bearer secret, or a Standard Webhooks `whsec_` secret for signed (hmac) hooks."""
+    return webhook_signatures.new_secret() if http_auth == "hmac" else pysecrets.token_urlsafe(32)
+
+
 def _fernet() -> Fernet:
     return Fernet(settings.fernet_key)
 
 
 def hook_secret_of(script: Script) -> str | None:
     return _fernet().decrypt(script.hook_secret).decode() if script.hook_secret else None
+
+
+def _secret_fits(script: Script, http_auth: str) -> bool:
+    """Bearer and hmac secrets have different forms, so switching between them makes a new one."""
+    secret = hook_secret_of(script)
+    return bool(secret) and secret.startswith(webhook_signatures.PREFIX) == (http_auth == "hmac")
 
 
 def _check_limits(timeout_seconds: int, memory_mb: int) -> None:
@@ -88,8 +99,8 @@ def _apply_trigger(script: Script, trigger: dict) -> str | None:
         script.next_run_at = schedules.next_run(script.cron, script.interval_seconds, script.timezone, utcnow())
     if kind == "http" and not script.hook_token:
         script.hook_token = new_hook_token()
-    if kind == "http" and auth != "none" and not script.hook_secret:
-        secret = pysecrets.token_urlsafe(32)
+    if kind == "http" and auth != "none" and not _secret_fits(script, auth):
+        secret = new_hook_secret(auth)
         script.hook_secret = _fernet().encrypt(secret.encode())
         return secret
     return None
@@ -197,7 +208,7 @@ def rotate_hook_token(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -
             raise ScriptError("only a script with an http trigger has a hook URL")
         script.hook_token, secret = new_hook_token(), None
         if script.http_auth != "none":
-            secret = pysecrets.token_urlsafe(32)
+            secret = new_hook_secret(script.http_auth)
             script.hook_secret = _fernet().encrypt(secret.encode())
         s.add(script)
         s.commit()

@@ -2,6 +2,7 @@
 and app.settings only, so the images need no curl:
 
     python /opt/runpad/healthcheck.py web      GET /healthz on this container's web port answers 200
+    python /opt/runpad/healthcheck.py hooks    GET /healthz on the hooks port (RUNPAD_HOOKS_PORT, 3001) answers 200
     python /opt/runpad/healthcheck.py worker   this worker's heartbeat is in Redis: its housekeeping
                                                thread is alive and Redis answers (workers/maintenance.py)
 
@@ -22,7 +23,14 @@ HEARTBEAT_PREFIX = "runpad:worker:"
 
 
 def web() -> bool:
-    port = os.environ.get("REFLEX_FRONTEND_PORT") or "3000"
+    return _healthz(os.environ.get("REFLEX_FRONTEND_PORT") or "3000")
+
+
+def hooks() -> bool:
+    return _healthz(os.environ.get("RUNPAD_HOOKS_PORT") or "3001")
+
+
+def _healthz(port: str) -> bool:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=TIMEOUT_SECONDS) as response:
         return response.status == 200
 
@@ -41,7 +49,7 @@ def worker() -> bool:
 
 
 def main(argv: list[str]) -> int:
-    checks = {"web": web, "worker": worker}
+    checks = {"web": web, "hooks": hooks, "worker": worker}
     if len(argv) != 2 or argv[1] not in checks:
         print(__doc__, file=sys.stderr)
         return 2

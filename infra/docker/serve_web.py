@@ -4,7 +4,8 @@
 the front end with bun on every start: minutes of CPU, bun and node_modules in the running image, and
 a writable .web. The image builds the front end once (`reflex export --frontend-only`), so this does
 only the rest of `_run_prod`: the same port for front end and backend, compile skipped, and the
-backend (Granian) serving the built front end next to /api, /hooks, /healthz and /readyz.
+backend (Granian) serving the built front end next to /api, /healthz and /readyz (/hooks has its own
+origin: app.api.hooks_app).
 It uses Reflex internals, so re-check it when requirements.txt moves Reflex past 0.10.1
 (tests/infra/test_images.py pins the version it was written against).
 

@@ -1,4 +1,5 @@
-# Runpad's web image: the Reflex app (pages, REST API, /hooks, /healthz, /readyz) on one port, 3000,
+# Runpad's web image: the Reflex app (pages, REST API, /healthz, /readyz) on one port, 3000, and, with
+# another command, the hooks origin (app.api.hooks_app on 3001: infra/compose.yaml, infra/k8s/hooks.yaml),
 # with the production front end built here, at image build time, rather than at every start.
 #
 #   docker build -f infra/docker/web.Dockerfile -t runpad-web .

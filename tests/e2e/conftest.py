@@ -1,5 +1,5 @@
 """Browser tests: the production build of the web app (`reflex run --env prod`, as install.sh starts it)
-on a free port, a real worker, and headless Chromium driven by Playwright (the system /usr/bin/chromium;
+on a free port, the hooks listener on another (their own origin), a real worker, and headless Chromium driven by Playwright (the system /usr/bin/chromium;
 no browser is downloaded). Screenshots go to artifacts/e2e/ (not committed): look at them."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.api.local_server import free_port
+from app.api.local_server import HOOKS_APP, ApiProcess, free_port
 from app.services import users
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,9 +29,13 @@ class Web:
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = Path("/tmp") / f"runpad-e2e-web-{port}.log"
         self.proc: subprocess.Popen | None = None
+        self.hooks = ApiProcess(f"runpad-e2e-hooks-{port}", app=HOOKS_APP)
+        self.hooks_url = self.hooks.url
 
     def start(self) -> "Web":
-        env = {**os.environ, "RUNPAD_PUBLIC_URL": self.url, "REFLEX_USE_SYSTEM_BUN": "1"}
+        self.hooks.start()
+        env = {**os.environ, "RUNPAD_PUBLIC_URL": self.url, "RUNPAD_HOOKS_URL": self.hooks_url,
+               "REFLEX_USE_SYSTEM_BUN": "1"}
         self.proc = subprocess.Popen(
             [str(ROOT / ".venv/bin/reflex"), "run", "--env", "prod", "--frontend-port", str(self.port),
              "--backend-port", str(self.port), "--single-port"],
@@ -52,6 +56,7 @@ class Web:
             return False
 
     def stop(self) -> None:
+        self.hooks.stop()
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:

@@ -97,7 +97,7 @@ def test_write_try_save_hook_and_schedule(page, web, runtime):
     expect(page.locator("#script-build-status")).to_have_attribute("data-status", "succeeded", timeout=240_000)
     page.shots("saved-hook")
     url = hook_url.inner_text().strip()
-    assert url.startswith(web.url + "/hooks/")
+    assert url.startswith(web.hooks_url + "/hooks/")  # the hooks origin, not the IDE's
     reply = httpx.post(url, json={"from": "outside"}, timeout=120)
     assert reply.status_code == 200, reply.text
     assert reply.json() == {"got": {"from": "outside"}, "tokenMatches": True}

@@ -1,8 +1,6 @@
 """Hook URLs (contract §3) through the real app, a real worker, PostgreSQL, Redis and Docker."""
 
 import base64
-import hashlib
-import hmac
 import json
 import uuid
 
@@ -10,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from app.api.main import api
+from app.api.hooks_app import app as hooks_app
 from app.db import session
 from app.models import Run
 from app.services import builds, hooks, runs, scripts
@@ -30,7 +28,7 @@ def worker():
 
 @pytest.fixture(scope="module")
 def client(worker):
-    with TestClient(api) as c:
+    with TestClient(hooks_app) as c:
         yield c
 
 
@@ -135,21 +133,6 @@ def test_bearer_auth(client):
         assert client.post(url, headers=headers).status_code == 401
     assert run_count(saved.script.id) == 0  # failing auth creates no run
     assert client.post(url, headers={"Authorization": f"Bearer {saved.hook_secret}"}).status_code == 201
-
-
-def test_hmac_auth_and_a_forged_signature(client):
-    saved = http_script(auth="hmac")
-    url = f"/hooks/{saved.script.hook_token}"
-    body = b'{"amount": 100}'
-    good = "sha256=" + hmac.new(saved.hook_secret.encode(), body, hashlib.sha256).hexdigest()
-    forged = "sha256=" + hmac.new(b"guessed", body, hashlib.sha256).hexdigest()
-    tampered_body = b'{"amount": 999}'
-    for content, sig in ((body, forged), (tampered_body, good), (body, None), (body, good[:-1])):
-        headers = {"content-type": "application/json", **({"X-Runpad-Signature": sig} if sig else {})}
-        assert client.post(url, content=content, headers=headers).status_code == 401
-    assert run_count(saved.script.id) == 0
-    r = client.post(url, content=body, headers={"content-type": "application/json", "X-Runpad-Signature": good})
-    assert r.status_code == 201 and r.json()["body"] == {"amount": 100}
 
 
 def test_rotation_retires_the_old_url_and_secret(client):

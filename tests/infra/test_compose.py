@@ -22,7 +22,7 @@ def services() -> dict[str, dict]:
 
 
 def test_the_services():
-    assert set(services()) == {"postgres", "redis", "migrate", "web", "worker", "scheduler", "docker-proxy", "registry"}
+    assert set(services()) == {"postgres", "redis", "migrate", "web", "hooks", "worker", "scheduler", "docker-proxy", "registry"}
     assert services()["registry"]["profiles"] == ["registry"]
     assert services()["scheduler"]["command"] == ["python", "-m", "workers.scheduler"]
     assert services()["scheduler"]["image"] == services()["worker"]["image"]
@@ -33,7 +33,7 @@ def test_the_migration_runs_once_before_web_worker_and_scheduler():
     assert migrate["command"] == ["alembic", "upgrade", "head"]
     assert migrate["restart"] == "no"
     assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
-    for name in ("web", "worker", "scheduler"):
+    for name in ("web", "hooks", "worker", "scheduler"):
         depends = services()[name]["depends_on"]
         assert depends["migrate"] == {"condition": "service_completed_successfully"}, name
         assert depends["postgres"] == depends["redis"] == {"condition": "service_healthy"}, name
@@ -73,7 +73,7 @@ def test_secrets_come_from_the_env_file():
     # Passwords are interpolated, required, and never written in the file.
     assert not re.search(r"(?i)password\S*:[ \t]*['\"]?[A-Za-z0-9]", re.sub(r"\$\{[^}]*\}", "", text))
     assert "${POSTGRES_PASSWORD:?" in text and "${REDIS_PASSWORD:?" in text
-    for name in ("web", "worker", "scheduler", "migrate"):
+    for name in ("web", "hooks", "worker", "scheduler", "migrate"):
         assert services()[name]["env_file"] == ".env", name
         assert services()[name]["environment"]["RUNPAD_ENV"] == "production", name
 
@@ -115,3 +115,11 @@ def test_docker_compose_refuses_a_missing_password(tmp_path):
     result = render(tmp_path, ENV_EXAMPLE.read_text())  # the example leaves the passwords empty
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr or "REDIS_PASSWORD" in result.stderr
+
+
+def test_hooks_are_served_apart_from_the_web_app_without_an_engine():
+    """Contract §3: hook URLs on their own port (origin), by the hooks-only app, with no Docker access."""
+    hooks = services()["hooks"]
+    assert hooks["image"] == services()["web"]["image"] and "app.api.hooks_app:app" in hooks["command"]
+    assert [p.rsplit(":", 1)[1] for p in hooks["ports"]] == ["3001"]
+    assert "DOCKER_HOST" not in hooks["environment"] and "volumes" not in hooks and "user" not in hooks

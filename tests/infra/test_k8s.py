@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
@@ -46,7 +47,7 @@ def containers(kind: str, name: str) -> dict[str, dict]:
 
 def test_the_manifests_are_found():
     names = {p.relative_to(K8S).as_posix() for p in MANIFESTS}
-    assert {"web.yaml", "worker.yaml", "scheduler.yaml", "configmap.yaml", "secret.example.yaml",
+    assert {"web.yaml", "hooks.yaml", "worker.yaml", "scheduler.yaml", "configmap.yaml", "secret.example.yaml",
             "migrate/job.yaml"} <= names
 
 
@@ -114,7 +115,8 @@ def test_no_secret_value_is_written_into_a_pod_spec():
             assert not {"RUNPAD_SECRET_KEY", "RUNPAD_DATABASE_URL", "RUNPAD_REDIS_URL",
                         "RUNPAD_ADMIN_PASSWORD"} & literal, (kind, name, c["name"])
     config = resources()[("ConfigMap", "runpad-config")]["data"]
-    assert not {k for k in config if "SECRET" in k or "PASSWORD" in k or k.endswith("_URL") and k != "RUNPAD_PUBLIC_URL"}
+    assert not {k for k in config if "SECRET" in k or "PASSWORD" in k or k.endswith("_URL") and k not in (
+        "RUNPAD_PUBLIC_URL", "RUNPAD_HOOKS_URL")}
 
 
 def test_only_the_docker_engines_are_privileged():
@@ -127,7 +129,8 @@ def test_only_the_docker_engines_are_privileged():
 
 
 def test_web_scheduler_and_migration_run_as_non_root():
-    for kind, name, container in [("Deployment", "runpad-web", "web"), ("Deployment", "runpad-scheduler", "scheduler"),
+    for kind, name, container in [("Deployment", "runpad-web", "web"), ("Deployment", "runpad-hooks", "hooks"),
+                                  ("Deployment", "runpad-scheduler", "scheduler"),
                                   ("Job", "runpad-migrate", "migrate")]:
         spec = pod_spec(kind, name)
         context = {**spec.get("securityContext", {}), **containers(kind, name)[container]["securityContext"]}
@@ -168,3 +171,15 @@ def test_probes_and_scaling():
     assert 1 <= hpa["minReplicas"] < hpa["maxReplicas"]
     assert resources()[("Deployment", "runpad-scheduler")]["spec"]["replicas"] == 2
     assert containers("Job", "runpad-migrate")["migrate"]["command"] == ["alembic", "upgrade", "head"]
+
+
+def test_hooks_have_their_own_origin_and_only_their_port_open():
+    """Contract §3: other people's pages on a host of their own, never the IDE's."""
+    config = resources()[("ConfigMap", "runpad-config")]["data"]
+    assert urlsplit(config["RUNPAD_HOOKS_URL"]).netloc != urlsplit(config["RUNPAD_PUBLIC_URL"]).netloc
+    hooks = containers("Deployment", "runpad-hooks")["hooks"]
+    assert "app.api.hooks_app:app" in hooks["command"] and "env" not in hooks  # no engine, no DOCKER_HOST
+    ingress = resources()[("Ingress", "runpad-hooks")]["spec"]["rules"][0]
+    assert ingress["host"] == urlsplit(config["RUNPAD_HOOKS_URL"]).hostname
+    policy = resources()[("NetworkPolicy", "runpad-hooks-ingress")]["spec"]["ingress"]
+    assert policy == [{"ports": [{"port": 3001, "protocol": "TCP"}]}]

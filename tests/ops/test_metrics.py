@@ -4,6 +4,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
+from app.api.hooks_app import app as hooks_app
 from app.api.main import api
 from app.services import metrics
 from tests.integration.helpers import tryout
@@ -24,7 +25,8 @@ def test_metrics_follow_runs_hooks_and_the_pool():
         ok = tryout("python", "def handler(e, c):\n    return 1\n")
         bad = tryout("node", "export default () => { throw new Error('x'); };")
         assert (ok.status, bad.status) == ("succeeded", "failed")
-        assert client.post("/hooks/" + "n" * 43).status_code == 404
+        with TestClient(hooks_app) as hooks_client:
+            assert hooks_client.post("/hooks/" + "n" * 43).status_code == 404
         metrics.publish_pool_stats("metrics-test-worker", size=3, hits=7, misses=2)
         after = scrape(client)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app.api.local_server import ApiProcess
+from app.api.local_server import HOOKS_APP, ApiProcess
 from tests.reliability import services
 from workers.local_scheduler import SchedulerProcess
 from workers.local_worker import WorkerProcess
@@ -97,6 +97,7 @@ def start_scheduler():
 
 @pytest.fixture
 def web():
-    server = ApiProcess(f"drill-web-{uuid.uuid4().hex[:6]}").start()
+    """The hooks origin (app.api.hooks_app), where the drills send their hook calls."""
+    server = ApiProcess(f"drill-web-{uuid.uuid4().hex[:6]}", app=HOOKS_APP).start()
     yield server
     server.stop()

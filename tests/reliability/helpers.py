@@ -1,5 +1,5 @@
 """What the drills share: hook scripts, bursts of hook calls, and reading back what became of every run
-(the web side is app.api.local_server.ApiProcess)."""
+(the web side is app.api.local_server.ApiProcess serving the hooks app)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from app.models import Build, Run, Script, ScriptVersion
-from app.services import scripts
-from app.settings import settings
+from app.services import overview, scripts
 
 RunStatus = Literal["queued", "building", "running", "succeeded", "failed", "timed_out", "cancelled"]
 BuildStatus = Literal["queued", "building", "ready", "failed"]
@@ -183,9 +182,7 @@ class ScriptOut(BaseModel):
 
     @classmethod
     def of(cls, script: Script, version: ScriptVersion, build: Build | None, **extra: Any) -> "ScriptOut":
-        hook_url = None
-        if script.trigger_type == "http" and script.hook_token:
-            hook_url = f"{settings.public_url.rstrip('/')}/hooks/{script.hook_token}"
+        hook_url = overview.hook_url(script) or None
         return cls(
             id=script.id, name=script.name, runtime=script.runtime, code=version.code,
             dependencies=version.dependencies, secrets=version.secrets,
