@@ -12,9 +12,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from anyio.to_thread import run_sync
+
 from app.db import session
 from app.models import BuildStatus, Run, RunStatus, Script
-from app.services import builds, runs, scripts
+from app.services import builds, follow, hook_limits, runs, scripts
 from app.settings import settings
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -28,6 +30,8 @@ class Reply:
     body: bytes
     headers: dict[str, str] = field(default_factory=lambda: {"content-type": "application/json"})
     run_id: uuid.UUID | None = None
+    lease: hook_limits.Lease | None = None  # a synchronous call's waiting slot, released when it is answered
+    wait_seconds: float = 0.0  # how long a synchronous call waits for its run before answering 504
 
 
 def json_reply(status: int, doc: Any, run_id: uuid.UUID | None = None) -> Reply:
@@ -114,14 +118,53 @@ def accept(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply
         event = build_event(req)
     except ValueError as exc:
         return json_reply(400, {"error": str(exc)})
-    with session() as s:
-        version = scripts.current_version(s, script)
-        run = runs.create(s, version, "http", script=script, event=event)
-        s.commit()
+    admitted = _admit(script, req)
+    if isinstance(admitted, Reply):
+        return admitted
+    try:
+        with session() as s:
+            version = scripts.current_version(s, script)
+            run = runs.create(s, version, "http", script=script, event=event)
+            s.commit()
+    except BaseException:
+        if admitted is not None:
+            admitted.release()
+        raise
     if not _enqueue_with_retry(run.id, enqueue):
+        if admitted is not None:
+            admitted.release()
         return json_reply(503, {"error": "the run could not be queued; it was recorded as failed", "run_id": str(run.id)},
                           run.id)
-    return json_reply(202, {"run_id": str(run.id), "status_url": status_url(run.id)}, run.id)
+    reply = json_reply(202, {"run_id": str(run.id), "status_url": status_url(run.id)}, run.id)
+    reply.lease, reply.wait_seconds = admitted, _wait_seconds(script)
+    return reply
+
+
+def _wait_seconds(script: Script) -> float:
+    return script.timeout_seconds + WAIT_MARGIN_SECONDS
+
+
+def _admit(script: Script, req: HookRequest) -> Reply | hook_limits.Lease | None:
+    """Applies the script's limits before any run exists: a 429 Reply, or the waiting slot a
+    synchronous call holds (None for an asynchronous one, or when Redis cannot count). A refused
+    call does not count against the rate."""
+    lease = None
+    if not req.wants_async:
+        lease = hook_limits.take_waiting_slot(script.id, _wait_seconds(script))
+        if isinstance(lease, hook_limits.Refusal):
+            return _too_many(lease)
+    refusal = hook_limits.take_call(script.id)
+    if refusal is not None:
+        if lease is not None:
+            lease.release()
+        return _too_many(refusal)
+    return lease
+
+
+def _too_many(refusal: hook_limits.Refusal) -> Reply:
+    reply = json_reply(429, {"error": f"{refusal.reason}; try again in {refusal.retry_after} s"})
+    reply.headers["retry-after"] = str(refusal.retry_after)
+    return reply
 
 
 def _enqueue_with_retry(run_id: uuid.UUID, enqueue: Callable[[uuid.UUID, str], None]) -> bool:
@@ -138,10 +181,25 @@ def _enqueue_with_retry(run_id: uuid.UUID, enqueue: Callable[[uuid.UUID, str], N
     return False
 
 
-def respond(run_id: uuid.UUID) -> Reply:
+async def call(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply:
+    """A hook call from request to response: checks and queueing in a worker thread (brief database
+    work), then for a synchronous call an asynchronous wait for the run's end, holding no thread and
+    no database connection while it waits, and its waiting slot until it is answered."""
+    reply = await run_sync(accept, req, enqueue)
+    try:
+        if reply.status == 202 and not req.wants_async:
+            return await respond(reply.run_id, reply.wait_seconds)
+        return reply
+    finally:
+        if reply.lease is not None:
+            await run_sync(reply.lease.release)
+
+
+async def respond(run_id: uuid.UUID, wait_seconds: float) -> Reply:
     """Waits for the run and maps its end to the HTTP response of contract §3."""
-    run = runs.get(run_id)
-    done = runs.wait(run_id, timeout=run.timeout_seconds + WAIT_MARGIN_SECONDS)
+    done = await follow.wait_for_end(run_id, wait_seconds)
+    if done is None:  # its script was deleted while the call waited
+        return json_reply(404, {"error": "no such hook"})
     return response_for(done)
 
 
