@@ -22,7 +22,9 @@ def free_port() -> int:
 
 
 class ApiProcess:
-    def __init__(self, name: str, port: int | None = None, log_path: Path | None = None):
+    def __init__(self, name: str, port: int | None = None, log_path: Path | None = None,
+                 env: dict[str, str] | None = None):
+        self.env = {**os.environ, **(env or {})}  # e.g. RUNPAD_* settings for this process only
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or Path("/tmp") / f"{name}.log"
@@ -31,7 +33,7 @@ class ApiProcess:
     def start(self, timeout: float = 60) -> "ApiProcess":
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(self.port),
-             "app.api.main:api"], cwd=ROOT, env=dict(os.environ), stdout=open(self.log_path, "wb"),
+             "app.api.main:api"], cwd=ROOT, env=self.env, stdout=open(self.log_path, "wb"),
             stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while True:
