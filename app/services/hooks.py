@@ -3,15 +3,18 @@ becomes the HTTP response. Request bodies and handler results are hostile input.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
 import time
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import anyio
 from anyio.to_thread import run_sync
 
 from app.db import session
@@ -21,6 +24,10 @@ from app.settings import settings
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
 WAIT_MARGIN_SECONDS = 30  # queueing and container start on top of the script's own timeout
+# The hook path's own share of worker threads (the API keeps anyio's default 40): a burst of hook
+# calls queues behind these 16, not in front of API requests. Per event loop, as limiters are.
+HOOK_THREADS = 16
+_thread_limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "te", "trailer"}
 
 
@@ -103,7 +110,8 @@ def _build_problem(script: Script) -> Reply | None:
 
 
 def accept(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply:
-    """Checks the request and, when it may run, creates the run (committed) and queues it."""
+    """Checks the request and, when it may run, creates the run (committed) and queues it. The
+    limits come right after auth, so a call turned away for them costs one indexed read and Redis."""
     script = scripts.by_hook_token(req.token)
     if script is None or not script.enabled or script.trigger_type != "http":
         return json_reply(404, {"error": "no such hook"})
@@ -111,6 +119,27 @@ def accept(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply
         return json_reply(413, {"error": f"the body is larger than {MAX_BODY_BYTES} bytes"})
     if not authorised(script, req):
         return json_reply(401, {"error": "unauthorized"})
+    admitted = _admit(script, req)
+    if isinstance(admitted, Reply):
+        return admitted
+    try:
+        reply = _start_run(script, req, enqueue)
+    except BaseException:
+        _give_back(admitted)
+        raise
+    if reply.status != 202:
+        _give_back(admitted)
+        return reply
+    reply.lease, reply.wait_seconds = admitted, _wait_seconds(script)
+    return reply
+
+
+def _give_back(lease: hook_limits.Lease | None) -> None:
+    if lease is not None:
+        lease.release()
+
+
+def _start_run(script: Script, req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply:
     problem = _build_problem(script)
     if problem:
         return problem
@@ -118,26 +147,14 @@ def accept(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply
         event = build_event(req)
     except ValueError as exc:
         return json_reply(400, {"error": str(exc)})
-    admitted = _admit(script, req)
-    if isinstance(admitted, Reply):
-        return admitted
-    try:
-        with session() as s:
-            version = scripts.current_version(s, script)
-            run = runs.create(s, version, "http", script=script, event=event)
-            s.commit()
-    except BaseException:
-        if admitted is not None:
-            admitted.release()
-        raise
+    with session() as s:
+        version = scripts.current_version(s, script)
+        run = runs.create(s, version, "http", script=script, event=event)
+        s.commit()
     if not _enqueue_with_retry(run.id, enqueue):
-        if admitted is not None:
-            admitted.release()
         return json_reply(503, {"error": "the run could not be queued; it was recorded as failed", "run_id": str(run.id)},
                           run.id)
-    reply = json_reply(202, {"run_id": str(run.id), "status_url": status_url(run.id)}, run.id)
-    reply.lease, reply.wait_seconds = admitted, _wait_seconds(script)
-    return reply
+    return json_reply(202, {"run_id": str(run.id), "status_url": status_url(run.id)}, run.id)
 
 
 def _wait_seconds(script: Script) -> float:
@@ -185,14 +202,22 @@ async def call(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> R
     """A hook call from request to response: checks and queueing in a worker thread (brief database
     work), then for a synchronous call an asynchronous wait for the run's end, holding no thread and
     no database connection while it waits, and its waiting slot until it is answered."""
-    reply = await run_sync(accept, req, enqueue)
+    threads = _thread_limiter()
+    reply = await run_sync(accept, req, enqueue, limiter=threads)
     try:
         if reply.status == 202 and not req.wants_async:
             return await respond(reply.run_id, reply.wait_seconds)
         return reply
     finally:
         if reply.lease is not None:
-            await run_sync(reply.lease.release)
+            await run_sync(reply.lease.release, limiter=threads)
+
+
+def _thread_limiter() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    if loop not in _thread_limiters:
+        _thread_limiters[loop] = anyio.CapacityLimiter(HOOK_THREADS)
+    return _thread_limiters[loop]
 
 
 async def respond(run_id: uuid.UUID, wait_seconds: float) -> Reply:
