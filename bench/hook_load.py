@@ -40,6 +40,16 @@ def hook_script(code: str):
     return saved
 
 
+def run_count(script_id) -> int:
+    from sqlalchemy import func, select
+
+    from app.db import session
+    from app.models import Run
+
+    with session() as s:
+        return s.scalar(select(func.count()).select_from(Run).where(Run.script_id == script_id))
+
+
 def api_token() -> str:
     from app.services import tokens, users
 
@@ -105,6 +115,7 @@ async def measure(api_url: str, hooks_url: str, calls: int) -> dict:
         "results_correct": all(a.json() == {"slept": 2} for a in ok),
         "every_429_has_retry_after": all(a.headers.get("retry-after", "").isdigit() for a in refused),
         "only_200_or_429": set(statuses) <= {200, 429},
+        "runs_created": run_count(slow.script.id),  # a 429 makes none: this should equal the 200s
         "other_hook": during["other_hook"], "api_idle": idle_s, "api_under_burst": load_s,
         "api_p99_ratio": round(load_s["p99_ms"] / idle_s["p99_ms"], 2),
     }
