@@ -210,7 +210,8 @@ async def call(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> R
         return reply
     finally:
         if reply.lease is not None:
-            await run_sync(reply.lease.release, limiter=threads)
+            with anyio.CancelScope(shield=True):  # a caller that hung up still gives its slot back
+                await run_sync(reply.lease.release, limiter=threads)
 
 
 def _thread_limiter() -> anyio.CapacityLimiter:

@@ -17,7 +17,8 @@ from tests.hooks.conftest import hook_script, run_count, wait_until
 from workers.local_worker import WorkerProcess
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
-SLEEPY = "import time\n\ndef handler(event, ctx):\n    time.sleep(event['body'] or 0)\n    return {'slept': event['body']}\n"
+SLEEPY = ("import time\n\ndef handler(event, ctx):\n    time.sleep(event['body'] or 0)\n"
+          "    return {'slept': event['body']}\n")
 
 
 @pytest.fixture(scope="module")
