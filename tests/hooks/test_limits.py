@@ -8,6 +8,8 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import anyio
+import anyio.to_thread
 import httpx
 import pytest
 
@@ -97,3 +99,20 @@ def test_a_run_that_outlives_the_wait_answers_504_and_gives_its_slot_back(monkey
         reply = asyncio.run(hooks.call(req, never_queued))
         assert reply.status == 504, reply.body
         assert reply.run_id and hooks.json.loads(reply.body) == {"error": "timeout", "run_id": str(reply.run_id)}
+
+
+def test_a_caller_that_hangs_up_while_waiting_gives_its_slot_back(monkeypatch):
+    monkeypatch.setattr(settings, "hook_max_waiting", 1)
+    saved = hook_script(SLEEPY)
+    req = hooks.HookRequest(token=saved.script.hook_token, method="POST", path="/", headers={}, query={}, body=b"")
+
+    async def hang_up() -> None:  # as a server does when the client goes away: the call's scope is cancelled
+        async with anyio.create_task_group() as calls:
+            calls.start_soon(hooks.call, req, lambda run_id, trigger: None)
+            await anyio.to_thread.run_sync(wait_until, lambda: run_count(saved.script.id) == 1, 30, "the run")
+            calls.cancel_scope.cancel()
+
+    anyio.run(hang_up)
+    lease = hook_limits.take_waiting_slot(saved.script.id, 30)
+    assert isinstance(lease, hook_limits.Lease)
+    lease.release()
