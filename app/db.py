@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import create_engine
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -17,7 +18,8 @@ _engine: Engine | None = None
 def engine() -> Engine:
     global _engine
     if _engine is None:
-        _engine = create_engine(settings.database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        _engine = create_engine(settings.database_url, pool_pre_ping=True, pool_size=settings.db_pool_size,
+                                max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout_seconds)
     return _engine
 
 
@@ -33,3 +35,17 @@ def reset_engine() -> None:
 def session() -> Iterator[Session]:
     with Session(engine(), expire_on_commit=False) as s:
         yield s
+
+
+BUSY_RETRY_AFTER_SECONDS = 2
+TOO_MANY_CONNECTIONS = "53300"  # PostgreSQL's too_many_connections: it answers, it is full
+
+
+def is_busy(error: BaseException) -> bool:
+    """True when the database is fine but every connection is in use: our pool had none free within
+    pool_timeout, or PostgreSQL refused one more connection. A caller should say "busy, retry",
+    not "the database is not answering"."""
+    if isinstance(error, sa_exc.TimeoutError):  # QueuePool: no connection free within pool_timeout
+        return True
+    origin = getattr(error, "orig", None)
+    return isinstance(error, sa_exc.OperationalError) and getattr(origin, "sqlstate", None) == TOO_MANY_CONNECTIONS

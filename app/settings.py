@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     max_event_bytes: int = 6 * 1024 * 1024
     max_result_bytes: int = 6 * 1024 * 1024
 
+    # Database pool (per process): a request waits at most pool_timeout for a connection, then is
+    # told Runpad is busy, rather than queueing for SQLAlchemy's default 30 s
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    db_pool_timeout_seconds: float = 5.0
+
+    # Hooks (contract §3), per script, counted in Redis so they hold across web processes
+    hook_max_waiting: int = 20  # synchronous calls waiting for their run at once
+    hook_rate_per_second: int = 50  # calls accepted in any one-second window
+
     # Scheduler
     scheduler_batch: int = 500
     scheduler_max_sleep_seconds: float = 1.0

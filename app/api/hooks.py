@@ -7,9 +7,11 @@ import time
 import redis
 from fastapi import APIRouter, Request
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from app.db import BUSY_RETRY_AFTER_SECONDS, is_busy
 from app.services import hooks, metrics
 from workers.dispatch import enqueue_run
 
@@ -50,10 +52,20 @@ async def hook(request: Request, token: str, path: str = "") -> Response:
     started = time.perf_counter()
     try:
         response = await _answer(request, token, path)
-    except OperationalError:  # PostgreSQL unreachable: nothing could be recorded, so no run id
-        response = _response(hooks.json_reply(503, {"error": "Runpad's database is not answering; try again shortly"}))
-        response.headers["retry-after"] = "5"
+    except (OperationalError, SQLAlchemyTimeoutError) as exc:  # nothing could be recorded, so no run id
+        response = _database_trouble(exc)
     await run_in_threadpool(_record_latency, time.perf_counter() - started)
+    return response
+
+
+def _database_trouble(exc: Exception) -> Response:
+    """503 either way, but saying which: every connection busy (retry soon) or PostgreSQL unreachable."""
+    if is_busy(exc):
+        response = _response(hooks.json_reply(503, {"error": "Runpad is busy; try again shortly"}))
+        response.headers["retry-after"] = str(BUSY_RETRY_AFTER_SECONDS)
+        return response
+    response = _response(hooks.json_reply(503, {"error": "Runpad's database is not answering; try again shortly"}))
+    response.headers["retry-after"] = "5"
     return response
 
 
@@ -76,10 +88,7 @@ async def _answer(request: Request, token: str, path: str) -> Response:
         headers=_headers(request),
         query={k: v for k, v in request.query_params.items() if k != "async"},
         body=body, wants_async=_wants_async(request))
-    reply = await run_in_threadpool(hooks.accept, req, enqueue_run)
-    if reply.status == 202 and not req.wants_async:
-        reply = await run_in_threadpool(hooks.respond, reply.run_id)
-    return _response(reply)
+    return _response(await hooks.call(req, enqueue_run))
 
 
 def _response(reply: hooks.Reply) -> Response:

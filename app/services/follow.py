@@ -20,6 +20,8 @@ from typing import AsyncIterator
 import redis
 import redis.asyncio as aioredis
 from anyio.to_thread import run_sync
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import logs, runs
@@ -83,16 +85,39 @@ def _final(run: Run | None) -> bool:
     return run is None or run.status in FINAL_RUN_STATUSES
 
 
+def _says_ended(message: dict | None) -> bool:
+    return message is not None and json.loads(message["data"]).get("status") in FINAL_RUN_STATUSES
+
+
 async def wait_for_end(run_id: uuid.UUID, timeout: float) -> Run | None:
-    """The run once it has ended, or as it is when timeout passes."""
+    """The run once it has ended, or as it is when timeout passes. It holds no database connection
+    while it waits: PostgreSQL is read briefly (in a worker thread) after subscribing, when Redis
+    says the run ended, every few ticks in case that message was lost, and every tick without Redis.
+    A re-read that fails (PostgreSQL restarting, every pooled connection busy) keeps the last known
+    state and is tried again at the next tick."""
     deadline = time.monotonic() + timeout
     async with _subscribed(runs.status_channel(run_id)) as sub:
-        while True:
-            run = await run_sync(runs.get, run_id)  # after subscribing: no end is missed
+        run = await run_sync(runs.get, run_id)  # after subscribing: no end is missed
+        ticks, stale = 0, False
+        while not _final(run):
             left = deadline - time.monotonic()
-            if _final(run) or left <= 0:
-                return run
-            await sub.next(min(TICK_SECONDS, left))
+            if left <= 0:
+                break
+            message = await sub.next(min(TICK_SECONDS, left))
+            ticks += 1
+            if stale or _says_ended(message) or sub.pubsub is None or ticks % STATUS_CHECK_TICKS == 0:
+                run, stale = await _reread(run_id, run)
+        if not _final(run):  # the deadline: one last look, so an end at the last moment is not missed
+            run, _ = await _reread(run_id, run)
+        return run
+
+
+async def _reread(run_id: uuid.UUID, last: Run) -> tuple[Run | None, bool]:
+    """The run as now stored, or the last known state and True when it could not be read."""
+    try:
+        return await run_sync(runs.get, run_id), False
+    except (OperationalError, SQLAlchemyTimeoutError):
+        return last, True
 
 
 class _Seen:

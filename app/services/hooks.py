@@ -3,19 +3,23 @@ becomes the HTTP response. Request bodies and handler results are hostile input.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hmac
 import json
 import time
 import uuid
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
+import anyio
 import redis
+from anyio.to_thread import run_sync
 
 from app.db import session
 from app.models import BuildStatus, Run, RunStatus, Script
-from app.services import builds, runs, scripts, webhook_signatures
+from app.services import builds, follow, hook_limits, runs, scripts, webhook_signatures
 from app.services.logs import redis_client
 from app.settings import settings
 
@@ -31,6 +35,10 @@ HANDLER_FORBIDDEN = HOP_BY_HOP | {"set-cookie", "set-cookie2", "content-security
 # hook checks them, the credentials that proved the call.
 ALWAYS_STRIPPED = {"cookie"}
 AUTH_STRIPPED = {"bearer": {"authorization"}, "hmac": {"authorization", *webhook_signatures.SIGNED_HEADERS}}
+# The hook path's own share of worker threads (the API keeps anyio's default 40): a burst of hook
+# calls queues behind these 16, not in front of API requests. Per event loop, as limiters are.
+HOOK_THREADS = 16
+_thread_limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -39,6 +47,8 @@ class Reply:
     body: bytes
     headers: dict[str, str] = field(default_factory=lambda: {"content-type": "application/json"})
     run_id: uuid.UUID | None = None
+    lease: hook_limits.Lease | None = None  # a synchronous call's waiting slot, released when it is answered
+    wait_seconds: float = 0.0  # how long a synchronous call waits for its run before answering 504
 
 
 def json_reply(status: int, doc: Any, run_id: uuid.UUID | None = None) -> Reply:
@@ -129,7 +139,8 @@ def _build_problem(script: Script) -> Reply | None:
 
 
 def accept(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply:
-    """Checks the request and, when it may run, creates the run (committed) and queues it."""
+    """Checks the request and, when it may run, creates the run (committed) and queues it. The
+    limits come right after auth, so a call turned away for them costs one indexed read and Redis."""
     script = scripts.by_hook_token(req.token)
     if script is None or not script.enabled or script.trigger_type != "http":
         return json_reply(404, {"error": "no such hook"})
@@ -137,6 +148,27 @@ def accept(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply
         return json_reply(413, {"error": f"the body is larger than {MAX_BODY_BYTES} bytes"})
     if not authorised(script, req):
         return json_reply(401, {"error": "unauthorized"})
+    admitted = _admit(script, req)
+    if isinstance(admitted, Reply):
+        return admitted
+    try:
+        reply = _start_run(script, req, enqueue)
+    except BaseException:
+        _give_back(admitted)
+        raise
+    if reply.status != 202:
+        _give_back(admitted)
+        return reply
+    reply.lease, reply.wait_seconds = admitted, _wait_seconds(script)
+    return reply
+
+
+def _give_back(lease: hook_limits.Lease | None) -> None:
+    if lease is not None:
+        lease.release()
+
+
+def _start_run(script: Script, req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply:
     problem = _build_problem(script)
     if problem:
         return problem
@@ -158,6 +190,33 @@ def accept(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply
     return json_reply(202, {"run_id": str(run.id), "status_url": status_url(run.id)}, run.id)
 
 
+def _wait_seconds(script: Script) -> float:
+    return script.timeout_seconds + WAIT_MARGIN_SECONDS
+
+
+def _admit(script: Script, req: HookRequest) -> Reply | hook_limits.Lease | None:
+    """Applies the script's limits before any run exists: a 429 Reply, or the waiting slot a
+    synchronous call holds (None for an asynchronous one, or when Redis cannot count). A refused
+    call does not count against the rate."""
+    lease = None
+    if not req.wants_async:
+        lease = hook_limits.take_waiting_slot(script.id, _wait_seconds(script))
+        if isinstance(lease, hook_limits.Refusal):
+            return _too_many(lease)
+    refusal = hook_limits.take_call(script.id)
+    if refusal is not None:
+        if lease is not None:
+            lease.release()
+        return _too_many(refusal)
+    return lease
+
+
+def _too_many(refusal: hook_limits.Refusal) -> Reply:
+    reply = json_reply(429, {"error": f"{refusal.reason}; try again in {refusal.retry_after} s"})
+    reply.headers["retry-after"] = str(refusal.retry_after)
+    return reply
+
+
 def _enqueue_with_retry(run_id: uuid.UUID, enqueue: Callable[[uuid.UUID, str], None]) -> bool:
     """A Redis blip loses nothing: retry briefly, else end the committed run as failed, saying why."""
     for delay in (0.1, 0.3, 0.9, None):
@@ -172,10 +231,34 @@ def _enqueue_with_retry(run_id: uuid.UUID, enqueue: Callable[[uuid.UUID, str], N
     return False
 
 
-def respond(run_id: uuid.UUID) -> Reply:
+async def call(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply:
+    """A hook call from request to response: checks and queueing in a worker thread (brief database
+    work), then for a synchronous call an asynchronous wait for the run's end, holding no thread and
+    no database connection while it waits, and its waiting slot until it is answered."""
+    threads = _thread_limiter()
+    reply = await run_sync(accept, req, enqueue, limiter=threads)
+    try:
+        if reply.status == 202 and not req.wants_async:
+            return await respond(reply.run_id, reply.wait_seconds)
+        return reply
+    finally:
+        if reply.lease is not None:
+            with anyio.CancelScope(shield=True):  # a caller that hung up still gives its slot back
+                await run_sync(reply.lease.release, limiter=threads)
+
+
+def _thread_limiter() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    if loop not in _thread_limiters:
+        _thread_limiters[loop] = anyio.CapacityLimiter(HOOK_THREADS)
+    return _thread_limiters[loop]
+
+
+async def respond(run_id: uuid.UUID, wait_seconds: float) -> Reply:
     """Waits for the run and maps its end to the HTTP response of contract §3."""
-    run = runs.get(run_id)
-    done = runs.wait(run_id, timeout=run.timeout_seconds + WAIT_MARGIN_SECONDS)
+    done = await follow.wait_for_end(run_id, wait_seconds)
+    if done is None:  # its script was deleted while the call waited
+        return json_reply(404, {"error": "no such hook"})
     return response_for(done)
 
 

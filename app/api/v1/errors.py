@@ -9,11 +9,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.v1.schemas import ErrorOut
+from app.db import BUSY_RETRY_AFTER_SECONDS, is_busy
 from app.services import launch, listings, runs, scripts, secrets, tokens, versions
 
 log = logging.getLogger(__name__)
@@ -41,7 +44,8 @@ def error_response(status: int, message: str, code: str | None = None,
 DESCRIPTIONS = {
     401: "missing, unknown or revoked API token", 404: "no such resource (or not yours)", 409: "conflicts with its state",
     413: "request body or event too large", 422: "invalid request; the message says what to change",
-    503: "a backing service (the queue, a secret provider) is unavailable",
+    503: "a backing service (the database, the queue, a secret provider) is unavailable, or Runpad is busy "
+         "(error \"busy\", with Retry-After)",
 }
 
 
@@ -94,6 +98,14 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return error_response(422, describe(list(exc.errors())))
 
 
+async def _database_trouble(request: Request, exc: Exception) -> JSONResponse:
+    """503 either way, but saying which: every connection busy (retry soon) or PostgreSQL unreachable."""
+    if is_busy(exc):
+        return error_response(503, "Runpad is busy; try again shortly", "busy",
+                              headers={"retry-after": str(BUSY_RETRY_AFTER_SECONDS)})
+    return error_response(503, "Runpad's database is not answering; try again shortly", headers={"retry-after": "5"})
+
+
 async def _internal(request: Request, exc: Exception) -> JSONResponse:
     log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
     return error_response(500, "an internal error occurred; it has been logged")
@@ -111,6 +123,8 @@ def install(app: FastAPI, routes: list[BaseRoute]) -> None:
     app.add_exception_handler(runs.RunError, _status_for(413))  # runs.create refuses only an oversized event
     app.add_exception_handler(launch.QueueUnavailable, _status_for(503))
     app.add_exception_handler(secrets.ProviderError, _status_for(503))  # Infisical failing is not bad input
+    app.add_exception_handler(SQLAlchemyTimeoutError, _database_trouble)
+    app.add_exception_handler(OperationalError, _database_trouble)
     app.add_exception_handler(Exception, _internal)
 
 
