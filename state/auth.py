@@ -22,6 +22,7 @@ LOGIN_MESSAGES = {
     "too_many_requests": "Too many failed logins for this account. Wait a few minutes, then try again.",
     "busy": "Too many logins at once. Try again in a moment.",
     "cross_site": "Log in from this page.",
+    "payload_too_large": "That login could not be read. Try again.",
 }
 
 

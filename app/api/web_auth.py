@@ -5,8 +5,9 @@ in app.services.sessions and login_guard."""
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -15,16 +16,23 @@ from starlette.concurrency import run_in_threadpool
 from app.services import login_guard, sessions
 
 router = APIRouter(prefix="/auth", include_in_schema=False)
+MAX_BODY_BYTES = 16 * 1024  # an email, a password (at most 1024 are checked) and a path
 
 
 def _wants_json(request: Request) -> bool:
     return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
 
 
-async def _fields(request: Request) -> dict[str, Any]:
+async def _fields(request: Request) -> dict[str, Any] | None:
+    """The posted fields (JSON or a urlencoded form), read up to MAX_BODY_BYTES; None past that."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
     try:
-        data = await request.json() if _wants_json(request) else dict(await request.form())
-    except Exception:  # noqa: BLE001 - unparsable input is the same as no input
+        data = json.loads(body) if _wants_json(request) else dict(parse_qsl(body.decode()))
+    except ValueError:  # unparsable input is the same as no input
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -51,6 +59,8 @@ async def login(request: Request) -> Response:
     if _cross_site(request):
         return _refused(request, 403, "cross_site", "Log in from Runpad's own login page.")
     fields = await _fields(request)
+    if fields is None:
+        return _refused(request, 413, "payload_too_large", "That is more than a login form sends.")
     email, password = str(fields.get("email") or ""), str(fields.get("password") or "")
     target = sessions.safe_next(str(fields.get("next") or ""))
     client_ip = request.client.host if request.client else ""

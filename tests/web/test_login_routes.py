@@ -106,6 +106,17 @@ def test_logout_ends_the_session_on_the_server_and_clears_the_cookie(person):
                     headers={"cookie": f"runpad_session={token}"}).status_code == 401
 
 
+def test_an_oversized_or_garbled_post_is_refused_without_a_session(person):
+    _, email = person
+    http = client()
+    huge = http.post("/auth/login", json={"email": email, "password": PASSWORD, "pad": "x" * 20_000},
+                     headers=SAME_SITE)
+    assert huge.status_code == 413 and "set-cookie" not in huge.headers
+    for body in (b"\xff\xfe", b"[1, 2]", b"{not json"):
+        r = http.post("/auth/login", content=body, headers={**SAME_SITE, "content-type": "application/json"})
+        assert r.status_code == 401 and "set-cookie" not in r.headers
+
+
 # ---- throttling --------------------------------------------------------------------------------
 
 def fail(http: TestClient, email: str, times: int) -> None:
