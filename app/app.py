@@ -4,8 +4,11 @@ import reflex as rx
 
 from app.api.main import api
 from app.pages import PAGES
+from state.auth import SessionBinding, on_backend_exception
 
-app = rx.App(api_transformer=api)
+# An event whose session has ended raises SessionEnded: on_backend_exception sends the tab to /login.
+app = rx.App(api_transformer=api, backend_exception_handler=on_backend_exception)
+app.add_middleware(SessionBinding())
 
 # Pages are added here rather than with @rx.page: in `reflex run --env prod` Reflex 0.10.1 compiles
 # in the supervisor and again in every forked worker, re-applying decorated pages each time (one

@@ -81,6 +81,7 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = _created()
     last_used_at: Optional[datetime] = _ts()
     revoked_at: Optional[datetime] = _ts()
+    expires_at: Optional[datetime] = _ts()  # None: never expires
 
 
 class Script(SQLModel, table=True):

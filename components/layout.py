@@ -40,6 +40,16 @@ def theme_switch() -> rx.Component:
     )
 
 
+def logout_button() -> rx.Component:
+    """A form post to /auth/logout: the server ends the session and clears the HttpOnly cookie; the
+    next page load then starts this tab's state afresh (state/auth.py SessionBinding)."""
+    return rx.el.form(
+        rx.button(rx.icon("log-out", size=14), "Log out", type="submit", variant="soft", color_scheme="gray",
+                  size="1", id="logout"),
+        action="/auth/logout", method="post", on_submit=None, margin="0",
+    )
+
+
 def top_bar() -> rx.Component:
     return rx.box(
         rx.hstack(
@@ -49,8 +59,7 @@ def top_bar() -> rx.Component:
             theme_switch(),
             rx.text(AuthState.user_email, size="2", color_scheme="gray", display=["none", "none", "none", "block"],
                     white_space="nowrap"),
-            rx.button(rx.icon("log-out", size=14), "Log out", on_click=AuthState.logout, variant="soft",
-                      color_scheme="gray", size="1", id="logout"),
+            logout_button(),
             align="center", spacing="3", max_width=CONTENT_WIDTH, margin_x="auto", padding_x="1.5rem", height="3.5rem",
         ),
         as_="header", border_bottom=f"1px solid {rx.color('gray', 5)}", background_color=rx.color("gray", 1),

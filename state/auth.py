@@ -1,68 +1,120 @@
-"""Who is using this browser tab: the session cookie, login and logout. Other states ask it for the
-user with `await user_id_of(self)`; page on_load lists start with AuthState.require_login."""
+"""Who is using this browser tab. The session cookie is HttpOnly and set by the server (POST /auth/login),
+so the browser's scripts never see it: the backend reads it from the headers of the tab's websocket.
+Every event that reads or changes data asks `await user_id_of(self)`, which checks the session against
+the database each time; a session that is gone raises SessionEnded, which app/app.py turns into a
+redirect to /login. SessionBinding empties a tab's state when the session it was loaded under is gone."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
+from urllib.parse import urlencode
 
 import reflex as rx
+from reflex.app import default_backend_exception_handler
+from reflex_base.event import EventSpec
 
 from app.services import sessions
 
-SESSION_SECONDS = int(sessions.LIFETIME.total_seconds())
+LOGIN_MESSAGES = {
+    "invalid_credentials": "That email and password do not match an account.",
+    "too_many_requests": "Too many failed logins for this account. Wait a few minutes, then try again.",
+    "busy": "Too many logins at once. Try again in a moment.",
+    "cross_site": "Log in from this page.",
+    "payload_too_large": "That login could not be read. Try again.",
+}
+
+
+class SessionEnded(Exception):
+    """The tab's session was revoked, expired or never existed; `path` is where the person was."""
+
+    def __init__(self, path: str = "/"):
+        super().__init__("the session has ended")
+        self.path = path
+
+
+def login_url(path: str) -> str:
+    target = sessions.safe_next(path)
+    return "/login" if target == sessions.HOME else f"/login?{urlencode({'next': target})}"
+
+
+def session_token_of(state: rx.State) -> str:
+    return sessions.token_in(state.router.headers.cookie)
+
+
+def session_key(token: str) -> str:
+    """Names a session without being it: what a tab's state remembers it was loaded under."""
+    return hashlib.sha256(token.encode()).hexdigest() if token else ""
 
 
 class AuthState(rx.State):
-    session_token: str = rx.Cookie("", name="runpad_session", max_age=SESSION_SECONDS, same_site="strict")
     user_email: str = ""
     login_error: str = ""
-    logging_in: bool = False
-    _user_id: str = ""  # backend only: never sent to the browser
+    next_path: str = sessions.HOME  # the login form's hidden `next`
+    _session_key: str = ""  # the session this tab's state belongs to (see SessionBinding)
 
     @rx.var
     def logged_in(self) -> bool:
         return bool(self.user_email)
 
     async def _resolve(self) -> bool:
-        user = await asyncio.to_thread(sessions.user_for, self.session_token) if self.session_token else None
-        self._user_id, self.user_email = (str(user.id), user.email) if user else ("", "")
+        user = await asyncio.to_thread(sessions.user_for, session_token_of(self))
+        self.user_email = user.email if user else ""
         return user is not None
 
     @rx.event
     async def require_login(self):
         """on_load of every page behind the login: sends the visitor to /login when the session is gone."""
         if not await self._resolve():
-            path = self.router.url.path or "/"
-            return rx.redirect(f"/login?next={path}" if path.startswith("/") and path != "/login" else "/login")
+            return rx.redirect(login_url(self.router.url.path or "/"))
 
     @rx.event
     async def bounce_if_logged_in(self):
+        """on_load of /login: the form's message and `next` from the URL, or straight on when logged in."""
+        query = self.router.url.query_parameters
+        self.next_path = sessions.safe_next(query.get("next"))
         if await self._resolve():
-            return rx.redirect("/scripts")
-
-    @rx.event
-    async def login(self, form: dict):
-        self.logging_in, self.login_error = True, ""
-        yield
-        try:
-            user, token = await asyncio.to_thread(sessions.login, form.get("email", ""), form.get("password", ""))
-        except sessions.LoginError as exc:
-            self.login_error, self.logging_in = str(exc), False
-            return
-        self.session_token, self._user_id, self.user_email, self.logging_in = token, str(user.id), user.email, False
-        target = self.router.url.query_parameters.get("next", "/scripts")
-        # only paths of this site: an absolute or protocol-relative URL would be an open redirect
-        yield rx.redirect(target if target.startswith("/") and not target.startswith("//") else "/scripts")
-
-    @rx.event
-    async def logout(self):
-        await asyncio.to_thread(sessions.logout, self.session_token)
-        self.session_token, self._user_id, self.user_email = "", "", ""
-        return rx.redirect("/login")
+            return rx.redirect(self.next_path)
+        self.login_error = LOGIN_MESSAGES.get(query.get("error", ""), "")
 
 
-async def user_id_of(state: rx.State) -> uuid.UUID | None:
-    """The logged-in user's id for any state's event handler, or None."""
-    auth = await state.get_state(AuthState)
-    return uuid.UUID(auth._user_id) if auth._user_id else None
+async def user_id_of(state: rx.State) -> uuid.UUID:
+    """The logged-in user's id, checked against the database now; SessionEnded when the session is gone."""
+    user = await asyncio.to_thread(sessions.user_for, session_token_of(state))
+    if user is None:
+        raise SessionEnded(str(state.router.url.path or "/"))
+    return user.id
+
+
+def on_backend_exception(exception: Exception) -> EventSpec | None:
+    """rx.App's backend_exception_handler: an ended session goes to the login, anything else is
+    Reflex's default (logged, and a toast saying something went wrong)."""
+    if isinstance(exception, SessionEnded):
+        return rx.redirect(login_url(exception.path))
+    return default_backend_exception_handler(exception)
+
+
+class SessionBinding(rx.Middleware):
+    """Empties every substate of a tab whose state was loaded under another session than the one its
+    socket now carries (logged out, or in as someone else), or whose session has ended, before the
+    hydrate that would send that state to the browser: the next page shows nothing of the last user."""
+
+    async def preprocess(self, app, state, event):
+        if not event.name.endswith((".hydrate", ".hydrate_and_load")):
+            return None
+        await reset_unless_bound(state)
+        return None
+
+
+async def reset_unless_bound(root: rx.State) -> bool:
+    """Resets the whole tree unless it belongs to the live session in its headers; returns whether it did."""
+    auth = await root.get_state(AuthState)
+    token = session_token_of(root)
+    live = bool(token) and await asyncio.to_thread(sessions.user_for, token) is not None
+    key = session_key(token) if live else ""
+    if live and auth._session_key == key:
+        return False
+    root.reset()  # every loaded substate, recursively; router data is kept
+    auth._session_key = key
+    return True

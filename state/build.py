@@ -12,6 +12,7 @@ import reflex as rx
 from app.services import build_log
 from app.services.follow import Keepalive, Line
 from app.settings import settings
+from state.auth import user_id_of
 
 MAX_LINES = 2000  # the panel keeps the tail of a long log
 FLUSH_SECONDS = 0.1  # batch lines so the browser gets at most ~10 updates a second
@@ -48,6 +49,7 @@ class BuildState(rx.State):
     @rx.event(background=True)
     async def follow(self):
         async with self:
+            await user_id_of(self)  # a log is data: only while the tab's session lives
             if not self.build_id:
                 return
             build_id, token, page = self.build_id, uuid.uuid4().hex, self.router.url.path

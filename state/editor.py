@@ -82,8 +82,6 @@ class EditorState(rx.State):
     async def load(self):
         """on_load of /scripts/new and /scripts/[script_id]."""
         uid = await user_id_of(self)
-        if uid is None:
-            return
         raw_id = script_id_in(self.router.url.path)
         draft = await self.get_state(DraftState)
         if not raw_id or raw_id != draft.script_id:
@@ -152,7 +150,7 @@ class EditorState(rx.State):
     @rx.event
     async def save(self):
         uid = await user_id_of(self)
-        if uid is None or self.saving or not self.loaded or self.not_found:
+        if self.saving or not self.loaded or self.not_found:
             return
         draft = await self.get_state(DraftState)
         try:
@@ -209,7 +207,7 @@ class EditorState(rx.State):
     async def delete(self):
         uid = await user_id_of(self)
         draft = await self.get_state(DraftState)
-        if uid is None or not draft.script_id:
+        if not draft.script_id:
             return
         self.deleting = True
         yield

@@ -53,8 +53,6 @@ class RunsState(rx.State):
         self._generation += 1
         self.loaded, self.not_found, self.error, self.rows, self.has_more = False, False, "", [], False
         uid, sid = await user_id_of(self), path_id(self, "scripts")
-        if uid is None:
-            return
         try:
             if sid is None:
                 raise scripts.NotFound("not a script id")
@@ -74,7 +72,7 @@ class RunsState(rx.State):
     @rx.event
     async def load_more(self):
         uid = await user_id_of(self)
-        if uid is None or not self.rows or self.loading_more:
+        if not self.rows or self.loading_more:
             return
         self.loading_more = True
         yield
@@ -92,7 +90,7 @@ class RunsState(rx.State):
     async def run_now(self):
         """A manual run of the saved script with {} as the event; it appears at the top."""
         uid = await user_id_of(self)
-        if uid is None or self.starting or not self.history_of:
+        if self.starting or not self.history_of:
             return
         self.starting, self.error = True, ""
         yield
@@ -115,7 +113,7 @@ class RunsState(rx.State):
                     return
                 open_ids = [uuid.UUID(r.id) for r in self.rows if not r.final]
                 uid = await user_id_of(self)
-            if not open_ids or uid is None:
+            if not open_ids:
                 return
             await asyncio.sleep(REFRESH_SECONDS)
             try:
@@ -169,8 +167,6 @@ class RunState(rx.State):
         self._rows, self.summary, self.script_link, self.script_name = [], run_views.RunSummary(), "", ""
         self._refresh_shown()
         uid, rid = await user_id_of(self), path_id(self, "runs")
-        if uid is None:
-            return
         try:
             if rid is None:
                 raise scripts.NotFound("not a run id")
@@ -196,6 +192,7 @@ class RunState(rx.State):
     @rx.event(background=True)
     async def follow(self, run_id: str, generation: int, after_seq: int):
         async with self:
+            await user_id_of(self)  # a log is data: only while the tab's session lives
             # only the run this page loaded for its owner: an event sent by hand must not follow another
             if self._generation != generation or self.shown_run != run_id:
                 return
@@ -216,7 +213,7 @@ class RunState(rx.State):
     @rx.event
     async def cancel(self):
         uid = await user_id_of(self)
-        if uid is None or not self.shown_run or self.summary.final:
+        if not self.shown_run or self.summary.final:
             return
         try:
             run_id = uuid.UUID(self.shown_run)

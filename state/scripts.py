@@ -32,8 +32,6 @@ class ScriptsState(rx.State):
     @rx.event
     async def load(self):
         uid = await user_id_of(self)
-        if uid is None:
-            return
         try:
             rows = await asyncio.to_thread(overview.script_rows, uid)
         except Exception as exc:  # noqa: BLE001 - the page says so instead of a blank table

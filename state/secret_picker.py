@@ -43,8 +43,7 @@ class SecretPickerState(rx.State):
     @rx.event(background=True)
     async def load(self):
         async with self:
-            if await user_id_of(self) is None:
-                return
+            await user_id_of(self)
         try:
             found = await asyncio.to_thread(secret_catalog.catalog)
         except Exception as exc:  # the database is down or restarting: say so, keep the page usable

@@ -44,8 +44,7 @@ class SecretsState(rx.State):
 
     @rx.event
     async def load(self):
-        if await user_id_of(self) is None:
-            return
+        await user_id_of(self)
         await self._refresh()
 
     async def _refresh(self) -> None:
@@ -62,8 +61,7 @@ class SecretsState(rx.State):
 
     @rx.event
     async def save(self, form: dict):
-        if await user_id_of(self) is None:
-            return
+        await user_id_of(self)
         self.saving, self.form_error, self.notice = True, "", ""
         yield
         try:
@@ -96,7 +94,8 @@ class SecretsState(rx.State):
     @rx.event
     async def delete(self):
         name = self.confirm_name
-        if await user_id_of(self) is None or not secrets.NAME.match(name):
+        await user_id_of(self)
+        if not secrets.NAME.match(name):
             return
         try:
             removed = await asyncio.to_thread(secrets.remove, name)

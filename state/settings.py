@@ -93,8 +93,6 @@ class SettingsState(rx.State):
     @rx.event
     async def load(self):
         uid = await user_id_of(self)
-        if uid is None:
-            return
         try:
             self.admin = await asyncio.to_thread(users.is_admin, uid)
             self._show(await asyncio.to_thread(snapshot))
@@ -125,8 +123,6 @@ class SettingsState(rx.State):
     async def _change(self, section: str, action: Callable[[], Any], done: str) -> bool:
         """Runs a saving action for an admin; reports "Saved"-like text or the error in the section."""
         uid = await user_id_of(self)
-        if uid is None:
-            return False
         if not await asyncio.to_thread(users.is_admin, uid):
             self._say(section, "Only an admin can change settings.", True)
             return False
@@ -155,8 +151,7 @@ class SettingsState(rx.State):
 
     @rx.event
     async def test_infisical(self):
-        if await user_id_of(self) is None:
-            return
+        await user_id_of(self)
         self.busy = "infisical-test"
         self._say("infisical-test", "Testing the connection…", False)
         yield

@@ -113,7 +113,7 @@ class TriggerState(rx.State):
         """A new hook URL (the old one stops at once) and, with bearer/HMAC auth, a new secret."""
         uid = await user_id_of(self)
         draft = await self.get_state(DraftState)
-        if uid is None or not draft.script_id:
+        if not draft.script_id:
             return
         self.rotating, self.rotate_error = True, ""
         yield

@@ -77,7 +77,7 @@ class TryoutState(rx.State):
     async def run(self):
         """Runs the draft as it is in the editor now; a new run clears the previous output."""
         uid = await user_id_of(self)
-        if uid is None or self.starting:  # a run still going may be left behind: following moves on
+        if self.starting:  # a run still going may be left behind: following moves on
             return
         self.event_error = run_views.event_json_error(self.event_text)
         if self.event_error:
@@ -106,6 +106,7 @@ class TryoutState(rx.State):
     async def follow(self, run_id: str, generation: int, after_seq: int = 0):
         """Shows the run's lines as they are printed, and its status, until it ends or the person leaves."""
         async with self:
+            await user_id_of(self)  # a log is data: only while the tab's session lives
             # only the run this tab started: an event sent by hand must not follow someone else's run
             if self._generation != generation or self.tryout_run != run_id:
                 return
@@ -123,7 +124,7 @@ class TryoutState(rx.State):
     @rx.event
     async def cancel(self):
         uid = await user_id_of(self)
-        if uid is None or not self.tryout_run or self.status not in ACTIVE:
+        if not self.tryout_run or self.status not in ACTIVE:
             return
         self.cancelling = True
         yield

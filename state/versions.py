@@ -47,8 +47,6 @@ class VersionsState(rx.State):
     async def load(self):
         self.loaded, self.not_found, self.error, self.rows, self.confirming = False, False, "", [], False
         uid, sid = await user_id_of(self), path_id(self, "scripts")
-        if uid is None:
-            return
         try:
             if sid is None:
                 raise scripts.NotFound("not a script id")
@@ -95,7 +93,7 @@ class VersionsState(rx.State):
     @rx.event
     async def restore(self):
         uid = await user_id_of(self)
-        if uid is None or not self.can_restore or self.restoring:
+        if not self.can_restore or self.restoring:
             return
         self.restoring, self.error = True, ""
         yield

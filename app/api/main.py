@@ -8,7 +8,8 @@ Mounted apps get no lifespan events: start-up work belongs in rx.App lifespan ta
 
 from fastapi import FastAPI
 
-from app.api import downloads, health, metrics, v1
+from app.api import downloads, health, metrics, v1, web_auth
+from app.api.security_headers import SecurityHeaders, built_inline_script_hashes
 
 api = FastAPI(
     title="Runpad",
@@ -20,4 +21,7 @@ api = FastAPI(
 api.include_router(health.router)
 api.include_router(metrics.router)
 api.include_router(downloads.router)
+api.include_router(web_auth.router)
 v1.mount(api)  # at /api/v1, with its own error handlers and OpenAPI document
+# Outermost, so it also covers the Reflex front end and socket that Reflex mounts inside this app.
+api.add_middleware(SecurityHeaders, inline_hashes=built_inline_script_hashes)

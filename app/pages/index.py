@@ -1,26 +1,11 @@
-"""The landing page: what Runpad is and how many scripts this instance holds."""
+"""The landing page: what Runpad is, nothing about this instance; a visitor who is not logged in is
+sent to /login (its on_load), so nothing of the instance is shown before then either."""
 
 import reflex as rx
 
 from app.pages import Page
 from components.layout import page_shell
-from state.base import OverviewState
-
-
-def script_count() -> rx.Component:
-    return rx.cond(
-        OverviewState.loaded,
-        rx.cond(
-            OverviewState.database_up,
-            rx.text(
-                rx.text.strong(OverviewState.script_count),
-                rx.cond(OverviewState.script_count == 1, " script", " scripts"),
-                size="3",
-            ),
-            rx.text("Script count unavailable: the database is not answering.", size="3", color_scheme="red"),
-        ),
-        rx.text("Counting scripts…", size="3", color_scheme="gray"),
-    )
+from state.auth import AuthState
 
 
 def index() -> rx.Component:
@@ -33,7 +18,6 @@ def index() -> rx.Component:
                 size="4",
                 color_scheme="gray",
             ),
-            rx.card(script_count(), width="100%", max_width="24rem"),
             rx.link(rx.button("Open Runpad", rx.icon("arrow-right", size=16), size="3"), href="/scripts"),
             spacing="4",
             align="start",
@@ -41,4 +25,4 @@ def index() -> rx.Component:
     )
 
 
-PAGES = [Page("/", index, "Runpad", [OverviewState.load])]
+PAGES = [Page("/", index, "Runpad", [AuthState.require_login])]

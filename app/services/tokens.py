@@ -8,7 +8,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from app.db import session
 from app.models import ApiToken, User, utcnow
@@ -16,6 +16,7 @@ from app.models import ApiToken, User, utcnow
 PREFIX = "rp_"  # makes a leaked token recognisable to people and secret scanners
 LAST_USED_EVERY = timedelta(minutes=1)  # at most one write per token per minute, not one per request
 MAX_NAME = 100
+EXPIRY_DAYS = range(1, 366)
 
 
 class TokenError(ValueError):
@@ -26,13 +27,17 @@ def hash_of(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(user_id: uuid.UUID, name: str = "api") -> tuple[ApiToken, str]:
-    """A new token for the user: the row and the token itself, which is not kept anywhere."""
+def issue(user_id: uuid.UUID, name: str = "api", expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for the user: the row and the token itself, which is not kept anywhere.
+    With expires_in_days (1 to 365) it stops working that long from now; without, never."""
     name = (name or "api").strip()
     if not name or len(name) > MAX_NAME:
         raise TokenError(f"a token name must be 1 to {MAX_NAME} characters")
+    if expires_in_days is not None and expires_in_days not in EXPIRY_DAYS:
+        raise TokenError("expires_in_days must be a whole number from 1 to 365, or left out for no expiry")
     token = PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user_id, name=name, token_hash=hash_of(token))
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days is not None else None
+    row = ApiToken(user_id=user_id, name=name, token_hash=hash_of(token), expires_at=expires_at)
     with session() as s:
         s.add(row)
         s.commit()
@@ -40,10 +45,11 @@ def issue(user_id: uuid.UUID, name: str = "api") -> tuple[ApiToken, str]:
 
 
 def authenticate(token: str) -> tuple[User, ApiToken] | None:
-    """The user and token row for a live token, else None (unknown, revoked, or its user deleted)."""
+    """The user and token row for a live token, else None (unknown, revoked, expired, or its user deleted)."""
     with session() as s:
         found = s.execute(select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
-                          .where(ApiToken.token_hash == hash_of(token), ApiToken.revoked_at.is_(None))).one_or_none()
+                          .where(ApiToken.token_hash == hash_of(token), ApiToken.revoked_at.is_(None),
+                                 or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()))).one_or_none()
         if found is None:
             return None
         user, row = found

@@ -13,6 +13,8 @@ from app.models import User
 from app.settings import settings
 
 _hasher = PasswordHasher()
+# Checked against when the email is unknown, so that costs one verification like a known email does.
+_UNKNOWN_USER_HASH = _hasher.hash("no such user")
 
 
 def create(email: str, password: str, is_admin: bool = False) -> User:
@@ -28,11 +30,9 @@ def create(email: str, password: str, is_admin: bool = False) -> User:
 def authenticate(email: str, password: str) -> User | None:
     with session() as s:
         user = s.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
-    if user is None:
-        _hasher.hash(password)  # same work either way, so timing does not reveal which emails exist
-        return None
     try:
-        _hasher.verify(user.password_hash, password)
+        # the same work either way, so timing does not reveal which emails exist
+        _hasher.verify(user.password_hash if user else _UNKNOWN_USER_HASH, password)
     except VerificationError:
         return None
     return user

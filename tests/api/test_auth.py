@@ -77,3 +77,45 @@ def test_last_used_is_recorded_but_written_at_most_once_a_minute(alice):
     alice.http.get("/scripts")
     with session() as s:
         assert s.get(ApiToken, row.id).last_used_at == used
+
+
+def test_a_token_may_expire_and_then_answers_401(alice, anonymous):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+
+    from app.models import utcnow
+
+    r = anonymous.post("/auth/token", json={"email": alice.email, "password": PASSWORD, "name": "ci",
+                                            "expires_in_days": 30})
+    assert r.status_code == 201
+    expires_at = datetime.fromisoformat(r.json()["expires_at"])
+    assert abs(expires_at - (datetime.now(timezone.utc) + timedelta(days=30))) < timedelta(minutes=5)
+    short = {"authorization": f"Bearer {r.json()['token']}"}
+    assert alice.http.get("/scripts", headers=short).status_code == 200
+    listed = {t["name"]: t for t in alice.http.get("/auth/tokens").json()}
+    assert listed["ci"]["expires_at"] is not None and listed["api"]["expires_at"] is None
+    with session() as s:
+        s.execute(update(ApiToken).where(ApiToken.id == r.json()["id"]).values(expires_at=utcnow()))
+        s.commit()
+    assert_error(alice.http.get("/scripts", headers=short), 401, "unauthorized")
+    assert alice.http.get("/scripts").status_code == 200  # the token without expiry still works
+
+
+def test_without_expires_in_days_a_token_never_expires(alice, anonymous):
+    r = anonymous.post("/auth/token", json={"email": alice.email, "password": PASSWORD})
+    assert r.status_code == 201 and r.json()["expires_at"] is None
+
+
+@pytest.mark.parametrize("days", [0, 366, -1, 1.5, "soon"])
+def test_expires_in_days_is_one_to_365(alice, anonymous, days):
+    r = anonymous.post("/auth/token", json={"email": alice.email, "password": PASSWORD, "expires_in_days": days})
+    assert_error(r, 422, "invalid_request")
+    assert "expires_in_days" in r.json()["message"]
+
+
+def test_the_document_names_expiry_and_the_login_limits(anonymous):
+    doc = anonymous.get("/openapi.json").json()
+    request = doc["components"]["schemas"]["TokenRequest"]["properties"]["expires_in_days"]
+    assert "365" in str(request) and "expires_at" in doc["components"]["schemas"]["TokenOut"]["properties"]
+    assert {"429", "503"} <= set(doc["paths"]["/auth/token"]["post"]["responses"])

@@ -12,20 +12,18 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import reflex as rx
-from reflex.istate.data import RouterData
 
 from app.db import session
 from app.models import Build, BuildStatus, Run
 from app.services import build_log, builds, editor, logs, overview, scripts, users
 from app.services.follow import Line
-from state.auth import AuthState
 from state.build import BuildState
 from state.draft import STARTERS, DraftState
 from state.editor import EditorState
 from state.limits import LimitsState
 from state.scripts import ScriptsState
 from state.trigger import TriggerState
+from tests.web.tabs import navigate, sub, tab
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -191,19 +189,6 @@ def test_follow_build_of_a_finished_build_ends_at_once():
 
 # ---- the states --------------------------------------------------------------------------------
 
-def tab(user_id: uuid.UUID, path: str) -> rx.State:
-    """A browser tab's state tree, logged in as user_id, on path."""
-    root = rx.State(_reflex_internal_init=True)
-    root.router = RouterData.from_router_data({"pathname": path, "asPath": path,
-                                               "headers": {"origin": "http://localhost:3000"}})
-    root.substates[AuthState.get_name()]._user_id = str(user_id)
-    return root
-
-
-def sub(root: rx.State, cls):
-    return root.substates[cls.get_name()]
-
-
 async def run(handler, state, *args) -> list:
     """Calls an event handler the way Reflex does and returns what it returned or yielded."""
     result = handler.fn(state, *args)
@@ -303,8 +288,7 @@ def test_save_creates_then_updates_with_a_hook_secret_shown_once():
     assert secret and scripts.hook_secret_of(scripts.get(uuid.UUID(row.id))) == secret
 
     # the redirect's on_load: the secret stays for this script, and nothing is unsaved
-    root.router = RouterData.from_router_data({"pathname": "/scripts/[script_id]", "asPath": f"/scripts/{row.id}",
-                                               "headers": {"origin": "http://localhost:3000"}})
+    navigate(root, "/scripts/[script_id]", f"/scripts/{row.id}")
 
     async def reload_and_edit():
         await run(EditorState.load, ed)

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.api.v1.deps import CurrentCaller, CurrentUser
 from app.api.v1.errors import ApiError, documented
 from app.api.v1.schemas import TokenCreated, TokenOut, TokenRequest
-from app.services import tokens, users
+from app.services import login_guard, tokens
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", status_code=201, response_model=TokenCreated, responses=documented(401, 422))
-def create_token(body: TokenRequest) -> TokenCreated:
-    """Exchanges an email and password for an API token (shown once). No token needed for this call."""
-    user = users.authenticate(body.email, body.password)
+@router.post("/token", status_code=201, response_model=TokenCreated, responses=documented(401, 422, 429, 503))
+async def create_token(body: TokenRequest, request: Request) -> TokenCreated:
+    """Exchanges an email and password for an API token (shown once), valid for `expires_in_days` or
+    without end. No token needed for this call. After 10 failed logins for one account within 15
+    minutes, its logins answer 429 (with Retry-After) until the window passes."""
+    client_ip = request.client.host if request.client else ""
+    try:
+        user = await run_in_threadpool(login_guard.authenticate, body.email, body.password, client_ip)
+    except (login_guard.Throttled, login_guard.Busy) as exc:
+        status, code = (429, "too_many_requests") if isinstance(exc, login_guard.Throttled) else (503, "busy")
+        raise ApiError(status, str(exc), code=code, headers={"retry-after": str(exc.retry_after)}) from None
     if user is None:
         raise ApiError(401, "wrong email or password", code="invalid_credentials")
-    row, token = tokens.issue(user.id, body.name)
-    return TokenCreated(token=token, id=row.id, name=row.name)
+    row, token = await run_in_threadpool(tokens.issue, user.id, body.name, body.expires_in_days)
+    return TokenCreated(token=token, id=row.id, name=row.name, expires_at=row.expires_at)
 
 
 @router.delete("/token", status_code=204, responses=documented(401))

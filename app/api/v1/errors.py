@@ -44,6 +44,7 @@ def error_response(status: int, message: str, code: str | None = None,
 DESCRIPTIONS = {
     401: "missing, unknown or revoked API token", 404: "no such resource (or not yours)", 409: "conflicts with its state",
     413: "request body or event too large", 422: "invalid request; the message says what to change",
+    429: "too many requests (failed logins); Retry-After says when to try again",
     503: "a backing service (the database, the queue, a secret provider) is unavailable, or Runpad is busy "
          "(error \"busy\", with Retry-After)",
 }

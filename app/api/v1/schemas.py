@@ -83,12 +83,15 @@ class TokenRequest(Strict):
     email: Annotated[Text, Field(min_length=1, max_length=320)]
     password: Annotated[Text, Field(min_length=1, max_length=1024)]
     name: Annotated[Text, Field(min_length=1, max_length=100, description="a label for the token")] = "api"
+    expires_in_days: Annotated[int | None, Field(ge=1, le=365, description="days until the token stops working; "
+                                                 "left out or null: it never expires")] = None
 
 
 class TokenCreated(BaseModel):
     token: str = Field(description="the bearer token; shown only in this response")
     id: uuid.UUID
     name: str
+    expires_at: datetime | None = Field(default=None, description="when the token stops working; null: never")
 
 
 class TokenOut(BaseModel):
@@ -97,6 +100,7 @@ class TokenOut(BaseModel):
     created_at: datetime
     last_used_at: datetime | None = Field(description="updated at most once a minute")
     revoked_at: datetime | None
+    expires_at: datetime | None = Field(description="when the token stops working; null: never")
 
 
 # ---- scripts ----------------------------------------------------------------------------------

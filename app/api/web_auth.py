@@ -1,0 +1,93 @@
+"""`POST /auth/login` and `POST /auth/logout` on the IDE's origin: the server sets and clears the
+HttpOnly session cookie. A form post is answered with a redirect, JSON with JSON; thin, the logic is
+in app.services.sessions and login_guard."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.services import login_guard, sessions
+
+router = APIRouter(prefix="/auth", include_in_schema=False)
+MAX_BODY_BYTES = 16 * 1024  # an email, a password (at most 1024 are checked) and a path
+
+
+def _wants_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
+
+
+async def _fields(request: Request) -> dict[str, Any] | None:
+    """The posted fields (JSON or a urlencoded form), read up to MAX_BODY_BYTES; None past that."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    try:
+        data = json.loads(body) if _wants_json(request) else dict(parse_qsl(body.decode()))
+    except ValueError:  # unparsable input is the same as no input
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _refused(request: Request, status: int, code: str, message: str, retry_after: int | None = None,
+             next_path: str = "") -> Response:
+    headers = {"retry-after": str(retry_after)} if retry_after else None
+    if _wants_json(request):
+        return JSONResponse({"error": code, "message": message}, status, headers=headers)
+    if status in (429, 503):  # the contract's status, with a page a person can read
+        back = html.escape(f"/login?{urlencode({'error': code})}")
+        return HTMLResponse(f"<!doctype html><title>Runpad</title><p>{html.escape(message)}</p>"
+                            f'<p><a href="{back}">Back to the login</a></p>', status, headers=headers)
+    query = {"error": code, **({"next": next_path} if next_path and next_path != sessions.HOME else {})}
+    return RedirectResponse(f"/login?{urlencode(query)}", 303)
+
+
+def _cross_site(request: Request) -> bool:
+    return not sessions.same_origin(request.headers.get("origin"), request.headers.get("sec-fetch-site"))
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    if _cross_site(request):
+        return _refused(request, 403, "cross_site", "Log in from Runpad's own login page.")
+    fields = await _fields(request)
+    if fields is None:
+        return _refused(request, 413, "payload_too_large", "That is more than a login form sends.")
+    email, password = str(fields.get("email") or ""), str(fields.get("password") or "")
+    target = sessions.safe_next(str(fields.get("next") or ""))
+    client_ip = request.client.host if request.client else ""
+    try:
+        user, token = await run_in_threadpool(sessions.login, email[:320], password[:1024], client_ip)
+    except sessions.LoginError as exc:
+        return _refused(request, 401, "invalid_credentials", str(exc), next_path=target)
+    except (login_guard.Throttled, login_guard.Busy) as exc:
+        status = 429 if isinstance(exc, login_guard.Throttled) else 503
+        code = "too_many_requests" if status == 429 else "busy"
+        return _refused(request, status, code, str(exc), exc.retry_after)
+    response: Response = (JSONResponse({"email": user.email, "next": target}) if _wants_json(request)
+                          else RedirectResponse(target, 303))
+    response.set_cookie(value=token, **sessions.cookie_options())
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    if _cross_site(request):
+        return _refused(request, 403, "cross_site", "Log out from Runpad's own pages.")
+    token = sessions.token_in(request.headers.get("cookie", ""))
+    await run_in_threadpool(sessions.logout, token)
+    response: Response = (JSONResponse({"logged_out": True}) if _wants_json(request)
+                          else RedirectResponse("/login", 303))
+    options = sessions.cookie_options()
+    response.delete_cookie(options["key"], path=options["path"], secure=options["secure"], httponly=True,
+                           samesite="lax")
+    return response
