@@ -84,15 +84,15 @@ class _Watchdog(threading.Thread):
 
 class _StreamSplitter:
     """Takes the result frame (stdout) and the nonce line (stderr) out of the multiplexed attach
-    frames and passes everything else on to the log's output streams, which redact it before
-    cutting it into lines. The bootstrap writes each marker last, after a newline of its own, so
-    a newline is held back until the next line shows it was not that one."""
+    frames and passes everything else on, as it arrives, to the log's output streams, which redact
+    it before cutting it into lines. The bootstrap writes each marker last, after a newline of its
+    own, so a blank line is held back until the next line shows it was not that newline."""
 
     def __init__(self, nonce: str, log: LogWriter):
         self.nonce = nonce.encode()
         self.outputs = {stream: log.output(stream) for stream in STREAMS.values()}
         self.buffers = {stream: bytearray() for stream in STREAMS.values()}
-        self.held_newline = {stream: False for stream in STREAMS.values()}
+        self.held_blank = {stream: False for stream in STREAMS.values()}
         self.frame: bytes | None = None
         self.stderr_done = False
         self.total = 0
@@ -122,24 +122,27 @@ class _StreamSplitter:
 
     def _line(self, stream: str, line: bytes, out: bytearray) -> None:
         if stream == "stdout" and self.frame is None and line.startswith(self.nonce):
-            self.frame, self.held_newline[stream] = line[len(self.nonce):], False
+            self.frame, self.held_blank[stream] = line[len(self.nonce):], False
             return
         if stream == "stderr" and not self.stderr_done and line == self.nonce:
-            self.stderr_done, self.held_newline[stream] = True, False
+            self.stderr_done, self.held_blank[stream] = True, False
             return
-        self._text(stream, line, out)
-        self.held_newline[stream] = True
+        if line:
+            self._text(stream, line + b"\n", out)
+        else:
+            self._text(stream, b"", out)
+            self.held_blank[stream] = True
 
     def _text(self, stream: str, text: bytes, out: bytearray) -> None:
-        if self.held_newline[stream]:
+        if self.held_blank[stream]:
             out.extend(b"\n")
-            self.held_newline[stream] = False
+            self.held_blank[stream] = False
         out.extend(text)
 
     def finish(self) -> None:
         for stream, buf in self.buffers.items():
             out = bytearray(buf)
-            if self.held_newline[stream]:
+            if self.held_blank[stream]:
                 out[:0] = b"\n"
             buf.clear()
             self.outputs[stream].feed(bytes(out))
