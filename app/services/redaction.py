@@ -51,8 +51,7 @@ class Redactor:
 
     def __init__(self, values: Iterable[str] = ()):
         patterns = sorted(set().union(*(forms_of(v) for v in values if v)))
-        self._lengths = [len(p) for p in patterns]
-        self.longest = max(self._lengths, default=0)
+        self.longest = max(map(len, patterns), default=0)
         # multi-line forms, with the index of their first newline: the only ones a line break can split
         self.multiline = [(p, p.index("\n")) for p in patterns if "\n" in p]
         self._automaton = AhoCorasick(patterns, matchkind=MatchKind.Standard) if patterns else None

@@ -49,8 +49,8 @@ def test_the_docs_page_references_only_our_server_and_its_files_load_from_it(bro
 def test_without_a_session_a_page_goes_to_the_login_and_the_rest_gets_401(stranger, path):
     page = stranger.get(path, headers={"accept": "text/html,application/xhtml+xml"})
     assert page.status_code == 303 and page.headers["location"] == "/login?next=/api/docs"
-    for cookie in ({}, {"runpad_session": "not-a-session"}):
-        r = stranger.get(path, headers={"accept": "application/json"}, cookies=cookie)
+    for cookie in ({}, {"cookie": "runpad_session=not-a-session"}):
+        r = stranger.get(path, headers={"accept": "application/json", **cookie})
         assert r.status_code == 401 and r.json()["error"] == "unauthorized"
 
 

@@ -25,7 +25,7 @@ from app.settings import settings
 from workers.runtime import containers
 from workers.runtime.docker_client import client
 
-MAX_LINE = 64 * 1024
+MAX_LINE = 64 * 1024  # bytes of one line buffered here before they go on in pieces
 MARKER_GRACE_SECONDS = 1.0
 STREAMS = {1: "stdout", 2: "stderr"}
 
