@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     pool_idle_seconds: int = 300
     heartbeat_seconds: int = 5
 
+    # Service endpoints
+    metrics_token: str = ""  # when set, /metrics answers only to "Authorization: Bearer <token>"
+
     @model_validator(mode="after")
     def _refuse_placeholder_key(self) -> "Settings":
         if self.env != "development" and weak_secret_key(self.secret_key):

@@ -1,7 +1,11 @@
-"""Probes: /healthz says the web process answers, /readyz that PostgreSQL, Redis and Docker do."""
+"""Probes: /healthz says the web process answers, /readyz that PostgreSQL, Redis and Docker do.
+
+/readyz is public (load balancers call it), so it says only which dependency is down; why is
+logged here, where an operator reads it, since the exception text can name hosts, users and paths."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
@@ -14,6 +18,7 @@ from app import db
 from app.settings import settings
 
 CHECK_TIMEOUT_SECONDS = 5.0
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["health"])
 
@@ -47,23 +52,24 @@ READINESS_CHECKS: dict[str, Callable[[], None]] = {
 
 
 def run_checks(checks: dict[str, Callable[[], None]], timeout: float = CHECK_TIMEOUT_SECONDS) -> dict[str, str]:
-    """Run the checks in parallel; each answers "ok" or a one-line reason, within `timeout` overall."""
+    """Run the checks in parallel; each answers "ok" or "down" within `timeout` overall."""
     pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
     futures = {name: pool.submit(check) for name, check in checks.items()}
     wait(futures.values(), timeout=timeout)
     # A check stuck on a dead host must not hold the response: leave its thread behind.
     pool.shutdown(wait=False, cancel_futures=True)
-    return {name: _outcome(future, timeout) for name, future in futures.items()}
+    return {name: _outcome(name, future, timeout) for name, future in futures.items()}
 
 
-def _outcome(future: Future[None], timeout: float) -> str:
+def _outcome(name: str, future: Future[None], timeout: float) -> str:
     if not future.done():
-        return f"no answer within {timeout:g}s"
+        log.warning("readiness: %s gave no answer within %gs", name, timeout)
+        return "down"
     exc = future.exception()
     if exc is None:
         return "ok"
-    first_line = (str(exc).strip().splitlines() or [""])[0]
-    return f"{type(exc).__name__}: {first_line}"[:300]
+    log.warning("readiness: %s is down: %s: %s", name, type(exc).__name__, exc)
+    return "down"
 
 
 @router.get("/healthz")

@@ -8,16 +8,18 @@ Mounted apps get no lifespan events: start-up work belongs in rx.App lifespan ta
 
 from fastapi import FastAPI
 
-from app.api import downloads, health, metrics, v1, web_auth
+from app.api import docs, downloads, health, metrics, v1, web_auth
 from app.api.security_headers import SecurityHeaders, built_inline_script_hashes
 
 api = FastAPI(
     title="Runpad",
-    # Keep FastAPI's own pages off paths the Reflex front end may want (/docs).
-    docs_url="/api/docs",
+    # FastAPI's own pages would be public and load Swagger UI from a CDN: app.api.docs serves the
+    # document and the page at /api/openapi.json and /api/docs instead, behind the login.
+    docs_url=None,
     redoc_url=None,
-    openapi_url="/api/openapi.json",
+    openapi_url=None,
 )
+api.include_router(docs.router)
 api.include_router(health.router)
 api.include_router(metrics.router)
 api.include_router(downloads.router)

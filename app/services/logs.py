@@ -1,8 +1,10 @@
 """Run and build logs: each line is timestamped, redacted and capped, published to Redis at once
-for live followers and stored in PostgreSQL in batches."""
+for live followers and stored in PostgreSQL in batches. A run's output streams are redacted as a
+whole before they are cut into lines, so no secret escapes across a line break or a cut."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import threading
 import time
@@ -21,6 +23,7 @@ from app.settings import settings
 
 BATCH_LINES = 200
 BATCH_SECONDS = 0.25
+MAX_LINE = 64 * 1024  # characters; a longer line is stored in pieces
 
 _redis: redis.Redis | None = None
 
@@ -54,9 +57,16 @@ class LogSink:
         self._lock = threading.Lock()
 
     def write(self, stream: str, line: str) -> None:
+        """One whole line from a source that splits its own lines (a build's output)."""
+        self._store(stream, self.redactor.text(line.replace("\x00", "")))
+
+    def output(self, stream: str) -> "OutputStream":
+        """A writer for a run's raw output on one stream (create it after setting the redactor)."""
+        return OutputStream(self, stream)
+
+    def _store(self, stream: str, line: str) -> None:
         if self.truncated:
             return
-        line = self.redactor.text(line.replace("\x00", ""))
         size = len(line.encode()) + 1
         if self.bytes + size > self.cap:
             self.truncated = True
@@ -103,6 +113,41 @@ class LogSink:
         """Stores a waiting batch that has waited long enough; safe from another thread."""
         if self._batch and time.monotonic() - self._last_flush > BATCH_SECONDS:
             self.flush()
+
+
+class OutputStream:
+    """One stream of a run's output as bytes cut anywhere: decoded, redacted, then cut into lines
+    (at newlines, and every MAX_LINE characters of a longer line)."""
+
+    def __init__(self, sink: LogSink, stream: str):
+        self.sink, self.stream = sink, stream
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._redacted = sink.redactor.stream(self._lines)
+        self._partial = ""
+
+    def feed(self, data: bytes) -> None:
+        if not self.sink.truncated:  # past the cap nothing is kept, so nothing needs redacting
+            self._redacted.feed(self._decoder.decode(data).replace("\x00", ""))
+
+    def finish(self) -> None:
+        self._redacted.feed(self._decoder.decode(b"", final=True).replace("\x00", ""))
+        self._redacted.finish()
+        if self._partial:
+            self._line(self._partial)
+            self._partial = ""
+
+    def _lines(self, text: str) -> None:
+        *lines, self._partial = (self._partial + text).split("\n")
+        for line in lines:
+            self._line(line)
+        while len(self._partial) > MAX_LINE:
+            self._line(self._partial[:MAX_LINE])
+            self._partial = self._partial[MAX_LINE:]
+
+    def _line(self, line: str) -> None:
+        line = line.removesuffix("\r")
+        for start in range(0, max(len(line), 1), MAX_LINE):
+            self.sink._store(self.stream, line[start:start + MAX_LINE])
 
 
 def read(source: str, source_id: uuid.UUID, after_seq: int = 0) -> list[LogLine]:

@@ -1,14 +1,20 @@
-"""Prometheus metrics, gathered at scrape time from where the facts already live: run and build
-counts and timings from PostgreSQL, warm-pool figures and hook latency from Redis (written there by
-every worker and web process, so any web process can answer /metrics for all of them)."""
+"""Prometheus metrics, gathered at scrape time without scanning history: finished runs and their
+timings, warm-pool figures and hook latency are counters in Redis (written at the moment they
+happen by every worker and web process, so any web process can answer /metrics for all of them);
+only active runs and builds are counted in PostgreSQL, through the index on their status.
+
+Counters live in Redis without persistence: a Redis restart resets them, which Prometheus reads
+as a counter reset (rate() and increase() handle it), instead of a scrape reading every run ever."""
 
 from __future__ import annotations
 
 from typing import Iterator
+import logging
 
+import redis
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from app.db import session
 from app.services.logs import redis_client
@@ -16,17 +22,43 @@ from app.services.logs import redis_client
 SECONDS_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900)
 HOOK_KEY = "runpad:metrics:hook_latency"
 POOL_PREFIX = "runpad:metrics:pool:"
+RUN_DURATION_KEY = "runpad:metrics:run_duration"
+QUEUE_WAIT_KEY = "runpad:metrics:run_queue_wait"
+RUNS_ENDED_KEY = "runpad:metrics:runs_ended"  # field "<status>:<runtime>"
+ACTIVE_STATUSES = ("queued", "building", "running")
+
+log = logging.getLogger(__name__)
+
+
+def _observe(pipe, key: str, seconds: float) -> None:
+    """One observation of a shared histogram (cumulative buckets, as Prometheus wants)."""
+    for bound in SECONDS_BUCKETS:
+        if seconds <= bound:
+            pipe.hincrby(key, f"le:{bound}", 1)
+    pipe.hincrby(key, "count", 1)
+    pipe.hincrbyfloat(key, "sum", seconds)
 
 
 def record_hook_latency(seconds: float) -> None:
-    """Adds one observation to the shared hook-latency histogram (cumulative buckets, as Prometheus wants)."""
     pipe = redis_client().pipeline(transaction=False)
-    for bound in SECONDS_BUCKETS:
-        if seconds <= bound:
-            pipe.hincrby(HOOK_KEY, f"le:{bound}", 1)
-    pipe.hincrby(HOOK_KEY, "count", 1)
-    pipe.hincrbyfloat(HOOK_KEY, "sum", seconds)
+    _observe(pipe, HOOK_KEY, seconds)
     pipe.execute()
+
+
+def record_run_end(status: str, runtime: str, duration_seconds: float | None,
+                   queue_wait_seconds: float | None) -> None:
+    """Counts a run that has just ended; called once per run, by whoever recorded its end.
+    A Redis outage loses the observation, never the run's end."""
+    try:
+        pipe = redis_client().pipeline(transaction=False)
+        pipe.hincrby(RUNS_ENDED_KEY, f"{status}:{runtime}", 1)
+        if duration_seconds is not None:
+            _observe(pipe, RUN_DURATION_KEY, duration_seconds)
+        if queue_wait_seconds is not None:
+            _observe(pipe, QUEUE_WAIT_KEY, queue_wait_seconds)
+        pipe.execute()
+    except redis.RedisError:
+        log.warning("metrics: could not count the end of a %s run", status, exc_info=True)
 
 
 def publish_pool_stats(worker: str, size: int, hits: int, misses: int, ttl: int = 30) -> None:
@@ -35,12 +67,9 @@ def publish_pool_stats(worker: str, size: int, hits: int, misses: int, ttl: int 
         .expire(key, ttl).execute()
 
 
-def _histogram_rows(column_sql: str) -> tuple[list[int], int, float]:
-    buckets = ", ".join(f"count(*) FILTER (WHERE v <= {b})" for b in SECONDS_BUCKETS)
-    sql = f"SELECT {buckets}, count(*), coalesce(sum(v), 0) FROM (SELECT {column_sql} AS v FROM runs) t WHERE v IS NOT NULL"
-    with session() as s:
-        row = s.execute(text(sql)).one()
-    return list(row[: len(SECONDS_BUCKETS)]), row[-2], float(row[-1])
+def _histogram_from_redis(key: str) -> tuple[list[int], int, float]:
+    raw = {k.decode(): v.decode() for k, v in redis_client().hgetall(key).items()}
+    return [int(raw.get(f"le:{b}", 0)) for b in SECONDS_BUCKETS], int(raw.get("count", 0)), float(raw.get("sum", 0))
 
 
 def _histogram(name: str, doc: str, counts: list[int], total: int, total_sum: float) -> HistogramMetricFamily:
@@ -53,18 +82,24 @@ class RunpadCollector(Collector):
         yield from self._runs()
         yield from self._builds()
         yield _histogram("runpad_run_duration_seconds", "How long finished runs took",
-                         *_histogram_rows("duration_ms / 1000.0"))
-        yield _histogram("runpad_run_queue_wait_seconds", "From queued to picked up by a worker",
-                         *_histogram_rows("extract(epoch FROM started_at - queued_at)"))
+                         *_histogram_from_redis(RUN_DURATION_KEY))
+        yield _histogram("runpad_run_queue_wait_seconds", "From queued to picked up by a worker (runs that started)",
+                         *_histogram_from_redis(QUEUE_WAIT_KEY))
         yield from self._pool()
         yield self._hooks()
 
     def _runs(self) -> Iterator:
-        runs = GaugeMetricFamily("runpad_runs", "Runs by status and runtime", labels=["status", "runtime"])
+        """Ended runs from the Redis counters; active ones counted through the status index."""
+        runs = GaugeMetricFamily("runpad_runs", "Runs by status and runtime (ended: since Redis started)",
+                                 labels=["status", "runtime"])
+        for field, count in redis_client().hgetall(RUNS_ENDED_KEY).items():
+            status, _, runtime = field.decode().partition(":")
+            runs.add_metric([status, runtime], int(count))
         sql = ("SELECT r.status, v.runtime, count(*) FROM runs r JOIN script_versions v ON v.id = r.version_id "
-               "GROUP BY r.status, v.runtime")
+               "WHERE r.status IN :active GROUP BY r.status, v.runtime")
         with session() as s:
-            for status, runtime, count in s.execute(text(sql)):
+            for status, runtime, count in s.execute(text(sql).bindparams(bindparam("active", expanding=True)),
+                                                    {"active": list(ACTIVE_STATUSES)}):
                 runs.add_metric([status, runtime], count)
         yield runs
 
@@ -89,7 +124,5 @@ class RunpadCollector(Collector):
         yield from (size, hits, misses)
 
     def _hooks(self) -> HistogramMetricFamily:
-        raw = {k.decode(): v.decode() for k, v in redis_client().hgetall(HOOK_KEY).items()}
-        counts = [int(raw.get(f"le:{b}", 0)) for b in SECONDS_BUCKETS]
-        return _histogram("runpad_hook_latency_seconds", "Hook request in to response out", counts,
-                          int(raw.get("count", 0)), float(raw.get("sum", 0)))
+        return _histogram("runpad_hook_latency_seconds", "Hook request in to response out",
+                          *_histogram_from_redis(HOOK_KEY))

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.db import session
 from app.models import FINAL_RUN_STATUSES, Run, RunStatus, Script, ScriptVersion, utcnow
+from app.services import metrics
 from app.services.logs import redis_client
 from app.settings import settings
 
@@ -111,7 +112,10 @@ def finish(run_id: uuid.UUID, status: RunStatus, *, result=None, error: str | No
         run.finished_at, run.log_truncated = now, log_truncated
         run.duration_ms = int((now - started).total_seconds() * 1000)
         s.add(run)
+        runtime = s.get(ScriptVersion, run.version_id).runtime
+        queue_wait = (run.started_at - run.queued_at).total_seconds() if run.started_at else None
         s.commit()
+    metrics.record_run_end(status, runtime, run.duration_ms / 1000, queue_wait)
     publish(run_id, status)
     return True
 
@@ -137,12 +141,15 @@ def cancel(run_id: uuid.UUID) -> Run | None:
 
 def finish_if_queued(run_id: uuid.UUID, status: RunStatus, error: str) -> bool:
     with session() as s:
-        n = s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.queued)
-                      .values(status=status, error=error, finished_at=utcnow())).rowcount
+        version_id = s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.queued)
+                               .values(status=status, error=error, finished_at=utcnow())
+                               .returning(Run.version_id)).scalar_one_or_none()
+        runtime = s.get(ScriptVersion, version_id).runtime if version_id else None
         s.commit()
-    if n:
+    if version_id:
+        metrics.record_run_end(status, runtime, None, None)
         publish(run_id, status)
-    return bool(n)
+    return bool(version_id)
 
 
 def cancel_requested(run_id: uuid.UUID) -> bool:

@@ -2,8 +2,8 @@
 
 What it guarantees, whatever the user's code does:
 - the payload is written to stdin once, then stdin is closed;
-- every stdout/stderr line goes to the log writer as it arrives (long lines are cut at 64 KiB),
-  except the nonce-framed result line, which never reaches the log;
+- all stdout/stderr output goes to the log writer's streams as it arrives (they redact it before
+  cutting it into lines), except the nonce-framed result line, which never reaches the log;
 - the container is killed at the deadline (timed_out), on cancel (cancelled) or once it has printed
   more than settings.output_kill_bytes (log_limit);
 - it returns as soon as the result frame (stdout) and the nonce line (stderr) have arrived: the
@@ -25,7 +25,7 @@ from app.settings import settings
 from workers.runtime import containers
 from workers.runtime.docker_client import client
 
-MAX_LINE = 64 * 1024
+MAX_LINE = 64 * 1024  # bytes of one line buffered here before they go on in pieces
 MARKER_GRACE_SECONDS = 1.0
 STREAMS = {1: "stdout", 2: "stderr"}
 
@@ -38,8 +38,13 @@ class StopReason(StrEnum):
     log_limit = "log_limit"
 
 
+class OutputWriter(Protocol):
+    def feed(self, data: bytes) -> None: ...
+    def finish(self) -> None: ...
+
+
 class LogWriter(Protocol):
-    def write(self, stream: str, line: str) -> None: ...
+    def output(self, stream: str) -> OutputWriter: ...
 
 
 @dataclass
@@ -77,15 +82,17 @@ class _Watchdog(threading.Thread):
                 pass
 
 
-class _LineSplitter:
-    """Turns multiplexed attach frames into lines and spots the result frame on stdout and the
-    nonce line on stderr (the bootstrap writes both last, each after a newline of its own)."""
+class _StreamSplitter:
+    """Takes the result frame (stdout) and the nonce line (stderr) out of the multiplexed attach
+    frames and passes everything else on, as it arrives, to the log's output streams, which redact
+    it before cutting it into lines. The bootstrap writes each marker last, after a newline of its
+    own, so a blank line is held back until the next line shows it was not that newline."""
 
     def __init__(self, nonce: str, log: LogWriter):
         self.nonce = nonce.encode()
-        self.log = log
-        self.buffers = {"stdout": bytearray(), "stderr": bytearray()}
-        self.pending_blank = {"stdout": False, "stderr": False}  # held back: it may precede a marker
+        self.outputs = {stream: log.output(stream) for stream in STREAMS.values()}
+        self.buffers = {stream: bytearray() for stream in STREAMS.values()}
+        self.held_blank = {stream: False for stream in STREAMS.values()}
         self.frame: bytes | None = None
         self.stderr_done = False
         self.total = 0
@@ -96,42 +103,50 @@ class _LineSplitter:
 
     def feed(self, stream: str, data: bytes) -> None:
         self.total += len(data)
-        buf = self.buffers[stream]
+        buf, out = self.buffers[stream], bytearray()
         buf.extend(data)
         while True:
             nl = buf.find(b"\n")
             if nl == -1:
                 limit = settings.max_result_bytes + 1024 if buf.startswith(self.nonce) else MAX_LINE
-                if len(buf) > limit:
-                    self._line(stream, bytes(buf[:MAX_LINE]))
+                if len(buf) > limit:  # part of a long line: it goes on without its end
+                    self._text(stream, bytes(buf[:MAX_LINE]), out)
                     del buf[:MAX_LINE]
                     continue
-                return
+                break
             line = bytes(buf[:nl])
             del buf[: nl + 1]
-            self._line(stream, line)
+            self._line(stream, line, out)
+        if out:
+            self.outputs[stream].feed(bytes(out))  # once per attach frame, not once per line
 
-    def _line(self, stream: str, line: bytes) -> None:
+    def _line(self, stream: str, line: bytes, out: bytearray) -> None:
         if stream == "stdout" and self.frame is None and line.startswith(self.nonce):
-            self.frame, self.pending_blank[stream] = line[len(self.nonce):], False
+            self.frame, self.held_blank[stream] = line[len(self.nonce):], False
             return
         if stream == "stderr" and not self.stderr_done and line == self.nonce:
-            self.stderr_done, self.pending_blank[stream] = True, False
+            self.stderr_done, self.held_blank[stream] = True, False
             return
-        if self.pending_blank[stream]:
-            self.log.write(stream, "")
-        self.pending_blank[stream] = line == b""
-        if not self.pending_blank[stream]:
-            self.log.write(stream, line.decode("utf-8", errors="replace").rstrip("\r"))
+        if line:
+            self._text(stream, line + b"\n", out)
+        else:
+            self._text(stream, b"", out)
+            self.held_blank[stream] = True
+
+    def _text(self, stream: str, text: bytes, out: bytearray) -> None:
+        if self.held_blank[stream]:
+            out.extend(b"\n")
+            self.held_blank[stream] = False
+        out.extend(text)
 
     def finish(self) -> None:
         for stream, buf in self.buffers.items():
-            if buf:
-                self._line(stream, bytes(buf))
-                buf.clear()
-            if self.pending_blank[stream]:
-                self.log.write(stream, "")
-                self.pending_blank[stream] = False
+            out = bytearray(buf)
+            if self.held_blank[stream]:
+                out[:0] = b"\n"
+            buf.clear()
+            self.outputs[stream].feed(bytes(out))
+            self.outputs[stream].finish()
 
 
 def _recv_exactly(sock, n: int) -> bytes:
@@ -145,7 +160,7 @@ def _recv_exactly(sock, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def _read_stream(attached: containers.Attached, splitter: _LineSplitter, watchdog: _Watchdog) -> None:
+def _read_stream(attached: containers.Attached, splitter: _StreamSplitter, watchdog: _Watchdog) -> None:
     while not splitter.complete:
         if splitter.frame is not None:  # stderr's marker is on its way; never wait long for it
             attached.sock.settimeout(MARKER_GRACE_SECONDS)
@@ -182,7 +197,7 @@ def supervise(attached: containers.Attached, payload: bytes, nonce: str, log: Lo
     deadline = time.monotonic() + timeout_seconds
     watchdog = _Watchdog(attached.container_id, deadline, cancelled, getattr(log, "tick", lambda: None))
     watchdog.start()
-    splitter = _LineSplitter(nonce, log)
+    splitter = _StreamSplitter(nonce, log)
     try:
         attached.sock.sendall(payload)
         attached.sock.shutdown(1)  # SHUT_WR: the container sees EOF on stdin
