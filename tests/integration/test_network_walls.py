@@ -1,0 +1,152 @@
+"""Runs and builds reach the public internet only: the host (on its bridge address), private test
+hosts and other containers are refused unless RUNPAD_NETWORK_ALLOW opens them; builds are killed at
+their deadline, capped in lockfile size and processes, and leave no container behind."""
+
+import json
+import socket
+import threading
+import uuid
+
+import pytest
+
+from app.services import builds, logs, scripts
+from app.settings import settings
+from tests.integration import nethost
+from tests.integration.helpers import log_text, tryout
+from tests.integration.npm_registry import NpmRegistry
+from workers import engine
+from workers.runtime import build_step, network
+from workers.runtime.docker_client import client
+
+pytestmark = pytest.mark.usefixtures("docker_ready")
+PORT = 7000
+# connects to every target, printing CONNECTED or the error code for each
+PROBE = """const net = require("net");
+const targets = %s;
+function probe([host, port]) {
+  return new Promise((done) => {
+    const s = net.connect({ host, port, timeout: 5000 });
+    s.on("connect", () => { console.log(`PROBE ${host}:${port} CONNECTED`); s.destroy(); done(); });
+    s.on("timeout", () => { console.log(`PROBE ${host}:${port} TIMEOUT`); s.destroy(); done(); });
+    s.on("error", (e) => { console.log(`PROBE ${host}:${port} ${e.code}`); done(); });
+  });
+}
+(async () => { for (const t of targets) await probe(t); %s })();
+"""
+
+
+@pytest.fixture
+def host_listener():
+    """A TCP listener on the run and build bridges' gateway addresses: the host itself."""
+    sockets = []
+    for name in (settings.run_network, settings.build_network):
+        s = socket.socket()
+        s.bind((nethost.bridge_gateway(name), 0))
+        s.listen(8)
+        threading.Thread(target=lambda s=s: _accept_forever(s), daemon=True).start()
+        sockets.append(s)
+    yield [s.getsockname() for s in sockets]
+    for s in sockets:
+        s.close()
+
+
+def _accept_forever(s: socket.socket) -> None:
+    try:
+        while True:
+            s.accept()[0].close()
+    except OSError:
+        pass  # closed at the end of the test
+
+
+def _run_probe(targets) -> str:
+    probe_fn = PROBE.split("(async () =>")[0].replace('const net = require("net");', 'import net from "node:net";')
+    code = probe_fn % json.dumps(targets) + "export default async () => { for (const t of targets) await probe(t); };\n"
+    return log_text(tryout("node", code))
+
+
+def test_a_run_cannot_reach_the_host_or_a_private_host_unless_allowed(test_host, host_listener):
+    test_host.listen(nethost.ADDRESS, PORT)
+    run_gateway = host_listener[0]
+    text = _run_probe([list(run_gateway), [nethost.ADDRESS, PORT]])
+    assert f"PROBE {run_gateway[0]}:{run_gateway[1]} ECONNREFUSED" in text, text
+    assert f"PROBE {nethost.ADDRESS}:{PORT} ECONNREFUSED" in text, text
+    with nethost.allowed(f"{nethost.ADDRESS}/32"):
+        text = _run_probe([[nethost.ADDRESS, PORT]])
+    assert f"PROBE {nethost.ADDRESS}:{PORT} CONNECTED" in text, text
+
+
+def _evil_build(registry, postinstall: str, extra: dict[str, str] | None = None):
+    name = f"runpad-probe-{uuid.uuid4().hex[:8]}"
+    registry.add(name, "1.0.0", {
+        "package.json": json.dumps({"name": name, "version": "1.0.0", "scripts": {"postinstall": "node probe.js"}}),
+        "probe.js": postinstall, **(extra or {}),
+    })
+    saved = scripts.create(f"probe-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"], [])
+    engine.execute_build(saved.build.id)
+    build = builds.get(saved.build.id)
+    return build, "\n".join(line.line for line in logs.read("build", build.id))
+
+
+def _build_containers() -> list:
+    return client().api.containers(all=True, filters={"label": [build_step.LABEL_BUILD,
+                                                                  f"runpad.instance={settings.instance}"]})
+
+
+def test_a_hostile_build_is_refused_the_host_and_private_hosts_and_stopped_at_its_deadline(
+        monkeypatch, test_host, host_listener):
+    test_host.listen(nethost.SECOND, PORT)
+    gateway = nethost.bridge_gateway(settings.build_network)
+    build_listener = host_listener[1]
+    targets = [list(build_listener), [gateway, 6379], [gateway, 5432], [nethost.SECOND, PORT]]
+    monkeypatch.setattr(settings, "build_timeout_seconds", 20)
+    with NpmRegistry(test_host) as registry, nethost.allowed(f"{nethost.ADDRESS}/32"):
+        monkeypatch.setattr(settings, "npm_registry", registry.url)
+        build, text = _evil_build(registry, PROBE % (json.dumps(targets), "setInterval(() => {}, 1000);"))
+    assert build.status == "failed", text
+    assert "deadline (20 s" in build.error
+    for host, port in targets:
+        assert f"PROBE {host}:{port} ECONNREFUSED" in text, text
+    assert _build_containers() == []
+
+
+def test_a_build_whose_lockfile_is_over_the_cap_fails_clearly(monkeypatch, test_host):
+    monkeypatch.setattr(settings, "build_lockfile_max_bytes", 300)
+    with NpmRegistry(test_host) as registry, nethost.allowed(f"{nethost.ADDRESS}/32"):
+        monkeypatch.setattr(settings, "npm_registry", registry.url)
+        build, text = _evil_build(registry, "console.log('fine');")
+    assert build.status == "failed", text
+    assert "over the 300-byte cap (RUNPAD_BUILD_LOCKFILE_MAX_BYTES)" in build.error
+    assert _build_containers() == []
+
+
+FORK = """const { spawn } = require("child_process");
+let started = 0, failed = 0;
+for (let i = 0; i < 700; i++) {
+  try { const c = spawn("sleep", ["30"]); c.on("error", () => failed++); started++; } catch (e) { failed++; }
+}
+setTimeout(() => { console.log(`FORKS started=${started} failed=${failed}`); process.exit(0); }, 3000);
+"""
+
+
+def test_a_build_cannot_start_more_processes_than_its_limit(monkeypatch, test_host):
+    with NpmRegistry(test_host) as registry, nethost.allowed(f"{nethost.ADDRESS}/32"):
+        monkeypatch.setattr(settings, "npm_registry", registry.url)
+        build, text = _evil_build(registry, FORK)
+    line = next(ln for ln in text.splitlines() if "FORKS" in ln)
+    failed = int(line.rsplit("failed=", 1)[1])
+    assert failed >= 700 - settings.build_pids_limit, text
+
+
+def test_the_worker_refuses_to_start_when_its_rules_are_not_on_the_bridge():
+    bridge = network.bridge_of(settings.run_network)
+    hook = ["-i", bridge, "-j", network.CHAIN]
+    import subprocess
+
+    subprocess.run(["iptables", "-D", "DOCKER-USER", *hook], check=True)
+    try:
+        with pytest.raises(network.FirewallError, match=f"DOCKER-USER lacks -i {bridge} -j {network.CHAIN}"):
+            network.verify_firewall([bridge, network.bridge_of(settings.build_network)])
+        assert not network.firewall_intact()
+    finally:
+        network.install_firewall()
+    assert network.firewall_intact()
