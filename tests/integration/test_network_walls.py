@@ -4,9 +4,12 @@ their deadline, capped in lockfile size and processes, and leave no container be
 
 import json
 import socket
+import subprocess
 import threading
+import time
 import uuid
 
+import docker.errors
 import pytest
 
 from app.services import builds, logs, scripts
@@ -140,8 +143,6 @@ def test_a_build_cannot_start_more_processes_than_its_limit(monkeypatch, test_ho
 def test_the_worker_refuses_to_start_when_its_rules_are_not_on_the_bridge():
     bridge = network.bridge_of(settings.run_network)
     hook = ["-i", bridge, "-j", network.CHAIN]
-    import subprocess
-
     subprocess.run(["iptables", "-D", "DOCKER-USER", *hook], check=True)
     try:
         with pytest.raises(network.FirewallError, match=f"DOCKER-USER lacks -i {bridge} -j {network.CHAIN}"):
@@ -150,3 +151,52 @@ def test_the_worker_refuses_to_start_when_its_rules_are_not_on_the_bridge():
     finally:
         network.install_firewall()
     assert network.firewall_intact()
+
+
+HOG = """const chunks = [];
+for (let i = 0; i < 30; i++) { chunks.push(Buffer.alloc(64 * 1024 * 1024, 1)); console.log(`HOG ${(i + 1) * 64} MiB`); }
+console.log("HOG survived");
+"""
+
+
+def test_a_build_that_allocates_more_than_its_memory_is_stopped(monkeypatch, test_host):
+    with NpmRegistry(test_host) as registry, nethost.allowed(f"{nethost.ADDRESS}/32"):
+        monkeypatch.setattr(settings, "npm_registry", registry.url)
+        build, text = _evil_build(registry, HOG)
+    assert build.status == "failed" and "HOG survived" not in text, text
+    assert _build_containers() == []
+
+
+def test_the_rules_follow_a_network_docker_named_itself(monkeypatch, host_listener):
+    """A run network created elsewhere, with no bridge name of ours: the rules go on br-<id>."""
+    name = f"runpad-test-{uuid.uuid4().hex[:8]}"
+    created = client().networks.create(name, driver="bridge", options={"com.docker.network.bridge.enable_icc": "false"})
+    bridge = f"br-{created.id[:12]}"
+    monkeypatch.setattr(settings, "run_network", name)
+    try:
+        assert bridge in network.ensure_networks()
+        gateway = nethost.bridge_gateway(name)
+        listener = socket.socket()
+        listener.bind((gateway, 0))
+        listener.listen(8)
+        text = _run_probe([[gateway, listener.getsockname()[1]]])
+        listener.close()
+        assert f"PROBE {gateway}:" in text and "ECONNREFUSED" in text, text
+    finally:
+        for tool, rules in (("iptables", network.rules_for(bridge)), ("ip6tables", network.rules6_for(bridge))):
+            for table, chain, rule in rules:
+                subprocess.run([tool, "-t", table, "-D", chain, *rule], capture_output=True)
+        _remove_network(created)
+
+
+def _remove_network(created) -> None:
+    # the run container's endpoint goes away a moment after the container: retry for a while
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            created.remove()
+            return
+        except docker.errors.APIError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
