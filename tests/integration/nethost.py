@@ -15,7 +15,10 @@ from workers.runtime import network
 HOST_END, ADDRESS, SECOND = "10.99.0.1", "10.99.0.2", "10.99.1.2"
 # accepts, says hello and closes: a connection that reaches it prints CONNECTED in the probes
 LISTENER = """import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(64)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(64)
 while True:
     c, _ = s.accept(); c.sendall(b"hello\\n"); c.close()
 """

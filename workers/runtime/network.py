@@ -110,7 +110,7 @@ ensure_run_network = ensure_networks  # the name callers and tests used before b
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise FirewallError(f"{name} is not installed: run and build containers could reach the host and private networks")
+        raise FirewallError(f"{name} is not installed: runs and builds could reach the host and private networks")
     return path
 
 
@@ -150,7 +150,8 @@ def firewall_problems(names: list[str]) -> list[str]:
     problems = [f"bridge {b} does not exist" for b in names if not Path("/sys/class/net", b).exists()]
     problems += [f"{CHAIN} lacks {' '.join(r)}" for r in chain_rules() if not _check(iptables, "filter", CHAIN, r)]
     for bridge in names:
-        problems += [f"{chain} lacks {' '.join(r)}" for t, chain, r in rules_for(bridge) if not _check(iptables, t, chain, r)]
+        problems += [f"{chain} lacks {' '.join(r)}" for t, chain, r in rules_for(bridge)
+                     if not _check(iptables, t, chain, r)]
         if shutil.which("ip6tables"):
             problems += [f"ip6tables {chain} lacks {' '.join(r)}" for t, chain, r in rules6_for(bridge)
                          if not _check("ip6tables", t, chain, r)]
