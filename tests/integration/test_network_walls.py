@@ -200,3 +200,34 @@ def _remove_network(created) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
+
+
+def test_a_run_cannot_reach_another_container_on_either_network():
+    server = "require('net').createServer((s) => s.end('hi')).listen(7000)"
+    peers = [client().containers.run(settings.node_image, ["node", "-e", server], detach=True, network=name,
+                                     labels={"runpad.instance": settings.instance})
+             for name in (settings.run_network, settings.build_network)]
+    try:
+        targets = []
+        for peer in peers:
+            peer.reload()
+            address = next(iter(peer.attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
+            targets.append([address, 7000])
+            _wait_listening(address, 7000)  # so a refusal below is the wall, not an empty port
+        text = _run_probe(targets)
+        for address, port in targets:
+            assert f"PROBE {address}:{port} ECONNREFUSED" in text, text
+    finally:
+        for peer in peers:
+            peer.remove(force=True)
+
+
+def _wait_listening(address: str, port: int) -> None:
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            socket.create_connection((address, port), 1).close()
+            return
+        except OSError:
+            assert time.monotonic() < deadline, f"nothing listens on {address}:{port}"
+            time.sleep(0.2)
