@@ -3,13 +3,17 @@ hosts and other containers are refused unless RUNPAD_NETWORK_ALLOW opens them; b
 their deadline, capped in lockfile size and processes, and leave no container behind."""
 
 import json
+import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import docker.errors
+import docker.types
 import pytest
 
 from app.services import builds, logs, scripts
@@ -19,6 +23,7 @@ from tests.integration.helpers import log_text, tryout
 from tests.integration.npm_registry import NpmRegistry
 from workers import engine
 from workers.runtime import build_step, network
+from workers.local_worker import WorkerProcess
 from workers.runtime.docker_client import client
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
@@ -231,3 +236,29 @@ def _wait_listening(address: str, port: int) -> None:
         except OSError:
             assert time.monotonic() < deadline, f"nothing listens on {address}:{port}"
             time.sleep(0.2)
+
+
+def test_the_worker_refuses_to_start_on_a_run_network_its_rules_do_not_cover(monkeypatch, tmp_path):
+    """A network with IPv6 is not walled off by these rules: prepare-worker and the Celery worker's
+    ready hook both say so and stop."""
+    name = f"runpad-test-{uuid.uuid4().hex[:8]}"
+    ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet="fd00:99:0:1::/64")])
+    created = client().networks.create(name, driver="bridge", enable_ipv6=True, ipam=ipam)
+    bridge = f"br-{created.id[:12]}"
+    env = {**os.environ, "RUNPAD_RUN_NETWORK": name, "RUNPAD_REDIS_URL": settings.redis_url}
+    try:
+        result = subprocess.run([sys.executable, "-m", "app.cli", "prepare-worker"], env=env, capture_output=True,
+                                text=True, cwd=Path(__file__).resolve().parents[2])
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert f"refusing to start: network {name} has IPv6" in result.stderr
+        monkeypatch.setenv("RUNPAD_RUN_NETWORK", name)
+        worker = WorkerProcess(f"walls-{uuid.uuid4().hex[:6]}", concurrency=1, log_dir=tmp_path)
+        with pytest.raises(RuntimeError, match="did not start"):
+            worker.start(timeout=60)
+        assert worker.proc.wait(timeout=30) == 3
+        assert f"refusing to start: network {name} has IPv6" in worker.log_path.read_text()
+    finally:
+        for tool, rules in (("iptables", network.rules_for(bridge)), ("ip6tables", network.rules6_for(bridge))):
+            for table, chain, rule in rules:
+                subprocess.run([tool, "-t", table, "-D", chain, *rule], capture_output=True)
+        _remove_network(created)
