@@ -262,3 +262,11 @@ def test_the_worker_refuses_to_start_on_a_run_network_its_rules_do_not_cover(mon
             for table, chain, rule in rules:
                 subprocess.run([tool, "-t", table, "-D", chain, *rule], capture_output=True)
         _remove_network(created)
+
+
+def test_a_bad_allow_list_is_refused_not_ignored(monkeypatch):
+    monkeypatch.setattr(settings, "network_allow", "10.99.0.2/32, 10.99.0.300/32")
+    with pytest.raises(network.FirewallError, match="RUNPAD_NETWORK_ALLOW is not a list of IPv4 CIDRs"):
+        network.install_firewall()
+    monkeypatch.undo()
+    assert network.firewall_intact()  # the chain was left as it was

@@ -54,7 +54,11 @@ def resolvers() -> list[str]:
 
 def chain_rules() -> list[list[str]]:
     """The egress chain, in order: operator-opened ranges, DNS to the resolvers only, then rejects."""
-    rules = [["-d", cidr, "-j", "RETURN"] for cidr in settings.network_allow_cidrs]
+    try:
+        allowed = settings.network_allow_cidrs
+    except ValueError as exc:  # a typo must stop the worker, not silently open or close a range
+        raise FirewallError(f"RUNPAD_NETWORK_ALLOW is not a list of IPv4 CIDRs: {exc}") from None
+    rules = [["-d", cidr, "-j", "RETURN"] for cidr in allowed]
     for ip in resolvers():
         rules += [["-d", f"{ip}/32", "-p", proto, "--dport", "53", "-j", "RETURN"] for proto in ("udp", "tcp")]
     rules += [["-d", cidr, "-j", "REJECT"] for cidr in REFUSED]
