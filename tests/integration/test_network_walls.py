@@ -96,7 +96,7 @@ def _evil_build(registry, postinstall: str, extra: dict[str, str] | None = None)
 
 
 def _build_containers() -> list:
-    return client().api.containers(all=True, filters={"label": [build_step.LABEL_BUILD,
+    return client().api.containers(all=True, filters={"label": [f"{build_step.LABEL_BUILD}=1",
                                                                   f"runpad.instance={settings.instance}"]})
 
 

@@ -207,8 +207,10 @@ def build_dependency_image(runtime: str, normalised: list[str], deps_hash: str, 
         command = _PYTHON_INSTALL.format(reqs=reqs)
     log(f"installing {len(normalised)} {'npm' if runtime == 'node' else 'PyPI'} package(s)"
         + (" from the recorded lockfile" if lockfile else ""))
+    # a commit keeps the build container's labels: blank the ones that name a worker or a build, so
+    # containers made from the image are never taken for this build or for this worker's leftovers
     changes = ["USER 10001:10001", "WORKDIR /opt/runpad/deps", f"LABEL runpad.deps_hash={deps_hash}",
-               "LABEL runpad.managed=1"]
+               "LABEL runpad.managed=1", 'LABEL runpad.worker="" runpad.instance="" runpad.build=""']
     try:
         image_id, locked = build_step.install_and_commit(
             runner, files, ["sh", "-c", command], ref, LOCKFILE_PATH[runtime], changes, log)
