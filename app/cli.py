@@ -37,10 +37,14 @@ def _ensure_admin(args: list[str]) -> int:
 
 
 def _prepare_worker(args: list[str]) -> int:
-    from workers.runtime.network import ensure_run_network
+    from workers.runtime.network import FirewallError, ensure_networks
 
-    ensure_run_network()
-    print("run network and firewall ready")
+    try:
+        bridges = ensure_networks()
+    except FirewallError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"run and build networks firewalled (bridges {', '.join(bridges)})")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -57,11 +58,17 @@ class Settings(BaseSettings):
     registry: str = ""  # e.g. 127.0.0.1:5000; dependency images are pushed and pulled there
     npm_registry: str = ""  # a mirror for npm builds (no credentials in the URL: it is kept in the image)
     pypi_json_url: str = "https://pypi.org/pypi"  # PyPI's JSON API, for the dependency picker's version list
-    build_timeout_seconds: int = 600
+    build_timeout_seconds: int = 600  # wall clock: the install step is killed at this deadline
+    build_memory_mb: int = 1024  # memory = memory + swap of a build's install step
+    build_cpus: float = 1.0
+    build_pids_limit: int = 512
+    build_lockfile_max_bytes: int = 2 * 1024 * 1024
+    build_network: str = "runpad-builds"
     uv_version: str = "0.9.5"
 
     # Runs
     run_network: str = "runpad-runs"
+    network_allow: str = ""  # comma-separated CIDRs runs and builds may reach despite the private-range rejects
     default_timeout_seconds: int = 30
     default_memory_mb: int = 256
     cpus: float = 1.0
@@ -128,6 +135,11 @@ class Settings(BaseSettings):
         """Names this installation, so installs (or a test suite) sharing one Docker Engine leave each
         other's containers alone."""
         return hashlib.sha256(f"{self.database_url}|{self.redis_url}".encode()).hexdigest()[:16]
+
+    @property
+    def network_allow_cidrs(self) -> list[str]:
+        """RUNPAD_NETWORK_ALLOW as normalised IPv4 networks (a bad entry fails loudly, not silently open)."""
+        return [str(ipaddress.IPv4Network(c.strip(), strict=False)) for c in self.network_allow.split(",") if c.strip()]
 
     def base_image(self, runtime: str) -> str:
         return {"node": self.node_image, "python": self.python_image}[runtime]

@@ -6,6 +6,7 @@ Start a worker with: celery -A workers.celery_app worker --pool threads -Q tryou
 from __future__ import annotations
 
 import logging
+import os
 
 from celery import Celery
 from celery.signals import worker_ready, worker_shutting_down
@@ -35,9 +36,16 @@ def _on_ready(**_):
     from workers import engine, maintenance, shipping
     from workers.runtime.pool import WarmPool
 
+    from workers.runtime.network import FirewallError
+
     logging.basicConfig(level=logging.INFO)
     engine.pool = WarmPool()
-    _keeper = maintenance.start_worker(engine.pool)
+    try:
+        _keeper = maintenance.start_worker(engine.pool)
+    except FirewallError as exc:
+        # Celery logs and swallows errors from signal handlers; a worker without its walls must not take work
+        logging.getLogger(__name__).critical("%s", exc)
+        os._exit(3)
     # its own thread: a CloudWatch call that hangs must not delay the heartbeats the housekeeper sends
     _shipper = shipping.LogShipper()
     _shipper.start()

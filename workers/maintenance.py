@@ -90,9 +90,9 @@ class Housekeeper(threading.Thread):
 
 def start_worker(pool=None) -> Housekeeper:
     """What a worker does before taking work: announce itself, clean up after a previous life."""
-    from workers.runtime.network import ensure_run_network
+    from workers.runtime.network import ensure_networks
 
-    ensure_run_network()
+    ensure_networks()  # raises FirewallError when the rules are not on the bridges in use
     fail_own_leftovers()
     removed = remove_orphans(at_start=True)
     if removed:

@@ -5,13 +5,9 @@
 #
 #   RUNPAD_ENGINE_WAIT_SECONDS  how long to wait for the engine (default 120): a dind sidecar
 #                               starts alongside the worker, not before it
-#   RUNPAD_BLOCKED_CIDRS        space-separated ranges run containers must not reach, on top of what
-#                               workers/runtime/network.py closes (the engine's host, 169.254.0.0/16).
-#                               Needed wherever the engine's traffic leaves through a network that
-#                               holds the platform's services: in Kubernetes the pod and service
-#                               ranges (PostgreSQL, Redis, the API server), in a cloud the VPC.
-# The rules key on the run bridge's name (runpad0, as in network.py), so they hold before the network
-# exists; -C first keeps a restart from stacking duplicates.
+#   RUNPAD_NETWORK_ALLOW        comma-separated ranges runs and builds may reach although private
+#                               (workers/runtime/network.py refuses the host, 10/8, 172.16/12,
+#                               192.168/16, 100.64/10, link-local and other containers by default).
 set -eu
 
 wait_seconds="${RUNPAD_ENGINE_WAIT_SECONDS:-120}"
@@ -32,11 +28,10 @@ then
     exit 1
 fi
 
-for cidr in ${RUNPAD_BLOCKED_CIDRS:-}; do
-    rule="-i runpad0 -d $cidr -j REJECT"
-    # shellcheck disable=SC2086 # the rule is split into arguments on purpose
-    iptables -C DOCKER-USER $rule 2>/dev/null || iptables -I DOCKER-USER 1 $rule
-done
+# Creates the run and build networks, firewalls the bridges Docker really gave them (private ranges,
+# the host, link-local, other containers; RUNPAD_NETWORK_ALLOW opens ranges) and checks the rules are
+# attached; the worker does not start without them.
+python -m app.cli prepare-worker
 
 if [ "$#" -eq 0 ]; then
     set -- --pool threads --concurrency 8 -Q tryout,runs,builds --loglevel INFO

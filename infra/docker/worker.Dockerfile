@@ -64,6 +64,6 @@ USER 10001:10001
 # send none, turn this off (infra/compose.yaml).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "/opt/runpad/healthcheck.py", "worker"]
-# Waits for the engine, adds RUNPAD_BLOCKED_CIDRS to the firewall, then runs
+# Waits for the engine, firewalls the run and build networks, then runs
 # `celery -A workers.celery_app worker --pool threads --concurrency 8 -Q tryout,runs,builds`.
 CMD ["/opt/runpad/worker-start.sh"]

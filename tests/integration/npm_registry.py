@@ -1,5 +1,6 @@
-"""A minimal npm registry (packument + tarball) serving packages the test defines, on a host port that
-dependency builds reach through Docker's default bridge."""
+"""A minimal npm registry (packument + tarball) serving packages the test defines. Builds cannot reach
+the host, so it is served from a private test host (tests/integration/nethost.py) whose address the
+test opens with RUNPAD_NETWORK_ALLOW: files in a directory, served by http.server in the namespace."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import hashlib
 import io
 import json
 import tarfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.integration import nethost
 
 
 def tarball(files: dict[str, str]) -> bytes:
@@ -24,50 +29,29 @@ def tarball(files: dict[str, str]) -> bytes:
 
 
 class NpmRegistry:
-    def __init__(self, host_ip: str):
-        self.host_ip = host_ip
-        self.packages: dict[str, dict] = {}
-        self.tarballs: dict[str, bytes] = {}
-        self.server = ThreadingHTTPServer(("0.0.0.0", 0), self._handler())
-        self.url = f"http://{host_ip}:{self.server.server_address[1]}/"
+    def __init__(self, host, port: int = 4873):
+        self.host = host  # a nethost.NetHost
+        self.dir = Path(tempfile.mkdtemp(prefix="npm-registry-"))
+        self.port = port
+        self.url = f"http://{nethost.ADDRESS}:{port}/"
 
     def add(self, name: str, version: str, files: dict[str, str]) -> None:
         data = tarball(files)
-        path = f"{name}/-/{name}-{version}.tgz"
-        self.tarballs["/" + path] = data
+        path = f"tarballs/{name}-{version}.tgz"  # apart from the packument at /name
+        (self.dir / "tarballs").mkdir(exist_ok=True)
+        (self.dir / path).write_bytes(data)
         manifest = json.loads(files["package.json"])
         manifest["dist"] = {"tarball": self.url + path, "shasum": hashlib.sha1(data).hexdigest(),
                             "integrity": "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()}
         manifest["hasInstallScript"] = bool(manifest.get("scripts"))
-        self.packages["/" + name] = {"name": name, "dist-tags": {"latest": version}, "versions": {version: manifest}}
-
-    def _handler(self):
-        registry = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                if self.path in registry.packages:
-                    body, kind = json.dumps(registry.packages[self.path]).encode(), "application/json"
-                elif self.path in registry.tarballs:
-                    body, kind = registry.tarballs[self.path], "application/octet-stream"
-                else:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("content-type", kind)
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
+        packument = {"name": name, "dist-tags": {"latest": version}, "versions": {version: manifest}}
+        (self.dir / name).write_text(json.dumps(packument))
 
     def __enter__(self) -> "NpmRegistry":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.host.start(sys.executable, "-m", "http.server", str(self.port), "--bind", nethost.ADDRESS,
+                        "--directory", str(self.dir))
+        self.host.wait_for(nethost.ADDRESS, self.port)
         return self
 
     def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,6 +1,5 @@
 """Builds run package install scripts, which are hostile too: they get network, never secrets."""
 
-import ipaddress
 import json
 import subprocess
 import uuid
@@ -9,6 +8,7 @@ import pytest
 
 from app.services import logs, scripts, secrets
 from app.settings import settings
+from tests.integration import nethost
 from tests.integration.npm_registry import NpmRegistry
 from workers import engine
 from workers.runtime import images
@@ -26,13 +26,11 @@ console.log("STOLEN " + JSON.stringify(found));
 """
 
 
-def test_an_install_script_sees_no_secrets_and_leaves_none_in_the_image(monkeypatch):
+def test_an_install_script_sees_no_secrets_and_leaves_none_in_the_image(monkeypatch, test_host):
     secret_value = f"store-secret-{uuid.uuid4().hex}"
     secrets.put("RUNPAD_BUILD_VICTIM", secret_value)
-    config = client().networks.get("bridge").attrs["IPAM"]["Config"][0]
-    host = config.get("Gateway") or str(ipaddress.ip_network(config["Subnet"])[1])
     name = f"runpad-evil-{uuid.uuid4().hex[:8]}"
-    with NpmRegistry(host) as registry:
+    with NpmRegistry(test_host) as registry, nethost.allowed(f"{nethost.ADDRESS}/32"):
         registry.add(name, "1.0.0", {
             "package.json": json.dumps({"name": name, "version": "1.0.0", "scripts": {"preinstall": "node steal.js"}}),
             "steal.js": STEAL,

@@ -1,7 +1,8 @@
 """Dependency images: a runner layer per runtime and base image, then one image per dependency hash.
 
-Builds use the Docker SDK with a generated context: package names reach the build only as
-package.json / requirements.in files, never a shell line. Builds have network but no secrets.
+The runner layer is a `docker build` of our own Dockerfile; the dependency install runs in a limited
+container on the firewalled build network (build_step) and is committed. Package names reach it only
+as package.json / requirements.in files, never a shell line. Builds have network but no secrets.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import docker.errors
 
 from app.services import dependencies
 from app.settings import settings
+from workers.runtime import build_step
 from workers.runtime.docker_client import client
 
 BOOTSTRAP = Path(__file__).parent / "bootstrap"
@@ -37,21 +39,12 @@ RUN python3 -m venv /opt/runpad/tools && /opt/runpad/tools/bin/pip install -q uv
  && python3 -m venv --without-pip /opt/runpad/venv && mkdir -p /opt/runpad/deps \\
  && chown -R 10001:10001 /opt/runpad/venv /opt/runpad/deps
 """
-_NODE_DEPS = """FROM {runner}
-USER 10001:10001
-WORKDIR /opt/runpad/deps
-COPY --chown=10001:10001 {files} /opt/runpad/deps/
-RUN {install} && rm -rf /tmp/.npm
-LABEL runpad.deps_hash={hash}
-"""
-_PYTHON_DEPS = """FROM {runner}
-USER 10001:10001
-WORKDIR /opt/runpad/deps
-COPY --chown=10001:10001 {files} /opt/runpad/deps/
-RUN /opt/runpad/tools/bin/uv pip install --python /opt/runpad/venv/bin/python -r {reqs} \\
- && /opt/runpad/tools/bin/uv pip freeze --python /opt/runpad/venv/bin/python > /opt/runpad/deps/requirements.lock
-LABEL runpad.deps_hash={hash}
-"""
+# The install step, run by build_step in a container with a build's limits (fixed strings: package
+# names reach it only through the files it reads).
+_NODE_INSTALL = "{install} && rm -rf /tmp/.npm"
+_PYTHON_INSTALL = ("/opt/runpad/tools/bin/uv pip install --python /opt/runpad/venv/bin/python -r {reqs}"
+                   " && /opt/runpad/tools/bin/uv pip freeze --python /opt/runpad/venv/bin/python"
+                   " > /opt/runpad/deps/requirements.lock")
 LOCKFILE_PATH = {"node": "/opt/runpad/deps/package-lock.json", "python": "/opt/runpad/deps/requirements.lock"}
 RUNNER_COMMAND = {
     "node": ["node", "/opt/runpad/runner.mjs"],
@@ -148,6 +141,9 @@ def _docker_build(files: dict[str, bytes], tag: str, log: Callable[[str], None])
     stream = client().api.build(
         fileobj=_tar(files), custom_context=True, tag=tag, rm=True, forcerm=True, decode=True,
         timeout=settings.build_timeout_seconds, labels={"runpad.managed": "1"},
+        # the runner layer is our own fixed Dockerfile, but it fetches from the network too: same walls
+        network_mode=settings.build_network,
+        container_limits={"memory": settings.build_memory_mb * 2**20, "memswap": settings.build_memory_mb * 2**20},
     )
     pending = ""
     image_id = ""
@@ -178,13 +174,10 @@ def ensure_runner_image(runtime: str, log: Callable[[str], None]) -> str:
 
 
 def read_file(image: str, path: str) -> str:
+    """A lockfile from an image (one pulled from the registry, too), read with the lockfile cap."""
     container = client().api.create_container(image, command=["true"], network_disabled=True)
     try:
-        stream, _ = client().api.get_archive(container["Id"], path)
-        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
-            member = tar.next()
-            handle = tar.extractfile(member) if member else None
-            return handle.read().decode() if handle else ""
+        return build_step.read_bounded(container["Id"], path, settings.build_lockfile_max_bytes)
     finally:
         client().api.remove_container(container["Id"], force=True)
 
@@ -204,19 +197,26 @@ def build_dependency_image(runtime: str, normalised: list[str], deps_hash: str, 
             files[".npmrc"] = f"registry={settings.npm_registry}\n".encode()
         if not normalised:  # npm writes no lockfile for an empty set
             install = "echo '{}' > package-lock.json"
-        dockerfile = _NODE_DEPS.format(runner=runner, files=" ".join(files), install=install, hash=deps_hash)
+        command = _NODE_INSTALL.format(install=install)
     else:
         files = {"requirements.in": dependencies.pypi_requirements(normalised).encode()}
         reqs = "requirements.in"
         if lockfile:
             files["requirements.pinned"] = lockfile.encode()
             reqs = "requirements.pinned"
-        dockerfile = _PYTHON_DEPS.format(runner=runner, files=" ".join(files), reqs=reqs, hash=deps_hash)
-    files["Dockerfile"] = dockerfile.encode()
+        command = _PYTHON_INSTALL.format(reqs=reqs)
     log(f"installing {len(normalised)} {'npm' if runtime == 'node' else 'PyPI'} package(s)"
         + (" from the recorded lockfile" if lockfile else ""))
-    image_id = _docker_build(files, ref, log)
-    return BuiltImage(ref=ref, digest=image_id, lockfile=read_file(ref, LOCKFILE_PATH[runtime]))
+    # a commit keeps the build container's labels: blank the ones that name a worker or a build, so
+    # containers made from the image are never taken for this build or for this worker's leftovers
+    changes = ["USER 10001:10001", "WORKDIR /opt/runpad/deps", f"LABEL runpad.deps_hash={deps_hash}",
+               "LABEL runpad.managed=1", 'LABEL runpad.worker="" runpad.instance="" runpad.build=""']
+    try:
+        image_id, locked = build_step.install_and_commit(
+            runner, files, ["sh", "-c", command], ref, LOCKFILE_PATH[runtime], changes, log)
+    except build_step.BuildStepError as exc:
+        raise ImageError(str(exc)) from None
+    return BuiltImage(ref=ref, digest=image_id, lockfile=locked)
 
 
 def push(ref: str, log: Callable[[str], None]) -> str:
