@@ -9,7 +9,6 @@ import secrets as pysecrets
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import docker.errors
 import requests
@@ -34,7 +33,6 @@ STATUS_FOR = {
 }
 
 pool: WarmPool | None = None  # set by the worker at start; without it every run starts cold
-_remover = ThreadPoolExecutor(max_workers=4, thread_name_prefix="remove")
 _image_locks: dict[str, threading.Lock] = {}
 _image_locks_guard = threading.Lock()
 
@@ -180,23 +178,6 @@ def _start_container(run: Run, version: ScriptVersion, image: str, sink: logs.Lo
     raise AssertionError("unreachable")
 
 
-REMOVE_RETRY_SECONDS = 300  # how long a finished run's container waits for dockerd to answer again
-
-
-def _remove(container_id: str) -> None:
-    """Removes a run's container, trying again every 2 s while dockerd is away (restarting), so a
-    restart leaves no container behind: no one else removes the containers of a live worker."""
-    deadline = time.monotonic() + REMOVE_RETRY_SECONDS
-    while True:
-        try:
-            return containers.remove(container_id)
-        except Exception:  # noqa: BLE001 - the socket gone, refused, or dockerd still starting
-            if time.monotonic() > deadline:
-                log.exception("could not remove container %s", container_id)
-                return
-            time.sleep(2)
-
-
 def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[str, str], sink: logs.LogSink) -> None:
     attached = None
     try:
@@ -219,7 +200,7 @@ def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[st
         outcome = supervisor.Outcome(supervisor.StopReason.failed, error=f"container failure: {exc}")
     finally:
         if attached is not None:
-            _remover.submit(_remove, attached.container_id)
+            containers.remove_eventually(attached.container_id)
     if outcome.error:
         sink.system(outcome.error)
     _record_end(run.id, sink, STATUS_FOR[outcome.reason], result=sink.redactor.value(outcome.result),

@@ -87,3 +87,31 @@ def test_pool_shrinks_when_idle_and_replaces_dead_containers(key):
         assert pool.shrink() == 1 and pool.size() == 0
     finally:
         pool.close()
+
+
+def test_a_container_whose_start_fails_while_dockerd_is_away_is_removed_once_it_answers(key, monkeypatch):
+    """dockerd stopping between create and start (as during a restart) makes both the start and the
+    first removals fail: the created container must still be removed once dockerd answers again."""
+    api = client().api
+    real_remove = api.remove_container
+    refusals = {"left": 2}
+
+    def start_refused(*_a, **_kw):
+        raise ConnectionError("dockerd went away")
+
+    def remove_refused_at_first(*args, **kwargs):
+        if refusals["left"]:
+            refusals["left"] -= 1
+            raise ConnectionError("dockerd still away")
+        return real_remove(*args, **kwargs)
+
+    marker = f"start-refused-{time.monotonic_ns()}"
+    monkeypatch.setattr(api, "start", start_refused)
+    monkeypatch.setattr(api, "remove_container", remove_refused_at_first)
+    with pytest.raises(ConnectionError):
+        containers.start_attached(key.image, key.runtime, key.limits, {"runpad.test": marker})
+    deadline = time.monotonic() + 30
+    while api.containers(all=True, filters={"label": f"runpad.test={marker}"}) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert api.containers(all=True, filters={"label": f"runpad.test={marker}"}) == []
+    assert refusals["left"] == 0  # it really was refused twice before it went

@@ -8,7 +8,10 @@ restarted worker can find and remove what a dead one left behind.
 
 from __future__ import annotations
 
+import logging
 import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import docker.errors
@@ -21,6 +24,10 @@ LABEL_WORKER = "runpad.worker"
 LABEL_RUN = "runpad.run_id"
 LABEL_POOL = "runpad.pool"
 LABEL_INSTANCE = "runpad.instance"
+REMOVE_RETRY_SECONDS = 300  # how long a removal waits for dockerd to answer again
+
+log = logging.getLogger(__name__)
+_remover = ThreadPoolExecutor(max_workers=4, thread_name_prefix="remove")
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ def start_attached(image: str, runtime: str, limits: Limits, labels: dict[str, s
         api.start(cid)
         return Attached(cid, sock, raw)
     except Exception:
-        remove(cid)
+        remove_eventually(cid)  # dockerd stopping between create and start must not leave it behind
         raise
 
 
@@ -96,6 +103,25 @@ def remove(container_id: str) -> None:
     except docker.errors.APIError as exc:
         if "already in progress" not in str(exc):
             raise
+
+
+def remove_eventually(container_id: str) -> None:
+    """Removes a container in the background, trying again every 2 s while dockerd is away
+    (restarting), so a restart leaves no container behind: no one else removes the containers of a
+    live worker."""
+    _remover.submit(_remove_retrying, container_id)
+
+
+def _remove_retrying(container_id: str) -> None:
+    deadline = time.monotonic() + REMOVE_RETRY_SECONDS
+    while True:
+        try:
+            return remove(container_id)
+        except Exception:  # noqa: BLE001 - the socket gone, refused, or dockerd still starting
+            if time.monotonic() > deadline:
+                log.exception("could not remove container %s", container_id)
+                return
+            time.sleep(2)
 
 
 def kill(container_id: str) -> None:

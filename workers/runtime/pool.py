@@ -64,7 +64,7 @@ class WarmPool:
                 if _alive(candidate):
                     warm = candidate
                 else:
-                    self._starter.submit(containers.remove, candidate.container_id)
+                    containers.remove_eventually(candidate.container_id)
         self._top_up(key)
         if warm is not None:
             self.hits += 1
