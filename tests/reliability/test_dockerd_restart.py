@@ -4,7 +4,6 @@ containers die with them."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 from app.models import FINAL_RUN_STATUSES
@@ -14,7 +13,7 @@ from tests.reliability import services
 from tests.reliability.helpers import our_containers, queued_tryout, wait_for_status
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 from workers.runtime import containers
-from workers.runtime.network import BRIDGE, RULES
+from workers.runtime import network
 
 TRIVIAL = "export default (e) => ({ ok: e.body });"
 SLOW = "export default () => new Promise((r) => setTimeout(r, 90000));"
@@ -35,11 +34,6 @@ def pool_stats(worker: str) -> dict[str, int]:
 def warm_containers(worker: str) -> list[dict]:
     return [c for c in our_containers(f"{containers.LABEL_WORKER}={worker}", f"{containers.LABEL_POOL}=1")
             if c["State"] == "running"]
-
-
-def firewall_intact() -> bool:
-    return all(subprocess.run(["iptables", "-t", table, "-C", chain, *rule], capture_output=True).returncode == 0
-               for table, chain, rule in RULES)
 
 
 def test_a_dockerd_restart_fails_runs_in_flight_and_the_warm_pool_recovers(start_worker, figures):
@@ -96,6 +90,6 @@ def test_a_dockerd_restart_fails_runs_in_flight_and_the_warm_pool_recovers(start
         assert run.status == "failed" and "Docker Engine stopped or restarted" in run.error, run.error
     assert ended_after_back <= SETTLE_BOUND
     assert left == set(), [c for c in our_containers() if c["Id"] in left]
-    assert firewall_intact(), f"the firewall rules on {BRIDGE} are gone after the restart"
+    assert network.firewall_intact(), "firewall rules missing after the restart"
     worker.stop()
     assert our_containers(f"{containers.LABEL_WORKER}={worker.name}") == []
