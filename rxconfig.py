@@ -1,8 +1,12 @@
 """Reflex configuration for Runpad's web process; every value comes from app.settings (RUNPAD_* env)."""
 
+from urllib.parse import urlsplit
+
 import reflex as rx
 
 from app.settings import settings
+
+_ide = urlsplit(settings.public_url)
 
 config = rx.Config(
     app_name="app",  # the package `app`, whose app/app.py defines `app = rx.App(...)`
@@ -13,6 +17,9 @@ config = rx.Config(
     # db_url is deliberately unset: app/db.py owns the engine and alembic/ the schema. With it set,
     # `reflex run` would diff rx.Model metadata against the database on every start.
     deploy_url=settings.public_url,
+    # Reflex's default ("*", with credentials) lets any page, a hook's included, read the IDE's answers
+    # and open its socket: only the IDE's own origin may.
+    cors_allowed_origins=[f"{_ide.scheme}://{_ide.netloc}"],
     # api_url stays Reflex's localhost default: the browser swaps in its own host name, and in prod
     # mode the backend shares the frontend's port.
     show_built_with_reflex=False,

@@ -1,15 +1,19 @@
 """The login in the browser, on the production build: the session cookie is invisible to the page's
-scripts, pages and scripts carry the security headers and run under the CSP without a violation, and
-logging out ends the session in every tab and sends nothing of the user to the next page."""
+scripts, pages and scripts carry the security headers and run under the CSP without a violation,
+logging out ends the session in every tab and sends nothing of the user to the next page, and a
+hostile hook opened in the same browser can neither read nor replace the session nor use it."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
 from playwright.sync_api import expect
 
+from app.services import scripts, users
 from tests.e2e.conftest import log_in
+from workers import engine
 
 MARKER = f"private_{uuid.uuid4().hex}"
 
@@ -85,3 +89,77 @@ def test_a_wrong_password_shows_why_on_the_login_page(browser, web, account):
     tab.click("#login-submit")
     tab.wait_for_url(re.compile(r".*/secrets/?$"))
     context.close()
+
+
+# What a stranger's hook serves to whoever opens its URL: a page whose script tries to read the
+# session cookie, plant another one, read a cookie-authenticated IDE page and log the visitor out;
+# the response also tries to set the cookie and lift the sandbox through its own headers.
+HOSTILE = """export default async () => ({
+  statusCode: 200,
+  headers: { "content-type": "text/html", "set-cookie": "runpad_session=planted-by-header; Path=/",
+             "content-security-policy": "default-src *" },
+  body: `<!doctype html><pre id="out">running</pre><script>
+(async () => {
+  const ide = IDE_URL, seen = {};
+  try { seen.cookie = document.cookie; } catch (e) { seen.cookie = "blocked: " + e.name; }
+  try { document.cookie = "runpad_session=planted-by-script; path=/"; seen.plant = "no error"; }
+  catch (e) { seen.plant = "blocked: " + e.name; }
+  try {
+    const r = await fetch(ide + "/api/docs", { credentials: "include" });
+    seen.docs = r.status + " " + (await r.text()).slice(0, 200);
+  } catch (e) { seen.docs = "blocked: " + e.name; }
+  try {
+    await fetch(ide + "/auth/logout", { method: "POST", mode: "no-cors", credentials: "include" });
+    seen.logout = "sent";
+  } catch (e) { seen.logout = "blocked: " + e.name; }
+  seen.origin = String(self.origin);
+  document.getElementById("out").textContent = JSON.stringify(seen);
+})();
+</script>`,
+});
+"""
+
+
+def test_a_hostile_hook_opened_by_an_admin_cannot_touch_the_session(browser, web, worker):
+    email, password = f"e2e-admin-{uuid.uuid4().hex[:8]}@runpad.test", "e2e-password-123"
+    admin = users.create(email, password, is_admin=True)
+    saved = scripts.create(f"hostile {uuid.uuid4().hex[:6]}", "node", HOSTILE.replace("IDE_URL", json.dumps(web.url)),
+                           trigger={"type": "http"}, owner_id=admin.id)
+    if saved.build_queued:
+        engine.execute_build(saved.build.id)
+    hook_url = f"{web.hooks_url}/hooks/{saved.script.hook_token}"
+
+    context = browser.new_context(viewport={"width": 1440, "height": 960}, base_url=web.url)
+    context.set_default_timeout(30_000)
+    tab = context.new_page()
+    log_in(tab, email, password)
+    (before,) = [c["value"] for c in context.cookies() if c["name"] == "runpad_session"]
+
+    hostile = context.new_page()
+    answer = hostile.goto(hook_url)
+    assert answer.status == 200
+    assert answer.headers["content-security-policy"] == "sandbox allow-scripts allow-forms allow-popups"
+    assert answer.headers["x-content-type-options"] == "nosniff" and "set-cookie" not in answer.headers
+    expect(hostile.locator("#out")).not_to_have_text("running")
+    seen = json.loads(hostile.text_content("#out"))
+    hostile.screenshot(path=str(shot_dir("hostile-hook") / "01-hostile-page.png"), full_page=True)
+
+    assert before not in seen["cookie"] and "runpad_session" not in seen["cookie"], seen
+    assert seen["origin"] == "null", seen  # the sandbox gives the page an opaque origin
+    assert seen["docs"].startswith("blocked"), seen  # no credentialed read of the IDE
+    cookies = [c for c in context.cookies() if c["name"] == "runpad_session"]
+    assert [c["value"] for c in cookies] == [before], cookies  # nothing planted, by header or script
+
+    tab.goto("/scripts")  # the logout the page sent did not end the session
+    expect(tab.locator("#new-script")).to_be_visible()
+    assert tab.url.rstrip("/").endswith("/scripts")
+    tab.screenshot(path=str(shot_dir("hostile-hook") / "02-still-logged-in.png"), full_page=True)
+    context.close()
+
+
+def shot_dir(name: str):
+    from tests.e2e.conftest import SHOTS
+
+    path = SHOTS / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
