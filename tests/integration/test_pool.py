@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from app.services.logs import LogSink
+from app.settings import settings
 from tests.integration.helpers import tryout
 from workers.runtime import containers, images, supervisor
 from workers.runtime.docker_client import client
@@ -15,11 +15,23 @@ pytestmark = pytest.mark.usefixtures("docker_ready")
 
 
 class Lines:
-    def __init__(self):
-        self.lines = []
+    """A log writer keeping the raw output (supervisor.LogWriter)."""
 
-    def write(self, stream, line):
-        self.lines.append((stream, line))
+    def __init__(self):
+        self.chunks: list[tuple[str, bytes]] = []
+
+    def output(self, stream: str) -> "Lines.Stream":
+        return Lines.Stream(self, stream)
+
+    class Stream:
+        def __init__(self, lines: "Lines", stream: str):
+            self.lines, self.stream = lines, stream
+
+        def feed(self, data: bytes) -> None:
+            self.lines.chunks.append((self.stream, data))
+
+        def finish(self) -> None:
+            pass
 
 
 @pytest.fixture
@@ -70,7 +82,9 @@ def test_pool_serves_warm_single_use_containers_and_stays_bounded(key):
         assert pool.hits == 3 and pool.misses == 2
     finally:
         pool.close()
-    assert client().api.containers(all=True, filters={"label": containers.LABEL_POOL}) == []
+    assert client().api.containers(all=True, filters={"label": [
+        containers.LABEL_POOL, f"{containers.LABEL_INSTANCE}={settings.instance}",
+        f"{containers.LABEL_WORKER}={settings.worker_name}"]}) == []
 
 
 def test_pool_shrinks_when_idle_and_replaces_dead_containers(key):
