@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from celery.utils import uuid as celery_uuid
+from kombu import serialization
+from kombu.utils import json
+
 from workers.celery_app import celery
+
+PERSISTENT = 2  # Celery's default delivery mode
 
 QUEUE_FOR_TRIGGER = {"tryout": "tryout"}
 
@@ -17,14 +23,37 @@ def enqueue_build(build_id: uuid.UUID) -> None:
     celery.send_task("runpad.build", args=[str(build_id)], queue="builds")
 
 
-def enqueue_runs(run_ids: list[uuid.UUID], trigger: str, batch: int = 500) -> None:
-    """Queues many committed runs, `batch` messages per Redis round trip (about half the cost of
-    one enqueue_run each). On an error, messages not yet flushed are dropped: the caller's runs stay
-    queued for the scheduler's sweep to re-send."""
+def enqueue_runs(run_ids: list[uuid.UUID], trigger: str) -> None:
+    """Queues many committed runs with one LPUSH of messages built as send_task builds them, but
+    without its per-message declare, retry wrapper and routing (about three times cheaper). On an
+    error nothing is queued: the caller's runs stay queued for the scheduler's sweep to re-send."""
+    if not run_ids:
+        return
     queue = QUEUE_FOR_TRIGGER.get(trigger, "runs")
-    with celery.producer_or_acquire() as producer, producer.batch(max_size=batch):
-        for run_id in run_ids:
-            celery.send_task("runpad.run", args=[str(run_id)], queue=queue, producer=producer)
+    with celery.producer_or_acquire() as producer:
+        channel = producer.channel
+        producer.maybe_declare(celery.amqp.queues[queue])  # once per connection, as send_task does per message
+        payloads = wire_messages(channel, "runpad.run", [[str(run_id)] for run_id in run_ids], queue)
+        with channel.conn_or_acquire() as client:
+            client.lpush(channel._q_for_pri(queue, 0), *payloads)
+
+
+def wire_messages(channel, task: str, args_list: list[list], queue: str) -> list[str]:
+    """What kombu's Redis channel LPUSHes for send_task(task, args, queue=queue), one per args (a
+    test compares the two): Celery's task message v2, serialised by kombu, in the virtual channel's
+    envelope. Priority 0, the default, so all go to the queue's own key."""
+    delivery_mode = celery.amqp.queues[queue].exchange.delivery_mode or PERSISTENT
+    serializer, reply_to = celery.conf.task_serializer, celery.thread_oid
+    payloads = []
+    for args in args_list:
+        headers, properties, body, _ = celery.amqp.as_task_v2(
+            celery_uuid(), task, args=args, reply_to=reply_to, ignore_result=None)
+        properties["delivery_mode"] = delivery_mode
+        content_type, encoding, data = serialization.dumps(body, serializer=serializer)
+        message = channel.prepare_message(data, None, content_type, encoding, headers, properties)
+        channel._inplace_augment_message(message, "", queue)  # base64 body, delivery tag and info, as basic_publish
+        payloads.append(json.dumps(message))
+    return payloads
 
 
 def purge(queues: tuple[str, ...] = ("runs", "tryout")) -> None:
