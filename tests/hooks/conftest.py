@@ -14,6 +14,7 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy import func, select
+from starlette.testclient import TestClient
 
 from app.api.hooks_app import app as hooks_app
 from app.api.main import api
@@ -22,6 +23,7 @@ from app.models import Run
 from app.services import scripts, tokens, users
 from app.settings import settings
 from workers import engine
+from workers.local_worker import WorkerProcess
 
 SERVER_THREADS = 4  # stands in for anyio's 40: a waiter that held a thread would starve the API with 4
 
@@ -104,3 +106,19 @@ def api_client(served):
     with httpx.Client(base_url=f"{served.url}/api/v1", headers={"authorization": f"Bearer {token}"},
                       timeout=60) as http:
         yield http
+
+
+# Module scope, not session: a worker outliving its module would reap later tests' in-process runs.
+@pytest.fixture(scope="module")
+def hooks_worker():
+    """A real Celery worker for the module's hook calls."""
+    w = WorkerProcess(f"hooks-worker-{uuid.uuid4().hex[:6]}").start()
+    yield w
+    w.stop()
+
+
+@pytest.fixture(scope="module")
+def hooks_client(hooks_worker):
+    """A client of the hooks origin's app, with a worker running the calls it makes."""
+    with TestClient(hooks_app) as c:
+        yield c

@@ -16,7 +16,6 @@ from app.models import Run
 from app.services import hooks, runs
 from app.services.overview import hook_url
 from app.settings import Settings, hooks_url_for, settings
-from tests.hooks.boundary_fixtures import hooks_client, hooks_worker  # noqa: F401 - fixtures
 from tests.hooks.test_hooks import ECHO, http_script, run_count
 
 pytestmark = pytest.mark.usefixtures("docker_ready")

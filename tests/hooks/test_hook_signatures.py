@@ -12,7 +12,6 @@ from standardwebhooks import Webhook
 
 from app.api.local_server import HOOKS_APP, ApiProcess
 from app.services import runs, scripts, webhook_signatures
-from tests.hooks.boundary_fixtures import hooks_client, hooks_worker  # noqa: F401 - fixtures
 from tests.hooks.test_hooks import http_script, run_count
 
 pytestmark = pytest.mark.usefixtures("docker_ready")

@@ -16,18 +16,11 @@ import pytest
 from app.services import hook_limits, hooks
 from app.settings import settings
 from tests.hooks.conftest import hook_script, run_count, wait_until
-from workers.local_worker import WorkerProcess
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
 SLEEPY = ("import time\n\ndef handler(event, ctx):\n    time.sleep(event['body'] or 0)\n"
           "    return {'slept': event['body']}\n")
 
-
-@pytest.fixture(scope="module")
-def hooks_worker():
-    w = WorkerProcess(f"limits-worker-{uuid.uuid4().hex[:6]}").start()
-    yield w
-    w.stop()
 
 
 def _retry_after(r: httpx.Response) -> int:

@@ -3,7 +3,6 @@ connection free answers "busy", not "the database is not answering". Real app, P
 
 from __future__ import annotations
 
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -13,18 +12,11 @@ from app.db import engine, reset_engine
 from app.services import runs
 from app.settings import settings
 from tests.hooks.conftest import hook_script, run_count, run_ids, wait_until
-from workers.local_worker import WorkerProcess
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
 SLOW = "import time\n\ndef handler(event, ctx):\n    time.sleep(50)\n"
 QUICK = "def handler(event, ctx):\n    return 'quick'\n"
 
-
-@pytest.fixture(scope="module")
-def hooks_worker():
-    w = WorkerProcess(f"waiting-worker-{uuid.uuid4().hex[:6]}").start()
-    yield w
-    w.stop()
 
 
 def test_ten_waiting_calls_hold_no_thread_nor_connection(served, hooks_worker, api_client, pool_of):
