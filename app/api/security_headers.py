@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -58,14 +59,16 @@ def _plain_host(host: str) -> bool:
 
 
 _found: tuple[str, ...] = ()
+_scanned_at = float("-inf")
+RESCAN_SECONDS = 10.0  # with no build yet, look again at most this often, not on every request
 
 
 def built_inline_script_hashes() -> tuple[str, ...]:
     """SHA-256 of every inline <script> in the built front end's pages (the theme switch, React
     Router's hydration data): static per build, so allowed one by one. Read once there is a build."""
-    global _found
-    if not _found:
-        _found = _scan_build()
+    global _found, _scanned_at
+    if not _found and time.monotonic() - _scanned_at >= RESCAN_SECONDS:
+        _found, _scanned_at = _scan_build(), time.monotonic()
     return _found
 
 

@@ -46,6 +46,7 @@ def test_inline_scripts_of_the_build_are_allowed_by_hash_only(tmp_path, monkeypa
 
     monkeypatch.setattr(prerequisites, "get_web_dir", lambda: tmp_path)
     monkeypatch.setattr(security_headers, "_found", ())
+    monkeypatch.setattr(security_headers, "_scanned_at", float("-inf"))
     hashes = security_headers.built_inline_script_hashes()
     # sha256 of "window.a = 1;" and "b()", as CSP wants them (base64)
     assert set(hashes) == {"ShPZs6SyOIfeOg7tsGkUC0BIIQiM/4HlSLumBwNEK6k=", "cf242PFc/kb7xD0Qzhsmd9vvRkc+cWFmbi+k+YvtdKc="}
