@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from app.api.local_server import HOOKS_APP, ApiProcess, free_port
 from app.services import users
@@ -102,6 +103,24 @@ def account():
     email, password = f"e2e-{uuid.uuid4().hex[:8]}@runpad.test", "e2e-password-123"
     users.create(email, password)
     return email, password
+
+
+# Playwright's 5 s for an assertion is tight for a full page load here: two cores shared with the
+# worker, a build and the hooks listener, and a new tab state that hydrates and runs its on_load
+# events over the websocket before anything behind the login shows (CI saw the runs page take longer).
+expect.set_options(timeout=15_000)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing browser test leaves what the page looked like beside its shots (artifacts/e2e/TEST/failed.png)."""
+    report = (yield).get_result()
+    tab = getattr(item, "funcargs", {}).get("page")
+    if report.when == "call" and report.failed and tab is not None:
+        try:
+            tab.screenshot(path=str(tab.shots.dir / "failed.png"), full_page=True)
+        except Exception:  # noqa: BLE001 - a closed page: the report itself still stands
+            pass
 
 
 @pytest.fixture
