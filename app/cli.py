@@ -21,11 +21,13 @@ def main(argv: list[str]) -> int:
     if handler is None:
         print(__doc__, file=sys.stderr)
         return 2
+    from app.core import errors
+
     try:
         return handler(args)
-    except ValueError as exc:  # the services' configuration errors are written for people
+    except errors.RunpadError as exc:  # the family's messages are written for people
         print(f"{command}: {exc}", file=sys.stderr)
-        return 1
+        return 3 if isinstance(exc, errors.Unavailable) else 1  # 3: the same command may work later
 
 
 def _ensure_admin(args: list[str]) -> int:
@@ -59,11 +61,7 @@ def _rotate_key(args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.cli rotate-key")
     parser.add_argument("--new-key", required=True, help="the new RUNPAD_SECRET_KEY, or - to read it from stdin")
     new_key = _from_stdin(parser.parse_args(args).new_key)
-    try:
-        done = keys.rotate(new_key)
-    except keys.KeyRotationError as exc:
-        print(f"rotate-key refused: {exc}", file=sys.stderr)
-        return 1
+    done = keys.rotate(new_key)  # KeyRotationError: refused, told by main
     print(f"re-encrypted {done.secrets} secret(s) and {done.settings} setting credential(s) under the new key")
     print("now set RUNPAD_SECRET_KEY to the new key (in .env) and restart web, workers and scheduler")
     return 0

@@ -22,15 +22,10 @@ from app.api.local_server import HOOKS_APP, ApiProcess
 
 
 def hook_script(runtime: str):
-    from app.services import scripts
-    from workers import engine
+    from tests.support.scripts import built_script
 
-    saved = scripts.create(f"bench-{runtime}-{uuid.uuid4().hex[:6]}", runtime, TRIVIAL[runtime], [],
-                           trigger={"type": "http"},
-                           network=False)
-    if saved.build_queued:
-        engine.execute_build(saved.build.id)
-    return saved
+    return built_script(f"bench-{runtime}-{uuid.uuid4().hex[:6]}", runtime, TRIVIAL[runtime], [],
+                        trigger={"type": "http"}, network=False)
 
 
 def measure(client: httpx.Client, base: str, runtime: str, n: int) -> dict:

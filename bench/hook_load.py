@@ -30,14 +30,10 @@ IDLE_SAMPLES = 200
 
 
 def hook_script(code: str):
-    from app.services import scripts
-    from workers import engine
+    from tests.support.scripts import built_script
 
-    saved = scripts.create(f"bench-load-{uuid.uuid4().hex[:6]}", "python", code, [], trigger={"type": "http"},
-                           network=False)
-    if saved.build_queued:
-        engine.execute_build(saved.build.id)
-    return saved
+    return built_script(f"bench-load-{uuid.uuid4().hex[:6]}", "python", code, [], trigger={"type": "http"},
+                        network=False)
 
 
 def run_count(script_id) -> int:

@@ -10,19 +10,17 @@ import uuid
 
 import reflex as rx
 
-from app.services import defaults, dependencies, editor, schedules, scripts, secrets, versions
+from app.core import errors
+from app.services import defaults, editor, schedules, scripts
 from state.auth import user_id_of
 from state.build import BuildState
 from state.draft import STARTERS, DraftState
 from state.limits import LimitsState
 from state.trigger import TriggerState
-from workers import dispatch
 
 log = logging.getLogger(__name__)
 
 # Input the person can fix: the message says what to change.
-FIXABLE = (scripts.ScriptError, schedules.ScheduleError, dependencies.DependencyError, versions.VersionError,
-           secrets.SecretError)
 GONE = "This script no longer exists (it was deleted, perhaps in another tab). Copy your code before you leave."
 UNAVAILABLE = "Could not save: the database is not answering. Your changes are still here; try again in a moment."
 
@@ -94,7 +92,7 @@ class EditorState(rx.State):
             return
         try:
             loaded = await asyncio.to_thread(editor.load, uuid.UUID(raw_id), uid)
-        except (ValueError, scripts.NotFound):
+        except (ValueError, errors.NotFound):
             draft.script_id = ""  # nothing on this page may act on another script
             (await self.get_state(BuildState)).clear()
             self.not_found, self.loaded = True, True
@@ -155,7 +153,7 @@ class EditorState(rx.State):
         draft = await self.get_state(DraftState)
         try:
             fields = await self._fields()
-        except FIXABLE as exc:
+        except errors.InvalidInput as exc:
             self.error = str(exc)
             return
         self.saving, self.error = True, ""
@@ -166,10 +164,10 @@ class EditorState(rx.State):
                                                 editor.Fields(**self._saved), fields, uid)
             else:
                 saved = await asyncio.to_thread(editor.create, draft.runtime, fields, uid)
-        except FIXABLE as exc:
+        except errors.InvalidInput as exc:
             self.saving, self.error = False, str(exc)
             return
-        except scripts.NotFound:
+        except errors.NotFound:
             self.saving, self.error = False, GONE
             return
         except Exception:  # noqa: BLE001 - keep the draft and say what to do
@@ -180,13 +178,8 @@ class EditorState(rx.State):
             yield event
 
     async def _after_save(self, saved: scripts.Saved, new: bool):
-        """Queues the build (the rows are committed), keeps a new hook secret on screen, and shows
-        the saved script: a new one by going to its own URL, whose on_load shows it."""
-        if saved.build_queued:
-            try:
-                await asyncio.to_thread(dispatch.enqueue_build, saved.build.id)
-            except Exception:  # noqa: BLE001 - saved anyway; the first run builds a queued build itself
-                log.warning("could not queue build %s", saved.build.id, exc_info=True)
+        """Keeps a new hook secret on screen and shows the saved script: a new one by going to its
+        own URL, whose on_load shows it."""
         script_id = str(saved.script.id)
         trigger = await self.get_state(TriggerState)
         trigger.show_secret(script_id, saved.hook_secret, keep_for_next_load=new)
@@ -213,7 +206,7 @@ class EditorState(rx.State):
         yield
         try:
             await asyncio.to_thread(scripts.delete, uuid.UUID(draft.script_id), uid)
-        except scripts.NotFound:
+        except errors.NotFound:
             pass  # already gone: the list is where the person wanted to go
         except Exception:  # noqa: BLE001
             log.warning("deleting a script failed", exc_info=True)

@@ -11,12 +11,12 @@ from contextlib import aclosing
 
 import reflex as rx
 
+from app.core import errors
 from app.models import FINAL_RUN_STATUSES
 from app.services import launch, listings, live_log, logs, run_views, runs, scripts
 from app.services.run_views import LogRow, RunListRow
 from state.auth import user_id_of
-from state.tryout import launch_error_message
-from workers import dispatch
+from state.messages import told
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25
@@ -55,10 +55,10 @@ class RunsState(rx.State):
         uid, sid = await user_id_of(self), path_id(self, "scripts")
         try:
             if sid is None:
-                raise scripts.NotFound("not a script id")
+                raise errors.NotFound("not a script id")
             script = await asyncio.to_thread(scripts.get, sid, uid)
             page = await asyncio.to_thread(listings.runs_of, uid, sid, None, PAGE_SIZE, None)
-        except scripts.NotFound:
+        except errors.NotFound:
             self.not_found, self.loaded = True, True
             return
         except Exception as exc:  # noqa: BLE001 - the page says what to do instead of failing
@@ -95,10 +95,10 @@ class RunsState(rx.State):
         self.starting, self.error = True, ""
         yield
         try:
-            run = await asyncio.to_thread(launch.manual_run, uuid.UUID(self.history_of), uid, {}, dispatch.enqueue_run)
+            run = await asyncio.to_thread(launch.manual_run, uuid.UUID(self.history_of), uid, {})
             self.rows = [run_views.list_row(run), *self.rows]
         except Exception as exc:  # noqa: BLE001 - told to the person
-            self.error = launch_error_message(exc).replace("try-out", "run")
+            self.error = told(exc, "The run did not start")
         self.starting = False
         self._generation += 1
         yield RunsState.refresh(self._generation)
@@ -169,12 +169,12 @@ class RunState(rx.State):
         uid, rid = await user_id_of(self), path_id(self, "runs")
         try:
             if rid is None:
-                raise scripts.NotFound("not a run id")
+                raise errors.NotFound("not a run id")
             run = await asyncio.to_thread(listings.run_of, rid, uid)
             stored = await asyncio.to_thread(logs.read, "run", rid)
             summary = await asyncio.to_thread(run_views.summary_of, run)
             script = await asyncio.to_thread(scripts.get, run.script_id, uid) if run.script_id else None
-        except scripts.NotFound:
+        except errors.NotFound:
             self.not_found, self.loaded = True, True
             return
         except Exception as exc:  # noqa: BLE001

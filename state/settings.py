@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import reflex as rx
 
+from app.core import errors
 from app.services import cloudwatch, defaults, infisical, log_retention, registry_probe, users
 from app.settings import settings
 from state.auth import user_id_of
@@ -129,7 +130,7 @@ class SettingsState(rx.State):
         try:
             await asyncio.to_thread(action)
             self._show(await asyncio.to_thread(snapshot))
-        except ValueError as exc:  # the services' configuration errors are written for people
+        except errors.InvalidInput as exc:  # written for people: what to change
             self._say(section, str(exc)[:1].upper() + str(exc)[1:], True)
             return False
         except Exception as exc:

@@ -8,6 +8,7 @@ import uuid
 
 import reflex as rx
 
+from app.core import errors
 from app.services import editor, overview, schedules, scripts
 from state.auth import user_id_of
 from state.draft import DraftState
@@ -119,7 +120,7 @@ class TriggerState(rx.State):
         yield
         try:
             script, secret = await asyncio.to_thread(scripts.rotate_hook_token, uuid.UUID(draft.script_id), uid)
-        except (scripts.ScriptError, scripts.NotFound) as exc:
+        except (scripts.ScriptError, errors.NotFound) as exc:
             self.rotating, self.rotate_error = False, f"Could not rotate the hook URL: {exc}. Save the script first."
             return
         self.rotating, self.hook_url = False, overview.hook_url(script)

@@ -10,27 +10,18 @@ from contextlib import aclosing
 
 import reflex as rx
 
+from app.core import errors
 from app.models import RunStatus
-from app.services import launch, listings, live_log, run_views, runs, scripts, secrets
+from app.services import launch, listings, live_log, run_views, runs
 from app.services.run_views import LogRow, RunSummary
 from state.auth import user_id_of
 from state.draft import DraftState
-from workers import dispatch
+from state.messages import expected, told
 
 log = logging.getLogger(__name__)
 SUMMARY_SECONDS = 1.0  # how often a followed run's status is read again while it goes
 ACTIVE = (RunStatus.queued, RunStatus.building, RunStatus.running)
-
-
-def launch_error_message(exc: Exception) -> str:
-    """What went wrong starting a try-out, as something a person can act on."""
-    if isinstance(exc, (launch.LaunchError, runs.RunError, secrets.SecretError)):
-        return f"The try-out did not start: {exc}"
-    if isinstance(exc, launch.QueueUnavailable):
-        return "The run queue is not answering, so the try-out could not start. Try again in a moment."
-    if isinstance(exc, secrets.ProviderError):
-        return f"A secret provider is not answering: {exc}. Try again, or pick other secrets."
-    return "The try-out could not start because a back-end service is not answering. Try again in a moment."
+STARTING = "The try-out did not start"
 
 
 class TryoutState(rx.State):
@@ -90,13 +81,13 @@ class TryoutState(rx.State):
         try:
             run = await asyncio.to_thread(
                 launch.tryout, uid, draft.runtime, draft.code, list(draft.dependencies), list(draft.secret_names),
-                run_views.parsed_event(self.event_text), dispatch.enqueue_run, timeout_seconds=draft.timeout_seconds,
+                run_views.parsed_event(self.event_text), timeout_seconds=draft.timeout_seconds,
                 memory_mb=draft.memory_mb, network=draft.network)
             summary = await asyncio.to_thread(run_views.summary_of, run)
         except Exception as exc:  # noqa: BLE001 - every failure is told to the person
-            if not isinstance(exc, (launch.LaunchError, runs.RunError, secrets.SecretError)):
+            if not expected(exc):
                 log.warning("try-out did not start: %s", (str(exc).splitlines() or [""])[0])
-            self.starting, self.error, self.status = False, launch_error_message(exc), ""
+            self.starting, self.error, self.status = False, told(exc, STARTING), ""
             return
         self.starting, self.tryout_run = False, str(run.id)
         self._show(summary)
@@ -132,7 +123,7 @@ class TryoutState(rx.State):
             run_id = uuid.UUID(self.tryout_run)
             await asyncio.to_thread(listings.run_of, run_id, uid)
             await asyncio.to_thread(runs.cancel, run_id)
-        except scripts.NotFound:
+        except errors.NotFound:
             self.error = "This try-out is no longer there to cancel."
         except Exception as exc:  # noqa: BLE001 - Redis or the database blinked
             log.warning("cancel failed: %s", (str(exc).splitlines() or [""])[0])

@@ -8,11 +8,11 @@ import uuid
 
 import reflex as rx
 
-from app.services import scripts, version_views
+from app.core import errors
+from app.services import version_views
 from app.services.version_views import VersionRow
 from state.auth import user_id_of
 from state.runs import UNAVAILABLE, path_id
-from workers import dispatch
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,9 @@ class VersionsState(rx.State):
         uid, sid = await user_id_of(self), path_id(self, "scripts")
         try:
             if sid is None:
-                raise scripts.NotFound("not a script id")
+                raise errors.NotFound("not a script id")
             found = await asyncio.to_thread(version_views.history, sid, uid)
-        except scripts.NotFound:
+        except errors.NotFound:
             self.not_found, self.loaded = True, True
             return
         except Exception as exc:  # noqa: BLE001
@@ -98,9 +98,8 @@ class VersionsState(rx.State):
         self.restoring, self.error = True, ""
         yield
         try:
-            await asyncio.to_thread(version_views.restore, uuid.UUID(self.versions_of), self.from_number, uid,
-                                    dispatch.enqueue_build)
-        except scripts.NotFound:
+            await asyncio.to_thread(version_views.restore, uuid.UUID(self.versions_of), self.from_number, uid)
+        except errors.NotFound:
             self.restoring, self.confirming, self.error = False, False, "That version is gone. Reload the page."
             return
         except Exception as exc:  # noqa: BLE001

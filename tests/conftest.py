@@ -42,3 +42,23 @@ def docker_ready():
 
     ensure_run_network()
     return True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def celery_queue():
+    """The test process acts as the web process: committed runs and builds go to Celery on Redis,
+    as app.api.main sets up. A test whose subject is not the broker takes `memory_queue` instead."""
+    from app.services import queue
+    from workers.dispatch import CeleryQueue
+
+    with queue.using(CeleryQueue()):
+        yield
+
+
+@pytest.fixture
+def memory_queue():
+    """An in-memory queue for this test: what services send is kept in `.sent` and reaches no worker."""
+    from app.services import queue
+
+    with queue.using(queue.Memory()) as memory:
+        yield memory

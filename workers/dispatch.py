@@ -1,4 +1,5 @@
-"""Queues committed runs and builds. Call these only after the rows are committed."""
+"""Queues committed runs and builds on Celery. Call these only after the rows are committed.
+CeleryQueue is this module as app.services.queue's backend, which the web and hooks apps install."""
 
 from __future__ import annotations
 
@@ -54,6 +55,19 @@ def wire_messages(channel, task: str, args_list: list[list], queue: str) -> list
         channel._inplace_augment_message(message, "", queue)  # base64 body, delivery tag and info, as basic_publish
         payloads.append(json.dumps(message))
     return payloads
+
+
+class CeleryQueue:
+    """app.services.queue.Backend over Celery on Redis."""
+
+    def run(self, run_id: uuid.UUID, trigger: str) -> None:
+        enqueue_run(run_id, trigger)
+
+    def runs(self, run_ids: list[uuid.UUID], trigger: str) -> None:
+        enqueue_runs(run_ids, trigger)
+
+    def build(self, build_id: uuid.UUID) -> None:
+        enqueue_build(build_id)
 
 
 def purge(queues: tuple[str, ...] = ("runs", "tryout")) -> None:

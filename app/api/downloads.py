@@ -9,7 +9,8 @@ from fastapi import APIRouter, Cookie
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.services import listings, logs, scripts, sessions
+from app.core import errors
+from app.services import listings, logs, sessions
 
 router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
 
@@ -25,7 +26,7 @@ async def run_log_text(run_id: str, runpad_session: str = Cookie(default="")) ->
         return _text(401, "Log in to Runpad to download this log.")
     try:
         run = await run_in_threadpool(listings.run_of, uuid.UUID(run_id), user.id)
-    except (ValueError, scripts.NotFound):
+    except (ValueError, errors.NotFound):
         return _text(404, "No such run (or it is not yours).")
     lines = await run_in_threadpool(logs.read, "run", run.id)
     return PlainTextResponse(logs.as_text(lines), headers={

@@ -11,9 +11,9 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from app.core import errors
 from app.db import BUSY_RETRY_AFTER_SECONDS, is_busy
 from app.services import hooks, metrics
-from workers.dispatch import enqueue_run
 
 router = APIRouter()
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -52,6 +52,10 @@ async def hook(request: Request, token: str, path: str = "") -> Response:
     started = time.perf_counter()
     try:
         response = await _answer(request, token, path)
+    except errors.RunpadError as exc:  # by its kind, as the REST API answers it
+        response = _response(hooks.json_reply(exc.status, {"error": str(exc)}))
+        if exc.retry_after:
+            response.headers["retry-after"] = str(exc.retry_after)
     except (OperationalError, SQLAlchemyTimeoutError) as exc:  # nothing could be recorded, so no run id
         response = _database_trouble(exc)
     await run_in_threadpool(_record_latency, time.perf_counter() - started)
@@ -88,7 +92,7 @@ async def _answer(request: Request, token: str, path: str) -> Response:
         headers=_headers(request),
         query={k: v for k, v in request.query_params.items() if k != "async"},
         body=body, wants_async=_wants_async(request))
-    return _response(await hooks.call(req, enqueue_run))
+    return _response(await hooks.call(req))
 
 
 def _response(reply: hooks.Reply) -> Response:

@@ -7,6 +7,10 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import health, hooks
+from app.services import queue
+from workers.dispatch import CeleryQueue
+
+queue.install(CeleryQueue())  # this process's queue (the composition root: app/ talks to app.services.queue)
 
 # Hook responses are other people's pages: a sandboxed, opaque origin (no cookies, no storage, no
 # same-origin requests) and no MIME sniffing turning a text body into script.

@@ -10,6 +10,10 @@ from fastapi import FastAPI
 
 from app.api import docs, downloads, health, metrics, v1, web_auth
 from app.api.security_headers import SecurityHeaders, built_inline_script_hashes
+from app.services import queue
+from workers.dispatch import CeleryQueue
+
+queue.install(CeleryQueue())  # this process's queue (the composition root: app/ talks to app.services.queue)
 
 api = FastAPI(
     title="Runpad",

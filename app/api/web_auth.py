@@ -13,7 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.services import login_guard, sessions
+from app.core import errors
+from app.services import sessions
 
 router = APIRouter(prefix="/auth", include_in_schema=False)
 MAX_BODY_BYTES = 16 * 1024  # an email, a password (at most 1024 are checked) and a path
@@ -66,12 +67,8 @@ async def login(request: Request) -> Response:
     client_ip = request.client.host if request.client else ""
     try:
         user, token = await run_in_threadpool(sessions.login, email[:320], password[:1024], client_ip)
-    except sessions.LoginError as exc:
-        return _refused(request, 401, "invalid_credentials", str(exc), next_path=target)
-    except (login_guard.Throttled, login_guard.Busy) as exc:
-        status = 429 if isinstance(exc, login_guard.Throttled) else 503
-        code = "too_many_requests" if status == 429 else "busy"
-        return _refused(request, status, code, str(exc), exc.retry_after)
+    except errors.RunpadError as exc:  # a wrong password, too many failures, or busy
+        return _refused(request, exc.status, exc.code, str(exc), exc.retry_after, next_path=target)
     response: Response = (JSONResponse({"email": user.email, "next": target}) if _wants_json(request)
                           else RedirectResponse(target, 303))
     response.set_cookie(value=token, **sessions.cookie_options())

@@ -11,9 +11,10 @@ from typing import Any, Callable
 
 import requests
 from requests.adapters import HTTPAdapter
+from app.core import errors
 
 
-class NetworkError(Exception):
+class NetworkError(errors.Unavailable):
     """A request that failed or ran out of time. Deliberately not an OSError or ConnectionError, so a
     library's retry-on-network-error loop lets it through at once."""
 

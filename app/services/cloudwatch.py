@@ -16,6 +16,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
 
+from app.core import errors
 from app.services import app_settings
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ RETRYABLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsExceptio
                    "RequestTimeout", "RequestTimeoutException"}
 
 
-class ConfigError(ValueError):
+class ConfigError(errors.InvalidInput):
     """A CloudWatch configuration that cannot work; nothing was stored."""
 
 

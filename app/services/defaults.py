@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from app.core import errors
 from app.services import app_settings
 from app.services.scripts import MEMORY_RANGE, TIMEOUT_RANGE
 from app.settings import settings
@@ -12,7 +13,7 @@ from app.settings import settings
 KEY = "limits"
 
 
-class LimitsError(ValueError):
+class LimitsError(errors.InvalidInput):
     """A limit out of range; nothing was stored."""
 
 

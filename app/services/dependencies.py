@@ -12,6 +12,7 @@ import re
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+from app.core import errors
 
 MAX_DEPENDENCIES = 50
 
@@ -22,7 +23,7 @@ _NPM_RANGE = re.compile(r"^[0-9A-Za-z.+^~<>=*| -]{1,100}$")
 _NPM_DIST_TAG = re.compile(r"^[a-z][a-z0-9._-]{0,49}$")
 
 
-class DependencyError(ValueError):
+class DependencyError(errors.InvalidInput):
     """A dependency spec that Runpad refuses, with a message naming it."""
 
 

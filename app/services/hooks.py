@@ -7,11 +7,10 @@ import asyncio
 import base64
 import hmac
 import json
-import time
 import uuid
 import weakref
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 import anyio
 import redis
@@ -19,7 +18,7 @@ from anyio.to_thread import run_sync
 
 from app.db import session
 from app.models import BuildStatus, Run, RunStatus, Script
-from app.services import builds, follow, hook_limits, runs, scripts, webhook_signatures
+from app.services import builds, follow, hook_limits, queue, runs, scripts, webhook_signatures
 from app.services.logs import redis_client
 from app.settings import settings
 
@@ -138,7 +137,7 @@ def _build_problem(script: Script) -> Reply | None:
     return None
 
 
-def accept(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply:
+def accept(req: HookRequest) -> Reply:
     """Checks the request and, when it may run, creates the run (committed) and queues it. The
     limits come right after auth, so a call turned away for them costs one indexed read and Redis."""
     script = scripts.by_hook_token(req.token)
@@ -152,7 +151,7 @@ def accept(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply
     if isinstance(admitted, Reply):
         return admitted
     try:
-        reply = _start_run(script, req, enqueue)
+        reply = _start_run(script, req)
     except BaseException:
         _give_back(admitted)
         raise
@@ -168,7 +167,7 @@ def _give_back(lease: hook_limits.Lease | None) -> None:
         lease.release()
 
 
-def _start_run(script: Script, req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply:
+def _start_run(script: Script, req: HookRequest) -> Reply:
     problem = _build_problem(script)
     if problem:
         return problem
@@ -184,7 +183,9 @@ def _start_run(script: Script, req: HookRequest, enqueue: Callable[[uuid.UUID, s
         version = scripts.current_version(s, script)
         run = runs.create(s, version, "http", script=script, event=event)
         s.commit()
-    if not _enqueue_with_retry(run.id, enqueue):
+    try:
+        queue.send_run(run.id, "http")
+    except queue.QueueUnavailable:
         return json_reply(503, {"error": "the run could not be queued; it was recorded as failed", "run_id": str(run.id)},
                           run.id)
     return json_reply(202, {"run_id": str(run.id), "status_url": status_url(run.id)}, run.id)
@@ -217,26 +218,12 @@ def _too_many(refusal: hook_limits.Refusal) -> Reply:
     return reply
 
 
-def _enqueue_with_retry(run_id: uuid.UUID, enqueue: Callable[[uuid.UUID, str], None]) -> bool:
-    """A Redis blip loses nothing: retry briefly, else end the committed run as failed, saying why."""
-    for delay in (0.1, 0.3, 0.9, None):
-        try:
-            enqueue(run_id, "http")
-            return True
-        except Exception as exc:  # noqa: BLE001 - any broker error
-            if delay is None:
-                runs.finish_if_queued(run_id, RunStatus.failed, f"could not queue the run: {exc}")
-                return False
-            time.sleep(delay)
-    return False
-
-
-async def call(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> Reply:
+async def call(req: HookRequest) -> Reply:
     """A hook call from request to response: checks and queueing in a worker thread (brief database
     work), then for a synchronous call an asynchronous wait for the run's end, holding no thread and
     no database connection while it waits, and its waiting slot until it is answered."""
     threads = _thread_limiter()
-    reply = await run_sync(accept, req, enqueue, limiter=threads)
+    reply = await run_sync(accept, req, limiter=threads)
     try:
         if reply.status == 202 and not req.wants_async:
             return await respond(reply.run_id, reply.wait_seconds)

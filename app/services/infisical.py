@@ -26,6 +26,7 @@ from infisical_sdk import InfisicalSDKClient
 from infisical_sdk.infisical_requests import APIError
 from infisical_sdk.infisical_requests import InfisicalError as SDKError
 
+from app.core import errors
 from app.services import app_settings
 from app.services.bounded_http import BoundedAdapter, NetworkError, run_within
 
@@ -37,11 +38,11 @@ PROBE_NAME = "RUNPAD_CONNECTION_PROBE"
 TOKEN_MAX_SECONDS = 3600.0
 
 
-class InfisicalError(Exception):
+class InfisicalError(errors.Unavailable):
     """Infisical could not be reached, refused, or answered something unusable; the message says which."""
 
 
-class ConfigError(ValueError):
+class ConfigError(errors.InvalidInput):
     """An Infisical configuration that cannot work."""
 
 

@@ -11,9 +11,10 @@ from sqlalchemy import select, text, update
 from app.db import session
 from app.models import AppSetting, Secret
 from app.settings import fernet_key_for, settings, weak_secret_key
+from app.core import errors
 
 
-class KeyRotationError(Exception):
+class KeyRotationError(errors.InvalidInput):
     """The rotation was refused; nothing was changed."""
 
 

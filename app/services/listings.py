@@ -10,11 +10,12 @@ from sqlalchemy import and_, exists, or_, select, tuple_
 from app.db import session
 from app.models import Build, Run, Script, ScriptVersion
 from app.services import scripts
+from app.core import errors
 
 MAX_PAGE = 200
 
 
-class CursorError(ValueError):
+class CursorError(errors.InvalidInput):
     """A page cursor that does not name one of the caller's runs."""
 
 
@@ -44,7 +45,7 @@ def run_of(run_id: uuid.UUID, owner_id: uuid.UUID) -> Run:
     with session() as s:
         run = s.get(Run, run_id)
     if run is None or run.owner_id != owner_id:
-        raise scripts.NotFound(f"no run {run_id}")
+        raise errors.NotFound(f"no run {run_id}")
     return run
 
 
@@ -83,6 +84,6 @@ def build_for(build_id: uuid.UUID, user_id: uuid.UUID) -> Build:
             if not s.scalar(select(or_(exists(own_script), exists(own_run)))):
                 build = None
     if build is None:
-        raise scripts.NotFound(f"no build {build_id}")
+        raise errors.NotFound(f"no build {build_id}")
     return build
 

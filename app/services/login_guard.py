@@ -8,6 +8,7 @@ import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
+from app.core import errors
 from app.models import User
 from app.services import users
 from app.services.logs import redis_client
@@ -21,7 +22,7 @@ VERIFY_WAIT_SECONDS = 2.0
 verify_slots = threading.BoundedSemaphore(VERIFY_SLOTS)
 
 
-class Throttled(Exception):
+class Throttled(errors.RateLimited):
     """Too many failed logins; retry_after is the seconds until the window passes."""
 
     def __init__(self, retry_after: int):
@@ -29,10 +30,10 @@ class Throttled(Exception):
         self.retry_after = retry_after
 
 
-class Busy(Exception):
+class Busy(errors.Unavailable):
     """Every password-check slot stayed taken for the whole wait."""
 
-    retry_after = 1
+    code, retry_after = "busy", 1
 
     def __init__(self):
         super().__init__("Too many logins at once. Try again in a moment.")

@@ -11,6 +11,7 @@ import redis
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from app.core import errors
 from app.db import session
 from app.models import FINAL_RUN_STATUSES, Run, RunStatus, Script, ScriptVersion, utcnow
 from app.services import metrics
@@ -20,8 +21,12 @@ from app.settings import settings
 ACTIVE = (RunStatus.building, RunStatus.running)
 
 
-class RunError(ValueError):
+class RunError(errors.InvalidInput):
     """A run that cannot be created as asked; nothing was written."""
+
+
+class EventTooLarge(RunError, errors.TooLarge):
+    """The event is over settings.max_event_bytes."""
 
 
 def status_channel(run_id: uuid.UUID) -> str:
@@ -49,7 +54,7 @@ def create(s: Session, version: ScriptVersion, trigger: str, body=None, script: 
     event["run_id"] = str(run_id)
     size = len(json.dumps(event).encode())
     if size > settings.max_event_bytes:
-        raise RunError(f"event is {size} bytes; the limit is {settings.max_event_bytes} bytes")
+        raise EventTooLarge(f"event is {size} bytes; the limit is {settings.max_event_bytes} bytes")
     run = Run(id=run_id, script_id=script.id if script else None, version_id=version.id,
               owner_id=script.owner_id if script else owner_id,
               version=version.number if script else None, trigger=trigger, event=event, scheduled_at=scheduled_at,

@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from app.db import session
 from app.models import Run, RunStatus, Script, ScriptVersion
+from app.core import errors
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ CRON_HELP = ("use 5 fields (minute hour day-of-month month day-of-week) "
              "or 6 with seconds first (second minute hour day-of-month month day-of-week)")
 
 
-class ScheduleError(ValueError):
+class ScheduleError(errors.InvalidInput):
     """A schedule that cannot be used, with a message a person can act on."""
 
 

@@ -12,9 +12,10 @@ from cryptography.fernet import Fernet
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
+from app.core import errors
 from app.db import session
 from app.models import Build, LogLine, Run, Script, ScriptVersion, utcnow
-from app.services import builds, versions, webhook_signatures
+from app.services import builds, queue, versions, webhook_signatures
 from app.settings import settings
 
 TIMEOUT_RANGE = (1, 900)
@@ -24,11 +25,11 @@ HTTP_AUTH = ("none", "bearer", "hmac")
 CODE_FIELDS = ("code", "dependencies", "secrets")
 
 
-class ScriptError(ValueError):
+class ScriptError(errors.InvalidInput):
     """Bad script input; nothing was written."""
 
 
-class NotFound(LookupError):
+class NotFound(errors.NotFound):
     """No such script for this owner."""
 
 
@@ -37,7 +38,7 @@ class Saved:
     script: Script
     version: ScriptVersion
     build: Build
-    build_queued: bool  # the caller enqueues the build after this returns (the rows are committed)
+    build_queued: bool  # the build was new or had failed: it has been sent to the workers
     hook_secret: str | None = None  # set once, when a bearer/HMAC secret was just generated
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -130,7 +131,7 @@ def create(name: str, runtime: str, code: str, dependencies: list[str] | None = 
             raise ScriptError(str(exc)) from None
         build, queued = builds.ensure_build(s, version)
         s.commit()
-        return Saved(script, version, build, queued, secret)
+    return _built(Saved(script, version, build, queued, secret))
 
 
 def get(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> Script:
@@ -162,7 +163,14 @@ def update(script_id: uuid.UUID, changes: dict[str, Any], owner_id: uuid.UUID | 
         s.add(script)
         build, queued = builds.ensure_build(s, version)
         s.commit()
-        return Saved(script, version, build, queued, secret)
+    return _built(Saved(script, version, build, queued, secret))
+
+
+def _built(saved: Saved) -> Saved:
+    """Queues the saved version's build when it is new or failed before (the rows are committed)."""
+    if saved.build_queued:
+        queue.send_build(saved.build.id)
+    return saved
 
 
 def _update_fields(script: Script, changes: dict[str, Any]) -> str | None:

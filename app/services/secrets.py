@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
+from app.core import errors
 from app.db import session
 from app.models import Secret, utcnow
 from app.services import infisical
@@ -24,12 +25,14 @@ NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 PROVIDERS = ("store", "infisical")  # in order of precedence: where both have a name, the first wins
 
 
-class SecretError(ValueError):
+class SecretError(errors.InvalidInput):
     """A bad secret name or value, or secrets a run needs that exist nowhere."""
 
 
-class ProviderError(SecretError):
+class ProviderError(errors.Unavailable):
     """A configured provider (Infisical) failed, so the secrets it should supply are unknown."""
+
+    service = "a secret provider"
 
 
 def validate_names(names: list[str]) -> list[str]:

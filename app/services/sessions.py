@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 
+from app.core import errors
 from app.db import session
 from app.models import User, WebSession, utcnow
 from app.services import login_guard
@@ -22,8 +23,10 @@ COOKIE = "runpad_session"
 HOME = "/scripts"
 
 
-class LoginError(ValueError):
+class LoginError(errors.Unauthorized):
     """Wrong email or password; the message does not say which."""
+
+    code = "invalid_credentials"
 
 
 def start(user_id: uuid.UUID) -> str:

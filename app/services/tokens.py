@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
+from app.core import errors
 from app.db import session
 from app.models import ApiToken, User, utcnow
 
@@ -19,7 +20,7 @@ MAX_NAME = 100
 EXPIRY_DAYS = range(1, 366)
 
 
-class TokenError(ValueError):
+class TokenError(errors.InvalidInput):
     """A token that cannot be issued as asked; nothing was written."""
 
 

@@ -3,15 +3,12 @@ with their dependency changes, and a restore that queues the build it may need."
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable
 
 from app.models import ScriptVersion
 from app.services import run_views, scripts
 
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,14 +48,6 @@ def changes_between(runtime: str, rows: list[VersionRow], old: int, new: int) ->
     return run_views.dependency_changes(runtime, by_number[old].dependencies, by_number[new].dependencies)
 
 
-def restore(script_id: uuid.UUID, number: int, owner_id: uuid.UUID,
-            enqueue_build: Callable[[uuid.UUID], None]) -> scripts.Saved:
-    """A new current version with version `number`'s code, dependencies and secrets; its build is
-    queued if new (should queueing fail, the first run builds it)."""
-    saved = scripts.restore(script_id, number, owner_id)
-    if saved.build_queued:
-        try:
-            enqueue_build(saved.build.id)
-        except Exception:  # noqa: BLE001 - the restore is saved either way
-            log.warning("could not queue build %s", saved.build.id, exc_info=True)
-    return saved
+def restore(script_id: uuid.UUID, number: int, owner_id: uuid.UUID) -> scripts.Saved:
+    """A new current version with version `number`'s code, dependencies and secrets (see scripts.restore)."""
+    return scripts.restore(script_id, number, owner_id)

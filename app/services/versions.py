@@ -6,13 +6,14 @@ import uuid
 
 from sqlmodel import Session
 
+from app.core import errors
 from app.models import ScriptVersion
 from app.services import dependencies, secrets
 
 MAX_CODE_BYTES = 1024 * 1024
 
 
-class VersionError(ValueError):
+class VersionError(errors.InvalidInput):
     """Bad code, dependencies or secret names; nothing was written."""
 
 

@@ -11,9 +11,9 @@ import uuid
 
 from playwright.sync_api import expect
 
-from app.services import scripts, users
+from tests.support.scripts import built_script
+from app.services import users
 from tests.e2e.conftest import log_in
-from workers import engine
 
 MARKER = f"private_{uuid.uuid4().hex}"
 
@@ -123,10 +123,8 @@ HOSTILE = """export default async () => ({
 def test_a_hostile_hook_opened_by_an_admin_cannot_touch_the_session(browser, web, worker):
     email, password = f"e2e-admin-{uuid.uuid4().hex[:8]}@runpad.test", "e2e-password-123"
     admin = users.create(email, password, is_admin=True)
-    saved = scripts.create(f"hostile {uuid.uuid4().hex[:6]}", "node", HOSTILE.replace("IDE_URL", json.dumps(web.url)),
-                           trigger={"type": "http"}, owner_id=admin.id)
-    if saved.build_queued:
-        engine.execute_build(saved.build.id)
+    saved = built_script(f"hostile {uuid.uuid4().hex[:6]}", "node", HOSTILE.replace("IDE_URL", json.dumps(web.url)),
+                         trigger={"type": "http"}, owner_id=admin.id)
     hook_url = f"{web.hooks_url}/hooks/{saved.script.hook_token}"
 
     context = browser.new_context(viewport={"width": 1440, "height": 960}, base_url=web.url)

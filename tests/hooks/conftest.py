@@ -16,13 +16,13 @@ import uvicorn
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from tests.support.scripts import built_script
 from app.api.hooks_app import app as hooks_app
 from app.api.main import api
 from app.db import reset_engine, session
 from app.models import Run
-from app.services import scripts, tokens, users
+from app.services import tokens, users
 from app.settings import settings
-from workers import engine
 from workers.local_worker import WorkerProcess
 
 SERVER_THREADS = 4  # stands in for anyio's 40: a waiter that held a thread would starve the API with 4
@@ -73,11 +73,8 @@ def pool_of(monkeypatch):
 
 
 def hook_script(code: str, timeout_seconds: int = 30):
-    saved = scripts.create(f"hook-{uuid.uuid4()}", "python", code, [], trigger={"type": "http"},
-                           timeout_seconds=timeout_seconds, network=False)
-    if saved.build_queued:
-        engine.execute_build(saved.build.id)
-    return saved
+    return built_script(f"hook-{uuid.uuid4()}", "python", code, [], trigger={"type": "http"},
+                        timeout_seconds=timeout_seconds, network=False)
 
 
 def run_count(script_id) -> int:

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from tests.support.scripts import built_script, unbuilt_script
 from app.api.hooks_app import app as hooks_app
 from app.db import session
 from app.models import Run
-from app.services import builds, hooks, runs, scripts
-from workers import engine
+from app.services import builds, hooks, queue, runs, scripts
 from workers.local_worker import WorkerProcess
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
@@ -33,11 +33,8 @@ def client(worker):
 
 
 def http_script(code=ECHO, runtime="node", auth="none", deps=(), build=True, **kw):
-    saved = scripts.create(f"hook-{uuid.uuid4()}", runtime, code, list(deps), trigger={"type": "http", "http_auth": auth},
-                           **kw)
-    if build and saved.build_queued:
-        engine.execute_build(saved.build.id)
-    return saved
+    save = built_script if build else unbuilt_script
+    return save(f"hook-{uuid.uuid4()}", runtime, code, list(deps), trigger={"type": "http", "http_auth": auth}, **kw)
 
 
 def run_count(script_id) -> int:
@@ -183,12 +180,9 @@ def test_invalid_json_is_400(client):
 
 def test_a_broker_outage_ends_the_committed_run_as_failed_never_queued():
     saved = http_script()
-
-    def broker_down(run_id, trigger):
-        raise ConnectionError("Redis is unreachable")
-
     req = hooks.HookRequest(saved.script.hook_token, "POST", "/", {}, {}, b"")
-    reply = hooks.accept(req, broker_down)
+    with queue.using(queue.Memory(failing=ConnectionError("Redis is unreachable"))):
+        reply = hooks.accept(req)
     assert reply.status == 503
     run = runs.get(reply.run_id)
     assert run.status == "failed" and "could not queue the run: Redis is unreachable" in run.error

@@ -13,7 +13,7 @@ import anyio.to_thread
 import httpx
 import pytest
 
-from app.services import hook_limits, hooks
+from app.services import hook_limits, hooks, queue
 from app.settings import settings
 from tests.hooks.conftest import hook_script, run_count, wait_until
 
@@ -87,9 +87,9 @@ def test_a_run_that_outlives_the_wait_answers_504_and_gives_its_slot_back(monkey
     monkeypatch.setattr(hooks, "WAIT_MARGIN_SECONDS", 0)
     saved = hook_script(SLEEPY, timeout_seconds=1)
     req = hooks.HookRequest(token=saved.script.hook_token, method="POST", path="/", headers={}, query={}, body=b"")
-    never_queued = lambda run_id, trigger: None  # noqa: E731 - the run stays queued past the wait
     for _ in range(2):  # the second call is not refused: the first gave its waiting slot back
-        reply = asyncio.run(hooks.call(req, never_queued))
+        with queue.using(queue.Memory()):  # the run stays queued past the wait
+            reply = asyncio.run(hooks.call(req))
         assert reply.status == 504, reply.body
         assert reply.run_id and hooks.json.loads(reply.body) == {"error": "timeout", "run_id": str(reply.run_id)}
 
@@ -101,11 +101,12 @@ def test_a_caller_that_hangs_up_while_waiting_gives_its_slot_back(monkeypatch):
 
     async def hang_up() -> None:  # as a server does when the client goes away: the call's scope is cancelled
         async with anyio.create_task_group() as calls:
-            calls.start_soon(hooks.call, req, lambda run_id, trigger: None)
+            calls.start_soon(hooks.call, req)
             await anyio.to_thread.run_sync(wait_until, lambda: run_count(saved.script.id) == 1, 30, "the run")
             calls.cancel_scope.cancel()
 
-    anyio.run(hang_up)
+    with queue.using(queue.Memory()):  # the run stays queued: the call is still waiting when it hangs up
+        anyio.run(hang_up)
     lease = hook_limits.take_waiting_slot(saved.script.id, 30)
     assert isinstance(lease, hook_limits.Lease)
     lease.release()

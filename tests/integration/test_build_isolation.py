@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 
-from app.services import logs, scripts, secrets
+from tests.support.scripts import built_script
+from app.services import logs, secrets
 from app.settings import settings
 from tests.integration import nethost
 from tests.integration.npm_registry import NpmRegistry
-from workers import engine
 from workers.runtime import images
 from workers.runtime.docker_client import client
 
@@ -36,10 +36,9 @@ def test_an_install_script_sees_no_secrets_and_leaves_none_in_the_image(monkeypa
             "steal.js": STEAL,
         })
         monkeypatch.setattr(settings, "npm_registry", registry.url)
-        saved = scripts.create(f"evil-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"],
-                               ["RUNPAD_BUILD_VICTIM"])
+        saved = built_script(f"evil-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"],
+                             ["RUNPAD_BUILD_VICTIM"])
         assert saved.build_queued
-        engine.execute_build(saved.build.id)
     from app.services import builds
 
     build = builds.get(saved.build.id)

@@ -16,12 +16,12 @@ import docker.errors
 import docker.types
 import pytest
 
-from app.services import builds, logs, scripts
+from tests.support.scripts import built_script
+from app.services import builds, logs
 from app.settings import settings
 from tests.integration import nethost
 from tests.integration.helpers import log_text, tryout
 from tests.integration.npm_registry import NpmRegistry
-from workers import engine
 from workers.runtime import build_step, network
 from workers.local_worker import WorkerProcess
 from workers.runtime.docker_client import client
@@ -89,8 +89,7 @@ def _evil_build(registry, postinstall: str, extra: dict[str, str] | None = None)
         "package.json": json.dumps({"name": name, "version": "1.0.0", "scripts": {"postinstall": "node probe.js"}}),
         "probe.js": postinstall, **(extra or {}),
     })
-    saved = scripts.create(f"probe-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"], [])
-    engine.execute_build(saved.build.id)
+    saved = built_script(f"probe-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"], [])
     build = builds.get(saved.build.id)
     return build, "\n".join(line.line for line in logs.read("build", build.id))
 

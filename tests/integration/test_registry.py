@@ -8,9 +8,8 @@ import uuid
 
 import pytest
 
-from app.services import scripts
+from tests.support.scripts import built_script
 from tests.integration.helpers import log_text, tryout
-from workers import engine
 from workers.runtime import images
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
@@ -52,10 +51,8 @@ def registry(tmp_path, monkeypatch):
 
 def test_built_images_are_pushed_and_pulled_instead_of_rebuilt(registry):
     # a dependency set no other test builds, so this build happens with the registry set
-    saved = scripts.create(f"reg-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 'ok'\n",
-                           ["six==1.15.0", "idna==3.4"])
-    if saved.build_queued:
-        engine.execute_build(saved.build.id)
+    saved = built_script(f"reg-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 'ok'\n",
+                         ["six==1.15.0", "idna==3.4"])
     from app.services import builds, logs
 
     build = builds.get(saved.build.id)

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from tests.support.scripts import built_script
 from app.db import session
 from app.services import logs, runs, scripts
 from workers import engine
@@ -54,9 +55,7 @@ def test_owners_do_not_see_each_others_scripts():
 
 
 def test_deleting_a_script_removes_its_runs_and_their_logs():
-    saved = scripts.create(f"s-{uuid.uuid4()}", "python", "print('kept?')\n")
-    if saved.build_queued:
-        engine.execute_build(saved.build.id)
+    saved = built_script(f"s-{uuid.uuid4()}", "python", "print('kept?')\n")
     with session() as s:
         run = runs.create(s, saved.version, "manual", None, script=saved.script)
         s.commit()

@@ -20,12 +20,12 @@ import docker
 import httpx
 from sqlalchemy import func, select
 
+from tests.support.scripts import built_script
 from app.db import session
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import runs, scripts, versions
 from app.services.logs import redis_client
 from app.settings import settings
-from workers import engine
 from workers.runtime import containers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,10 +36,7 @@ ECHO = "export default async (event) => ({ i: event.body && event.body.i });"
 
 def hook_script(code: str = ECHO, runtime: str = "node", **kw) -> scripts.Saved:
     """A saved HTTP-triggered script whose (dependency-free) image is built before it is called."""
-    saved = scripts.create(f"drill-{uuid.uuid4().hex[:8]}", runtime, code, [], trigger={"type": "http"}, **kw)
-    if saved.build_queued:
-        engine.execute_build(saved.build.id)
-    return saved
+    return built_script(f"drill-{uuid.uuid4().hex[:8]}", runtime, code, [], trigger={"type": "http"}, **kw)
 
 
 def queued_tryout(runtime: str, code: str, body=None, **limits) -> Run:

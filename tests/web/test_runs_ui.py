@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 
 from app.api.main import api
 from app.models import RunStatus
-from app.services import launch, live_log, logs, run_views, runs, scripts, sessions, users, version_views
-from state.tryout import launch_error_message
+from app.services import launch, live_log, logs, queue, run_views, runs, scripts, sessions, users, version_views
+from state.tryout import STARTING
+from state.messages import told
 
 PASSWORD = "a long enough test password"
 
@@ -29,7 +30,8 @@ def new_user():
 
 
 def queued_tryout(owner_id, code="x = 1\n"):
-    return launch.tryout(owner_id, "python", code, [], [], {}, enqueue=lambda run_id, trigger: None)
+    with queue.using(queue.Memory()):  # it stays queued: no worker is sent it
+        return launch.tryout(owner_id, "python", code, [], [], {})
 
 
 def logged(run, lines):
@@ -165,9 +167,10 @@ def test_a_log_search_keeps_matching_lines_and_marks_every_match():
 
 def test_a_try_out_that_cannot_start_says_why():
     with pytest.raises(launch.LaunchError) as caught:
-        launch.tryout(None, "python", "x = 1\n", ["not a valid requirement!!"], [], {}, enqueue=lambda *a: None)
-    assert launch_error_message(caught.value).startswith("The try-out did not start: invalid PyPI requirement")
-    assert "Try again" in launch_error_message(launch.QueueUnavailable("down"))
+        launch.tryout(None, "python", "x = 1\n", ["not a valid requirement!!"], [], {})
+    assert told(caught.value, STARTING).startswith("The try-out did not start: invalid PyPI requirement")
+    assert told(queue.QueueUnavailable("down"), STARTING) == (
+        "The try-out did not start: the run queue is not answering. Try again in a moment.")
 
 
 def test_a_run_summary_shows_the_result_and_waits_on_a_new_dependency_set():
@@ -178,7 +181,8 @@ def test_a_run_summary_shows_the_result_and_waits_on_a_new_dependency_set():
     assert summary.status == "failed" and summary.final and summary.error == "Boom"
     assert summary.result == '{\n  "b": [\n    1,\n    2\n  ]\n}' and summary.version == ""
     fresh = f"ui-test-never-built-{uuid.uuid4().hex[:8]}"
-    pending = launch.tryout(None, "python", "x = 1\n", [f"{fresh}==1.0"], [], {}, enqueue=lambda *a: None)
+    with queue.using(queue.Memory()):
+        pending = launch.tryout(None, "python", "x = 1\n", [f"{fresh}==1.0"], [], {})
     assert run_views.build_pending(pending.id) and run_views.summary_of(pending).installing
 
 
@@ -194,7 +198,7 @@ def test_a_history_row_and_refreshing_only_the_owners_runs():
 
 # ---- versions ---------------------------------------------------------------------------------------------
 
-def test_versions_compare_dependency_changes_and_restore_queues_the_build():
+def test_versions_compare_dependency_changes_and_restore_queues_the_build(memory_queue):
     owner, _ = new_user()
     saved = scripts.create("versions-ui", "python", "print(1)\n", ["requests==2.31.0", "six"], owner_id=owner.id)
     sid = saved.script.id
@@ -212,12 +216,11 @@ def test_versions_compare_dependency_changes_and_restore_queues_the_build():
     stranger, _ = new_user()
     with pytest.raises(scripts.NotFound):
         version_views.history(sid, stranger.id)
-    queued = []
-    restored = version_views.restore(sid, 1, owner.id, queued.append)
+    restored = version_views.restore(sid, 1, owner.id)
     assert restored.version.number == 3 and restored.version.code == "print(1)\n"
-    assert queued == ([restored.build.id] if restored.build_queued else [])
+    assert memory_queue.build_ids()[-1:] == ([restored.build.id] if restored.build_queued else [])
     with pytest.raises(scripts.NotFound):
-        version_views.restore(sid, 1, stranger.id, queued.append)
+        version_views.restore(sid, 1, stranger.id)
 
 
 def test_a_line_that_arrives_late_is_shown_in_its_place():
@@ -243,13 +246,11 @@ def worker():
 
 
 def test_a_try_out_streams_its_output_then_shows_its_result(worker, docker_ready):
-    from workers import dispatch
-
     owner, _ = new_user()
     code = ("import sys, time\n\ndef handler(event, ctx):\n"
             "    print('first', flush=True)\n    time.sleep(1.5)\n"
             "    print('oops', file=sys.stderr, flush=True)\n    return {'got': event['body']}\n")
-    run = launch.tryout(owner.id, "python", code, [], [], {"name": "Ada"}, dispatch.enqueue_run, timeout_seconds=30)
+    run = launch.tryout(owner.id, "python", code, [], [], {"name": "Ada"}, timeout_seconds=30)
     started = time.monotonic()
     arrivals = []
 

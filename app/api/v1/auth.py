@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.api.v1.deps import CurrentCaller, CurrentUser
+from app.core import errors
 from app.api.v1.errors import ApiError, documented
 from app.api.v1.schemas import TokenCreated, TokenOut, TokenRequest
 from app.services import login_guard, tokens
@@ -21,11 +22,7 @@ async def create_token(body: TokenRequest, request: Request) -> TokenCreated:
     without end. No token needed for this call. After 10 failed logins for one account within 15
     minutes, its logins answer 429 (with Retry-After) until the window passes."""
     client_ip = request.client.host if request.client else ""
-    try:
-        user = await run_in_threadpool(login_guard.authenticate, body.email, body.password, client_ip)
-    except (login_guard.Throttled, login_guard.Busy) as exc:
-        status, code = (429, "too_many_requests") if isinstance(exc, login_guard.Throttled) else (503, "busy")
-        raise ApiError(status, str(exc), code=code, headers={"retry-after": str(exc.retry_after)}) from None
+    user = await run_in_threadpool(login_guard.authenticate, body.email, body.password, client_ip)  # or 429/503
     if user is None:
         raise ApiError(401, "wrong email or password", code="invalid_credentials")
     row, token = await run_in_threadpool(tokens.issue, user.id, body.name, body.expires_in_days)
@@ -48,5 +45,5 @@ def list_tokens(user: CurrentUser) -> list[TokenOut]:
 @router.delete("/tokens/{token_id}", status_code=204, responses=documented(401, 404, 422))
 def revoke_token(token_id: uuid.UUID, user: CurrentUser) -> Response:
     if not tokens.revoke(token_id, user.id):
-        raise ApiError(404, f"you have no live token {token_id}")
+        raise errors.NotFound(f"you have no live token {token_id}")
     return Response(status_code=204)

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.v1.schemas import ErrorOut
 from app.db import BUSY_RETRY_AFTER_SECONDS, is_busy
-from app.services import launch, listings, runs, scripts, secrets, tokens, versions
+from app.core import errors
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +68,10 @@ def describe(errors: list[dict[str, Any]]) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
-def _status_for(status: int):
-    async def handler(request: Request, exc: Exception) -> JSONResponse:
-        return error_response(status, str(exc))
-    return handler
+async def _family(request: Request, exc: errors.RunpadError) -> JSONResponse:
+    """Every error of the family, by its kind: the status, the code and the person's message."""
+    headers = {"retry-after": str(exc.retry_after)} if exc.retry_after else None
+    return error_response(exc.status, str(exc), exc.code, headers)
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -117,13 +117,7 @@ def install(app: FastAPI, routes: list[BaseRoute]) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error(routes))
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(scripts.NotFound, _status_for(404))
-    for bad_input in (scripts.ScriptError, versions.VersionError, secrets.SecretError, tokens.TokenError,
-                      listings.CursorError, launch.LaunchError):
-        app.add_exception_handler(bad_input, _status_for(422))
-    app.add_exception_handler(runs.RunError, _status_for(413))  # runs.create refuses only an oversized event
-    app.add_exception_handler(launch.QueueUnavailable, _status_for(503))
-    app.add_exception_handler(secrets.ProviderError, _status_for(503))  # Infisical failing is not bad input
+    app.add_exception_handler(errors.RunpadError, _family)
     app.add_exception_handler(SQLAlchemyTimeoutError, _database_trouble)
     app.add_exception_handler(OperationalError, _database_trouble)
     app.add_exception_handler(Exception, _internal)

@@ -11,11 +11,11 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.api.v1.deps import CurrentUser
-from app.api.v1.errors import ApiError, documented
+from app.core import errors
+from app.api.v1.errors import documented
 from app.api.v1.schemas import LogLineOut, RunCreate, RunOut, RunStatus
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import follow, launch, listings, logs, runs
-from workers import dispatch
 
 router = APIRouter(tags=["runs"])
 WAIT_MARGIN_SECONDS = 60  # queueing, container start and a dependency build on top of the run's timeout
@@ -33,7 +33,7 @@ async def answer_with_run(run: Run, wait: bool, response: Response) -> RunOut:
         run_id = run.id
         run = await follow.wait_for_end(run_id, run.timeout_seconds + WAIT_MARGIN_SECONDS)
         if run is None:  # its script was deleted meanwhile
-            raise ApiError(404, f"the run {run_id} was deleted with its script")
+            raise errors.NotFound(f"the run {run_id} was deleted with its script")
     response.status_code = 201 if run.status in FINAL_RUN_STATUSES else 202
     response.headers["Location"] = f"/api/v1/runs/{run.id}"
     return RunOut.of(run)
@@ -44,7 +44,7 @@ async def start_run(script_id: uuid.UUID, user: CurrentUser, response: Response,
                     wait: Wait = False) -> RunOut:
     """A manual run of the script's current version; `event` becomes the event's body."""
     event = body.event if body else None
-    run = await run_in_threadpool(launch.manual_run, script_id, user.id, event, dispatch.enqueue_run)
+    run = await run_in_threadpool(launch.manual_run, script_id, user.id, event)
     return await answer_with_run(run, wait, response)
 
 
@@ -134,5 +134,5 @@ def cancel_run(run_id: uuid.UUID, user: CurrentUser) -> RunOut:
     `cancelled` within a moment: follow it, or read it again)."""
     run = listings.run_of(run_id, user.id)
     if run.status in FINAL_RUN_STATUSES:
-        raise ApiError(409, f"the run has already ended ({run.status})")
+        raise errors.Conflict(f"the run has already ended ({run.status})")
     return RunOut.of(runs.cancel(run_id) or run)

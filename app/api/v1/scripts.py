@@ -3,7 +3,6 @@ Each call is the caller's own: another user's script answers 404."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 from fastapi import APIRouter, Response
@@ -12,19 +11,11 @@ from app.api.v1.deps import CurrentUser
 from app.api.v1.errors import ApiError, documented
 from app.api.v1.schemas import ScriptCreate, ScriptOut, ScriptSaved, ScriptUpdate, VersionOut
 from app.services import listings, scripts
-from workers import dispatch
 
-log = logging.getLogger(__name__)
 router = APIRouter(prefix="/scripts", tags=["scripts"])
 
 
 def _saved(saved: scripts.Saved) -> ScriptSaved:
-    """The answer to a save, after its build (if new) is queued; the rows are committed by now."""
-    if saved.build_queued:
-        try:
-            dispatch.enqueue_build(saved.build.id)
-        except Exception:  # noqa: BLE001 - the script is saved; its first run builds a queued build itself
-            log.warning("could not queue build %s", saved.build.id, exc_info=True)
     return ScriptSaved.of(saved.script, saved.version, saved.build, hook_secret=saved.hook_secret)
 
 

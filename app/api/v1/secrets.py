@@ -6,7 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from app.api.v1.deps import CurrentUser
-from app.api.v1.errors import ApiError, documented
+from app.core import errors
+from app.api.v1.errors import documented
 from app.api.v1.schemas import SecretOut, SecretPut
 from app.services import secrets
 
@@ -29,5 +30,5 @@ def put_secret(name: str, body: SecretPut, user: CurrentUser) -> Response:
 @router.delete("/{name}", status_code=204, responses=documented(401, 404, 422))
 def delete_secret(name: str, user: CurrentUser) -> Response:
     if not secrets.NAME.match(name) or not secrets.remove(name):
-        raise ApiError(404, f"no secret {name!r}")
+        raise errors.NotFound(f"no secret {name!r}")
     return Response(status_code=204)

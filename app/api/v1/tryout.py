@@ -9,7 +9,6 @@ from app.api.v1.deps import CurrentUser
 from app.api.v1.runs import START_RESPONSES, Wait, answer_with_run
 from app.api.v1.schemas import RunOut, TryoutCreate
 from app.services import launch
-from workers import dispatch
 
 router = APIRouter(tags=["runs"])
 
@@ -20,5 +19,5 @@ async def start_tryout(body: TryoutCreate, user: CurrentUser, response: Response
     dependencies are built first, which the wait allows for only partly (60 s on top of the timeout)."""
     run = await run_in_threadpool(
         launch.tryout, user.id, body.runtime, body.code, body.dependencies, body.secrets, body.event,
-        dispatch.enqueue_run, timeout_seconds=body.timeout_seconds, memory_mb=body.memory_mb, network=body.network)
+        timeout_seconds=body.timeout_seconds, memory_mb=body.memory_mb, network=body.network)
     return await answer_with_run(run, wait, response)
