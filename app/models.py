@@ -11,6 +11,8 @@ from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, LargeBinary
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from app.core.runtimes import Runtime  # noqa: F401 - the models name runtimes as the table does
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -24,9 +26,13 @@ def _created() -> Any:
     return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class Runtime(StrEnum):
-    node = "node"
-    python = "python"
+class Trigger(StrEnum):
+    """What started a run; a script's trigger_type is one of the first three."""
+
+    manual = "manual"
+    http = "http"
+    schedule = "schedule"
+    tryout = "tryout"
 
 
 class RunStatus(StrEnum):
@@ -90,7 +96,7 @@ class Script(SQLModel, table=True):
     owner_id: Optional[uuid.UUID] = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
     name: str
     runtime: str
-    trigger_type: str = "manual"  # manual | http | schedule
+    trigger_type: str = Trigger.manual  # manual | http | schedule
     cron: Optional[str] = None
     interval_seconds: Optional[int] = None
     timezone: str = "UTC"
@@ -162,7 +168,7 @@ class Run(SQLModel, table=True):
     owner_id: Optional[uuid.UUID] = Field(default=None, foreign_key="users.id", ondelete="CASCADE", index=True)
     version_id: uuid.UUID = Field(foreign_key="script_versions.id", ondelete="CASCADE")
     version: Optional[int] = None
-    trigger: str = "manual"  # manual | http | schedule | tryout
+    trigger: str = Trigger.manual
     status: str = RunStatus.queued
     event: Any = Field(default=None, sa_column=Column(JSONB))
     result: Any = Field(default=None, sa_column=Column(JSONB))

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core import runtimes
+
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"
 HOOKS_PORT = 3001
 
@@ -142,7 +144,7 @@ class Settings(BaseSettings):
         return [str(ipaddress.IPv4Network(c.strip(), strict=False)) for c in self.network_allow.split(",") if c.strip()]
 
     def base_image(self, runtime: str) -> str:
-        return {"node": self.node_image, "python": self.python_image}[runtime]
+        return getattr(self, runtimes.row(runtime).image_setting)
 
 
 settings = Settings()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.core import runtimes
+
 BUILD_COLOURS = [("queued", "gray"), ("building", "amber"), ("succeeded", "green"), ("failed", "red")]
 RUN_COLOURS = [("queued", "gray"), ("building", "amber"), ("running", "blue"), ("succeeded", "green"),
                ("failed", "red"), ("timed_out", "orange"), ("cancelled", "gray")]
@@ -12,8 +14,9 @@ RUN_COLOURS = [("queued", "gray"), ("building", "amber"), ("running", "blue"), (
 def runtime_badge(runtime) -> rx.Component:
     return rx.match(
         runtime,
-        ("python", rx.badge("Python", color_scheme="blue", variant="soft")),
-        rx.badge("Node.js", color_scheme="green", variant="soft"),
+        *[(name, rx.badge(row.label, color_scheme=row.badge_colour, variant="soft"))
+          for name, row in runtimes.RUNTIMES.items()],
+        rx.badge(runtime, color_scheme="gray", variant="soft"),
     )
 
 

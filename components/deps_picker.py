@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.core import runtimes
 from state.deps import DepsState
 from state.draft import DraftState
 
 MONO = "var(--code-font-family)"
-PIN_CHOICES = {
-    "node": [("exact", "Exact version"), ("compatible", "^ compatible"), ("patch", "~ patch updates")],
-    "python": [("exact", "== exact"), ("compatible", "~= compatible"), ("minimum", ">= at least")],
-}
+def by_runtime(pick) -> rx.Var:
+    """A Var that is pick(row) for the draft's runtime, for each row of the runtime table."""
+    return rx.match(DepsState.runtime, *[(name, pick(row)) for name, row in runtimes.RUNTIMES.items()],
+                    pick(runtimes.DEFAULT))
 
 
-def pin_select(runtime: str) -> rx.Component:
+def pin_select(row: runtimes.RuntimeRow) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(width="100%", aria_label="How to pin the version", id="dep-pin"),
-        rx.select.content(*[rx.select.item(label, value=value) for value, label in PIN_CHOICES[runtime]]),
+        rx.select.content(*[rx.select.item(label, value=mode) for mode, _, label in row.pin_modes]),
         value=DepsState.pin_mode, on_change=DepsState.set_mode, size="2", name="dep_pin",
     )
 
@@ -63,14 +64,13 @@ def lookup_note() -> rx.Component:
 def add_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.input(placeholder=rx.cond(DepsState.runtime == "python", "Package, e.g. requests", "Package, e.g. dayjs"),
+            rx.input(placeholder=by_runtime(lambda row: f"Package, e.g. {row.package_example}"),
                      name="dep_name", value=DepsState.name, on_change=DepsState.set_name, id="dep-name",
                      aria_label="Package name", font_family=MONO, width="100%", auto_complete="off",
                      spell_check=False, color_scheme=rx.cond(DepsState.name_error != "", "red", "accent")),
             rx.cond(DepsState.name_error != "", field_note(DepsState.name_error)),
             rx.hstack(
-                rx.input(placeholder=rx.cond(DepsState.runtime == "python", "Version or range, e.g. ~=2.32",
-                                             "Version or range, e.g. ^1.11"),
+                rx.input(placeholder=by_runtime(lambda row: f"Version or range, e.g. {row.version_example}"),
                          name="dep_version", value=DepsState.version, on_change=DepsState.set_version,
                          id="dep-version", aria_label="Version or range", font_family=MONO, flex="1",
                          min_width="0", auto_complete="off", spell_check=False),
@@ -78,7 +78,7 @@ def add_form() -> rx.Component:
                 spacing="2", width="100%",
             ),
             rx.hstack(
-                rx.box(rx.cond(DepsState.runtime == "python", pin_select("python"), pin_select("node")), flex="1"),
+                rx.box(by_runtime(pin_select), flex="1"),
                 rx.button(rx.icon("plus", size=14), "Add", type="submit", id="dep-add"),
                 spacing="2", width="100%",
             ),
@@ -125,7 +125,7 @@ def dependency_picker() -> rx.Component:
             rx.text("Packages", size="2", weight="bold"),
             rx.badge(DraftState.dependencies.length(), variant="surface", color_scheme="gray", size="1"),
             rx.spacer(),
-            rx.text(rx.cond(DepsState.runtime == "python", "from PyPI", "from npm"), size="1", color_scheme="gray"),
+            rx.text(by_runtime(lambda row: f"from {row.ecosystem}"), size="1", color_scheme="gray"),
             align="center", width="100%",
         ),
         add_form(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.services.scripts import MEMORY_RANGE, TIMEOUT_RANGE
+from app.services.limits import MEMORY_RANGE, TIMEOUT_RANGE
 from state.draft import DraftState
 from state.limits import LimitsState
 

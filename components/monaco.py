@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.core import runtimes
+
 MONACO_PACKAGES = ["@monaco-editor/react@4.7.0", "monaco-editor@0.52.2"]
 _MODULE = rx.asset("monaco.jsx", shared=True).importable_path
 
@@ -36,7 +38,9 @@ class DiffEditor(_Monaco):
 
 
 def language_of(runtime) -> rx.Var:
-    return rx.cond(runtime == "python", "python", "javascript")
+    """Monaco's language for a runtime (a Var), from the runtime table."""
+    return rx.match(runtime, *[(name, row.editor_language) for name, row in runtimes.RUNTIMES.items()],
+                    runtimes.DEFAULT.editor_language)
 
 
 code_editor = CodeEditor.create

@@ -15,6 +15,7 @@ import reflex as rx
 from reflex.app import default_backend_exception_handler
 from reflex_base.event import EventSpec
 
+from app.core import errors
 from app.services import sessions
 
 LOGIN_MESSAGES = {
@@ -26,7 +27,7 @@ LOGIN_MESSAGES = {
 }
 
 
-class SessionEnded(Exception):
+class SessionEnded(errors.Unauthorized):
     """The tab's session was revoked, expired or never existed; `path` is where the person was."""
 
     def __init__(self, path: str = "/"):
@@ -51,7 +52,7 @@ def session_key(token: str) -> str:
 class AuthState(rx.State):
     user_email: str = ""
     login_error: str = ""
-    next_path: str = sessions.HOME  # the login form's hidden `next`
+    next_path: str = ""  # the login form's hidden `next`; "" until on_load reads the URL (see web_auth.login)
     _session_key: str = ""  # the session this tab's state belongs to (see SessionBinding)
 
     @rx.var

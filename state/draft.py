@@ -7,32 +7,16 @@ import uuid
 
 import reflex as rx
 
+from app.core import runtimes
 from app.settings import settings
 
-STARTERS = {
-    "node": """// `event.body` is the request body, the JSON you try out with, or null on a schedule.
-// Secrets you pick are in process.env; what you return is the run's result.
-export default async function handler(event, ctx) {
-  console.log("run", ctx.run_id, "received", JSON.stringify(event.body));
-  return { ok: true, at: new Date().toISOString() };
-}
-""",
-    "python": """# event["body"] is the request body, the JSON you try out with, or None on a schedule.
-# Secrets you pick are in os.environ; what you return is the run's result.
-import datetime
-
-
-def handler(event, ctx):
-    print("run", ctx["run_id"], "received", event.get("body"))
-    return {"ok": True, "at": datetime.datetime.now(datetime.timezone.utc).isoformat()}
-""",
-}
+STARTERS = {name: row.starter for name, row in runtimes.RUNTIMES.items()}  # a new script's code
 
 
 class DraftState(rx.State):
     script_id: str = ""  # "" while the script is not saved yet
-    runtime: str = "node"
-    code: str = STARTERS["node"]
+    runtime: str = runtimes.DEFAULT.name.value
+    code: str = runtimes.DEFAULT.starter
     doc_key: str = "new"  # a new value remounts the editor with `code`
     dependencies: list[str] = []
     secret_names: list[str] = []

@@ -10,7 +10,7 @@ import uuid
 
 import reflex as rx
 
-from app.core import errors
+from app.core import errors, runtimes
 from app.services import defaults, editor, schedules, scripts
 from state.auth import user_id_of
 from state.build import BuildState
@@ -105,9 +105,9 @@ class EditorState(rx.State):
     async def _start_new(self) -> None:
         chosen = await asyncio.to_thread(defaults.limits)
         draft = await self.get_state(DraftState)
-        draft.script_id, draft.runtime, draft.dependencies, draft.secret_names = "", "node", [], []
+        draft.script_id, draft.runtime, draft.dependencies, draft.secret_names = "", runtimes.DEFAULT.name.value, [], []
         draft.timeout_seconds, draft.memory_mb, draft.network = chosen.timeout_seconds, chosen.memory_mb, chosen.network
-        draft.load_text(STARTERS["node"])
+        draft.load_text(runtimes.DEFAULT.starter)
         self.name, self.version, self._saved = "", 0, {}
         (await self.get_state(TriggerState)).reset_for_new()
         (await self.get_state(LimitsState)).show(draft)

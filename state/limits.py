@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.services import editor, scripts
+from app.services import editor, limits, scripts
 from state.draft import DraftState
 
 
@@ -29,7 +29,7 @@ class LimitsState(rx.State):
         self.timeout_text = text
         draft = await self.get_state(DraftState)
         try:
-            draft.timeout_seconds = editor.parse_limit(text, "The timeout (seconds)", scripts.TIMEOUT_RANGE)
+            draft.timeout_seconds = editor.parse_limit(text, "The timeout (seconds)", limits.TIMEOUT_RANGE)
             self.timeout_error = ""
         except scripts.ScriptError as exc:
             self.timeout_error = str(exc)
@@ -39,7 +39,7 @@ class LimitsState(rx.State):
         self.memory_text = text
         draft = await self.get_state(DraftState)
         try:
-            draft.memory_mb = editor.parse_limit(text, "The memory (MB)", scripts.MEMORY_RANGE)
+            draft.memory_mb = editor.parse_limit(text, "The memory (MB)", limits.MEMORY_RANGE)
             self.memory_error = ""
         except scripts.ScriptError as exc:
             self.memory_error = str(exc)

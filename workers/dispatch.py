@@ -9,11 +9,12 @@ from celery.utils import uuid as celery_uuid
 from kombu import serialization
 from kombu.utils import json
 
+from app.models import Trigger
 from workers.celery_app import celery
 
 PERSISTENT = 2  # Celery's default delivery mode
 
-QUEUE_FOR_TRIGGER = {"tryout": "tryout"}
+QUEUE_FOR_TRIGGER = {Trigger.tryout: "tryout"}  # the rest go to "runs"
 
 
 def enqueue_run(run_id: uuid.UUID, trigger: str) -> None:

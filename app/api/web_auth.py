@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import json
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -55,6 +55,14 @@ def _cross_site(request: Request) -> bool:
     return not sessions.same_origin(request.headers.get("origin"), request.headers.get("sec-fetch-site"))
 
 
+def _next_of_login_page(request: Request) -> str:
+    """`next` of the same-origin /login page the form was posted from (Referrer-Policy: same-origin)."""
+    page = urlsplit(request.headers.get("referer", ""))
+    if page.path.rstrip("/") != "/login" or page.netloc != request.headers.get("host", ""):
+        return ""
+    return dict(parse_qsl(page.query)).get("next", "")
+
+
 @router.post("/login")
 async def login(request: Request) -> Response:
     if _cross_site(request):
@@ -63,7 +71,8 @@ async def login(request: Request) -> Response:
     if fields is None:
         return _refused(request, 413, "payload_too_large", "That is more than a login form sends.")
     email, password = str(fields.get("email") or ""), str(fields.get("password") or "")
-    target = sessions.safe_next(str(fields.get("next") or ""))
+    # A form posted before its page finished loading has no `next` yet: the login page's own URL has it.
+    target = sessions.safe_next(str(fields.get("next") or "") or _next_of_login_page(request))
     client_ip = request.client.host if request.client else ""
     try:
         user, token = await run_in_threadpool(sessions.login, email[:320], password[:1024], client_ip)

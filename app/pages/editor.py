@@ -3,6 +3,8 @@ secrets, trigger and limits in a side panel; save, live dependency build, delete
 
 import reflex as rx
 
+from app.core import runtimes
+
 from app.pages import Page
 from components.badges import build_badge, runtime_badge
 from components.build_panel import build_panel
@@ -28,7 +30,7 @@ def runtime_picker() -> rx.Component:
         DraftState.script_id == "",
         rx.select.root(
             rx.select.trigger(id="script-runtime", width="9rem"),
-            rx.select.content(rx.select.item("Node.js", value="node"), rx.select.item("Python", value="python")),
+            rx.select.content(*[rx.select.item(row.label, value=name) for name, row in runtimes.RUNTIMES.items()]),
             value=DraftState.runtime, on_change=EditorState.set_runtime,
         ),
         runtime_badge(DraftState.runtime),

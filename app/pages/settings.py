@@ -7,7 +7,7 @@ import reflex as rx
 
 from app.pages import Page
 from app.services.log_retention import MAX_DAYS
-from app.services.scripts import MEMORY_RANGE, TIMEOUT_RANGE
+from app.services.limits import MEMORY_RANGE, TIMEOUT_RANGE
 from components.layout import app_shell, error_callout, page_header
 from state.auth import AuthState
 from state.settings import SettingsState

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 from app.core import errors
 from app.services import app_settings
-from app.services.scripts import MEMORY_RANGE, TIMEOUT_RANGE
+from app.services.limits import MEMORY_RANGE, TIMEOUT_RANGE, problem
 from app.settings import settings
 
 KEY = "limits"
@@ -31,9 +31,10 @@ def limits() -> Limits:
 
 
 def set_limits(timeout_seconds: int, memory_mb: int, network: bool) -> Limits:
-    for name, value, (low, high) in (("timeout", timeout_seconds, TIMEOUT_RANGE), ("memory", memory_mb, MEMORY_RANGE)):
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise LimitsError(f"the default {name} must be a whole number from {low} to {high}")
+    for label, value, bounds in (("the default timeout", timeout_seconds, TIMEOUT_RANGE),
+                                 ("the default memory", memory_mb, MEMORY_RANGE)):
+        if message := problem(label, value, bounds):
+            raise LimitsError(message)
     chosen = Limits(timeout_seconds, memory_mb, bool(network))
     app_settings.put(KEY, asdict(chosen))
     return chosen

@@ -12,7 +12,8 @@ import re
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
-from app.core import errors
+from app.core import errors, runtimes
+from app.core.runtimes import Ecosystem
 
 MAX_DEPENDENCIES = 50
 
@@ -62,22 +63,34 @@ def normalise_pypi(spec: str) -> str:
     return f"{canonicalize_name(req.name)}{extras}{specifier}{marker}"
 
 
-def package_name(runtime: str, normalised: str) -> str:
-    if runtime == "node":
-        return _split_npm(normalised)[0]
+def _npm_name(normalised: str) -> str:
+    return _split_npm(normalised)[0]
+
+
+def _pypi_name(normalised: str) -> str:
     return canonicalize_name(Requirement(normalised).name)
+
+
+# What differs by ecosystem (the runtime table says which ecosystem a runtime installs from).
+NORMALISE = {Ecosystem.npm: normalise_npm, Ecosystem.pypi: normalise_pypi}
+NAME_OF = {Ecosystem.npm: _npm_name, Ecosystem.pypi: _pypi_name}
+
+
+def package_name(runtime: str, normalised: str) -> str:
+    return NAME_OF[runtimes.ecosystem_of(runtime)](normalised)
 
 
 def normalise(runtime: str, specs: list[str]) -> list[str]:
     """The sorted, normalised form of specs; raises DependencyError naming the first bad one."""
-    if runtime not in ("node", "python"):
-        raise DependencyError(f"unknown runtime {runtime!r}: use 'node' or 'python'")
+    try:
+        ecosystem = runtimes.ecosystem_of(runtime)
+    except runtimes.UnknownRuntime as exc:
+        raise DependencyError(str(exc)) from None
     if not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
         raise DependencyError("dependencies must be a list of strings")
     if len(specs) > MAX_DEPENDENCIES:
         raise DependencyError(f"at most {MAX_DEPENDENCIES} dependencies per script ({len(specs)} given)")
-    fn = normalise_npm if runtime == "node" else normalise_pypi
-    result = [fn(s) for s in specs if s.strip()]
+    result = [NORMALISE[ecosystem](s) for s in specs if s.strip()]
     names = [package_name(runtime, r) for r in result]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

@@ -17,7 +17,7 @@ import redis
 from anyio.to_thread import run_sync
 
 from app.db import session
-from app.models import BuildStatus, Run, RunStatus, Script
+from app.models import BuildStatus, Run, RunStatus, Script, Trigger
 from app.services import builds, follow, hook_limits, queue, runs, scripts, webhook_signatures
 from app.services.logs import redis_client
 from app.settings import settings
@@ -181,10 +181,10 @@ def _start_run(script: Script, req: HookRequest) -> Reply:
         return turned_away
     with session() as s:
         version = scripts.current_version(s, script)
-        run = runs.create(s, version, "http", script=script, event=event)
+        run = runs.create(s, version, Trigger.http, script=script, event=event)
         s.commit()
     try:
-        queue.send_run(run.id, "http")
+        queue.send_run(run.id, Trigger.http)
     except queue.QueueUnavailable:
         return json_reply(503, {"error": "the run could not be queued; it was recorded as failed", "run_id": str(run.id)},
                           run.id)

@@ -8,8 +8,8 @@ from typing import Any
 
 from app.core import errors
 from app.db import session
-from app.models import Run
-from app.services import builds, queue, runs, scripts, versions
+from app.models import Run, Trigger
+from app.services import builds, limits, queue, runs, scripts, versions
 
 
 class LaunchError(errors.InvalidInput):
@@ -22,7 +22,7 @@ def manual_run(script_id: uuid.UUID, owner_id: uuid.UUID, event: Any) -> Run:
     with session() as s:
         version = scripts.current_version(s, script)
         builds.ensure_build(s, version)  # a failed build is queued again: running is a way to retry it
-        run = runs.create(s, version, "manual", event, script=script)
+        run = runs.create(s, version, Trigger.manual, event, script=script)
         s.commit()
     queue.send_run(run.id, run.trigger)
     return run
@@ -39,7 +39,7 @@ def tryout(owner_id: uuid.UUID, runtime: str, code: str, dependencies: list[str]
         except versions.VersionError as exc:
             raise LaunchError(str(exc)) from None
         builds.ensure_build(s, version)
-        run = runs.create(s, version, "tryout", event, timeout_seconds=timeout_seconds, memory_mb=memory_mb,
+        run = runs.create(s, version, Trigger.tryout, event, timeout_seconds=timeout_seconds, memory_mb=memory_mb,
                           network=network, owner_id=owner_id)
         s.commit()
     queue.send_run(run.id, run.trigger)
@@ -47,10 +47,8 @@ def tryout(owner_id: uuid.UUID, runtime: str, code: str, dependencies: list[str]
 
 
 def _check_limits(timeout_seconds: int | None, memory_mb: int | None) -> None:
-    low, high = scripts.TIMEOUT_RANGE
-    if timeout_seconds is not None and not (isinstance(timeout_seconds, int) and low <= timeout_seconds <= high):
-        raise LaunchError(f"timeout_seconds must be a whole number from {low} to {high}")
-    low, high = scripts.MEMORY_RANGE
-    if memory_mb is not None and not (isinstance(memory_mb, int) and low <= memory_mb <= high):
-        raise LaunchError(f"memory_mb must be a whole number from {low} to {high}")
+    for label, value, bounds in (("timeout_seconds", timeout_seconds, limits.TIMEOUT_RANGE),
+                                 ("memory_mb", memory_mb, limits.MEMORY_RANGE)):
+        if value is not None and (message := limits.problem(label, value, bounds)):
+            raise LaunchError(message)
 

@@ -17,6 +17,8 @@ import requests
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from app.core import runtimes
+from app.core.runtimes import Ecosystem
 from app.services import dependencies
 from app.services.bounded_http import BoundedAdapter, NetworkError, run_within
 from app.services.dependencies import DependencyError
@@ -34,8 +36,8 @@ UNREACHABLE = "couldn't reach the registry: type a version by hand"
 # An exact npm version (semver), optionally with prerelease and build parts.
 _SEMVER = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 _PLAIN_NPM_VERSION = re.compile(r"^\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?$")
-PIN_MODES = {"node": {"exact": "", "compatible": "^", "patch": "~"},
-             "python": {"exact": "==", "compatible": "~=", "minimum": ">="}}
+# mode -> the operator a picked plain version gets, per runtime (from the runtime table)
+PIN_MODES = {name: {mode: op for mode, op, _ in r.pin_modes} for name, r in runtimes.RUNTIMES.items()}
 
 
 @dataclass(frozen=True)
@@ -69,17 +71,19 @@ def suggest(runtime: str, name: str) -> Suggestions:
 def checked_name(runtime: str, name: str) -> str:
     """The package's registry name, or DependencyError: the same rules as a dependency spec's name."""
     raw = (name or "").strip()
-    if runtime == "node":
+    try:
+        ecosystem = runtimes.ecosystem_of(runtime)
+    except runtimes.UnknownRuntime as exc:
+        raise DependencyError(str(exc)) from None
+    if ecosystem == Ecosystem.npm:
         if "@" in raw[1:]:
             raise DependencyError(f"type only the package name, not {raw!r}: the version goes in its own field")
-        return dependencies.package_name("node", dependencies.normalise_npm(raw))
-    if runtime == "python":
-        normalised = dependencies.normalise_pypi(raw)
-        bare = canonicalize_name(raw) if re.fullmatch(r"[A-Za-z0-9._-]+", raw) else ""
-        if normalised != bare:
-            raise DependencyError(f"type only the package name, not {raw!r}: the version goes in its own field")
-        return bare
-    raise DependencyError(f"unknown runtime {runtime!r}: use 'node' or 'python'")
+        return dependencies.package_name(runtime, dependencies.normalise_npm(raw))
+    normalised = dependencies.normalise_pypi(raw)
+    bare = canonicalize_name(raw) if re.fullmatch(r"[A-Za-z0-9._-]+", raw) else ""
+    if normalised != bare:
+        raise DependencyError(f"type only the package name, not {raw!r}: the version goes in its own field")
+    return bare
 
 
 # ---- fetching ---------------------------------------------------------------------------------
@@ -89,27 +93,29 @@ class _Unreachable(Exception):
 
 
 def _url(runtime: str, name: str) -> str:
-    if runtime == "node":
+    if runtimes.ecosystem_of(runtime) == Ecosystem.npm:
         base = (settings.npm_registry or NPM_DEFAULT).rstrip("/")
         return f"{base}/{quote(name, safe='@')}"  # a scope's slash as %2F, as npm clients send it
     return f"{settings.pypi_json_url.rstrip('/')}/{quote(name, safe='')}/json"
 
 
 def _fetch(runtime: str, name: str, url: str) -> Suggestions:
-    # npm's abbreviated metadata: only what installs need, much smaller than the full packument
-    accept = "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8" if runtime == "node" \
-        else "application/json"
-    response = _get(url, accept)
+    ecosystem = runtimes.ecosystem_of(runtime)
+    response = _get(url, ACCEPT[ecosystem])
     if response.status_code == 404:
-        where = "npm" if runtime == "node" else "PyPI"
-        return Suggestions(name=name, error=f"{where} has no package named {name!r}: check the spelling")
+        return Suggestions(name=name, error=f"{ecosystem} has no package named {name!r}: check the spelling")
     if response.status_code != 200:
         raise _Unreachable(f"HTTP {response.status_code}")
     try:
         doc = json.loads(response.content)
-        return _from_npm(name, doc) if runtime == "node" else _from_pypi(name, doc)
+        return FROM_METADATA[ecosystem](name, doc)
     except (ValueError, TypeError, AttributeError) as exc:
         raise _Unreachable(f"unusable answer: {exc!r}") from None
+
+
+# npm's abbreviated metadata: only what installs need, much smaller than the full packument
+ACCEPT = {Ecosystem.npm: "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8",
+          Ecosystem.pypi: "application/json"}
 
 
 def _get(url: str, accept: str) -> requests.Response:
@@ -151,6 +157,9 @@ def _from_pypi(name: str, doc: dict) -> Suggestions:
     ordered = sorted(parsed, key=parsed.__getitem__, reverse=True)
     latest = str((doc.get("info") or {}).get("version") or "")
     return _pick(name, ordered, lambda v: parsed[v].is_prerelease, latest if latest in parsed else "")
+
+
+FROM_METADATA = {Ecosystem.npm: _from_npm, Ecosystem.pypi: _from_pypi}
 
 
 def _pick(name: str, ordered: list[str], is_prerelease, latest: str) -> Suggestions:
@@ -201,7 +210,7 @@ def spec_for(runtime: str, name: str, version: str, mode: str) -> str:
     if not name:
         raise DependencyError("type a package name")
     operator = PIN_MODES.get(runtime, {}).get(mode, "")
-    if runtime == "node":
+    if runtimes.ecosystem_of(runtime) == Ecosystem.npm:
         if _PLAIN_NPM_VERSION.match(version):
             version = operator + version
         raw = f"{name}@{version}" if version else name
@@ -218,7 +227,7 @@ def describe(runtime: str, spec: str) -> dict[str, str]:
         name = dependencies.package_name(runtime, spec)
     except Exception:  # noqa: BLE001 - a spec saved by an older rule still gets listed, as it is
         return {"spec": spec, "name": spec, "label": spec, "version": "", "kind": "range"}
-    if runtime == "node":
+    if runtimes.ecosystem_of(runtime) == Ecosystem.npm:
         version = spec[spec.find("@", 1) + 1:] if spec.find("@", 1) != -1 else "latest"
         label, pinned = name, bool(_SEMVER.match(version.lstrip("=")))
     else:

@@ -14,13 +14,11 @@ from sqlalchemy import select
 
 from app.core import errors
 from app.db import session
-from app.models import Build, LogLine, Run, Script, ScriptVersion, utcnow
-from app.services import builds, queue, versions, webhook_signatures
+from app.models import Build, LogLine, Run, Script, ScriptVersion, Trigger, utcnow
+from app.services import builds, defaults, limits, queue, versions, webhook_signatures
 from app.settings import settings
 
-TIMEOUT_RANGE = (1, 900)
-MEMORY_RANGE = (64, 4096)
-TRIGGERS = ("manual", "http", "schedule")
+TRIGGERS = (Trigger.manual, Trigger.http, Trigger.schedule)
 HTTP_AUTH = ("none", "bearer", "hmac")
 CODE_FIELDS = ("code", "dependencies", "secrets")
 
@@ -67,10 +65,10 @@ def _secret_fits(script: Script, http_auth: str) -> bool:
 
 
 def _check_limits(timeout_seconds: int, memory_mb: int) -> None:
-    if not isinstance(timeout_seconds, int) or not TIMEOUT_RANGE[0] <= timeout_seconds <= TIMEOUT_RANGE[1]:
-        raise ScriptError(f"timeout_seconds must be a whole number from {TIMEOUT_RANGE[0]} to {TIMEOUT_RANGE[1]}")
-    if not isinstance(memory_mb, int) or not MEMORY_RANGE[0] <= memory_mb <= MEMORY_RANGE[1]:
-        raise ScriptError(f"memory_mb must be a whole number from {MEMORY_RANGE[0]} to {MEMORY_RANGE[1]}")
+    for label, value, bounds in (("timeout_seconds", timeout_seconds, limits.TIMEOUT_RANGE),
+                                 ("memory_mb", memory_mb, limits.MEMORY_RANGE)):
+        if message := limits.problem(label, value, bounds):
+            raise ScriptError(message)
 
 
 def _apply_trigger(script: Script, trigger: dict) -> str | None:
@@ -111,8 +109,6 @@ def create(name: str, runtime: str, code: str, dependencies: list[str] | None = 
            secrets: list[str] | None = None, *, trigger: dict | None = None, timeout_seconds: int | None = None,
            memory_mb: int | None = None, network: bool = True, enabled: bool = True,
            owner_id: uuid.UUID | None = None) -> Saved:
-    from app.services import defaults  # it imports this module's ranges
-
     chosen = defaults.limits()
     timeout_seconds = chosen.timeout_seconds if timeout_seconds is None else timeout_seconds
     memory_mb = chosen.memory_mb if memory_mb is None else memory_mb

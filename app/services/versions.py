@@ -6,7 +6,7 @@ import uuid
 
 from sqlmodel import Session
 
-from app.core import errors
+from app.core import errors, runtimes
 from app.models import ScriptVersion
 from app.services import dependencies, secrets
 
@@ -19,8 +19,10 @@ class VersionError(errors.InvalidInput):
 
 def validate(runtime: str, code: str, deps: list[str], secret_names: list[str]) -> tuple[list[str], list[str]]:
     """Normalised dependencies and secret names, or VersionError with a message a person can act on."""
-    if runtime not in ("node", "python"):
-        raise VersionError(f"unknown runtime {runtime!r}: use 'node' or 'python'")
+    try:
+        runtimes.row(runtime)
+    except runtimes.UnknownRuntime as exc:
+        raise VersionError(str(exc)) from None
     if not isinstance(code, str):
         raise VersionError("code must be a string")
     if len(code.encode()) > MAX_CODE_BYTES:

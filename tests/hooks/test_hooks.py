@@ -172,6 +172,13 @@ def test_oversized_body_is_413_and_creates_no_run(client):
     assert r.status_code == 413 and run_count(saved.script.id) == 0
 
 
+def test_a_body_within_the_limit_whose_event_is_over_it_is_413_not_an_error(client):
+    saved = http_script()
+    r = client.post(f"/hooks/{saved.script.hook_token}", content=b"x" * (6 * 1024 * 1024),
+                    headers={"content-type": "text/plain"})
+    assert r.status_code == 413 and "the limit is" in r.json()["error"] and run_count(saved.script.id) == 0
+
+
 def test_invalid_json_is_400(client):
     saved = http_script()
     r = client.post(f"/hooks/{saved.script.hook_token}", content=b"{nope", headers={"content-type": "application/json"})

@@ -52,6 +52,20 @@ def test_a_form_login_sets_an_httponly_lax_cookie_and_goes_to_next(person):
     assert sessions.user_for(morsel.value).id == user.id
 
 
+@pytest.mark.parametrize("referer,posted,expected", [
+    ("http://testserver/login?next=%2Fsecrets", "", "/secrets"),  # posted before the page's on_load set `next`
+    ("http://testserver/login?next=%2Fsecrets", "/scripts/x", "/scripts/x"),  # the form's own field wins
+    ("http://evil.example/login?next=%2Fsecrets", "", "/scripts"),  # another site's page says nothing here
+    ("http://testserver/secrets?next=%2Fsettings", "", "/scripts"),  # only the login page's `next`
+    ("http://testserver/login?next=https%3A%2F%2Fevil.example", "", "/scripts"),  # still only a path of this site
+])
+def test_a_form_posted_before_its_page_loaded_still_goes_to_the_login_pages_next(person, referer, posted, expected):
+    _, email = person
+    r = client().post("/auth/login", data={"email": email, "password": PASSWORD, "next": posted},
+                      headers={**SAME_SITE, "referer": referer})
+    assert r.status_code == 303 and r.headers["location"] == expected
+
+
 def test_the_cookie_is_secure_when_the_public_url_is_https(person, monkeypatch):
     _, email = person
     monkeypatch.setattr(settings, "public_url", "https://runpad.example")

@@ -10,12 +10,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from app.models import Build, Run, Script, ScriptVersion
-from app.services import overview, scripts
+from app.core.runtimes import Runtime
+from app.models import Build, BuildStatus, Run, RunStatus, Script, ScriptVersion
+from app.services import limits, overview
 
-RunStatus = Literal["queued", "building", "running", "succeeded", "failed", "timed_out", "cancelled"]
-BuildStatus = Literal["queued", "building", "ready", "failed"]
-Runtime = Literal["node", "python"]
 TriggerType = Literal["manual", "http", "schedule"]
 HttpAuth = Literal["none", "bearer", "hmac"]
 
@@ -33,9 +31,9 @@ def _storable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_storable)]
-Timeout = Annotated[StrictInt, Field(ge=scripts.TIMEOUT_RANGE[0], le=scripts.TIMEOUT_RANGE[1],
+Timeout = Annotated[StrictInt, Field(ge=limits.TIMEOUT_RANGE[0], le=limits.TIMEOUT_RANGE[1],
                                      description="seconds a run may take")]
-Memory = Annotated[StrictInt, Field(ge=scripts.MEMORY_RANGE[0], le=scripts.MEMORY_RANGE[1],
+Memory = Annotated[StrictInt, Field(ge=limits.MEMORY_RANGE[0], le=limits.MEMORY_RANGE[1],
                                     description="MiB of memory a run may use")]
 
 
