@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
-from sqlalchemy import create_engine
-from sqlalchemy import exc as sa_exc
+from sqlalchemy import create_engine, exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 

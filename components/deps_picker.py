@@ -63,7 +63,8 @@ def lookup_note() -> rx.Component:
 def add_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.input(placeholder=rx.cond(DepsState.runtime == "python", "Package, e.g. requests", "Package, e.g. dayjs"),
+            rx.input(placeholder=rx.cond(DepsState.runtime == "python", "Package, e.g. requests",
+                                         "Package, e.g. dayjs"),
                      name="dep_name", value=DepsState.name, on_change=DepsState.set_name, id="dep-name",
                      aria_label="Package name", font_family=MONO, width="100%", auto_complete="off",
                      spell_check=False, color_scheme=rx.cond(DepsState.name_error != "", "red", "accent")),

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
@@ -97,7 +98,7 @@ class SettingsState(rx.State):
             self.admin = await asyncio.to_thread(users.is_admin, uid)
             self._show(await asyncio.to_thread(snapshot))
             self.load_error = ""
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the page says the database is down instead of failing
             log.warning("settings page: cannot load: %s", (str(exc).splitlines() or [""])[0])
             self.load_error = f"Couldn't load the settings: {DB_DOWN}."
         self.loaded, self.messages, self.failed = True, {}, {}
@@ -132,7 +133,7 @@ class SettingsState(rx.State):
         except ValueError as exc:  # the services' configuration errors are written for people
             self._say(section, str(exc)[:1].upper() + str(exc)[1:], True)
             return False
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - said in the section; the other sections stay usable
             log.warning("settings page: %s: %s", section, (str(exc).splitlines() or [""])[0])
             self._say(section, f"Couldn't save: {DB_DOWN}.", True)
             return False

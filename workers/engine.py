@@ -61,8 +61,9 @@ def _build(build: Build) -> None:
                 built = images.BuiltImage(ref, images.client().images.get(ref).id,
                                           images.read_file(ref, images.LOCKFILE_PATH[build.runtime]))
             else:
-                built = images.build_dependency_image(build.runtime, build.dependencies, build.deps_hash,
-                                                      build.lockfile, lambda line: sink.write("stdout", ANSI.sub("", line)))
+                built = images.build_dependency_image(
+                    build.runtime, build.dependencies, build.deps_hash, build.lockfile,
+                    lambda line: sink.write("stdout", ANSI.sub("", line)))
                 if settings.registry:
                     images.push(built.ref, sink.system)
         sink.system(f"image {built.ref} ready")
@@ -195,7 +196,7 @@ def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[st
         log.exception("run %s: lost the Docker Engine", run.id)
         outcome = supervisor.Outcome(supervisor.StopReason.failed,
                                      error=f"the Docker Engine stopped or restarted during the run: {exc}")
-    except Exception as exc:  # noqa: BLE001 - Docker failing mid-run still ends the run
+    except Exception as exc:  # Docker failing mid-run still ends the run
         log.exception("run %s: container failure", run.id)
         outcome = supervisor.Outcome(supervisor.StopReason.failed, error=f"container failure: {exc}")
     finally:

@@ -7,8 +7,6 @@ import logging
 import threading
 from datetime import timedelta
 
-import redis
-
 from app.services import metrics, runs
 from app.services.logs import redis_client
 from app.settings import settings
@@ -81,7 +79,7 @@ class Housekeeper(threading.Thread):
                     self.pool.shrink()
                     metrics.publish_pool_stats(settings.worker_name, self.pool.size(), self.pool.hits,
                                                self.pool.misses, ttl=settings.heartbeat_seconds * 3)
-            except (redis.RedisError, Exception):  # noqa: BLE001 - housekeeping retries on the next tick
+            except Exception:  # housekeeping retries on the next tick
                 log.exception("housekeeping failed; retrying")
 
     def stop(self) -> None:

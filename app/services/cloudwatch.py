@@ -3,14 +3,16 @@ PutLogEvents calls within the service's limits (workers/shipping.py runs the loo
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import re
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -205,8 +207,9 @@ def put_batches(client, group: str, stream: str, planned: list[Batch],
     done: set[int] = set()
     for i, batch in enumerate(planned):
         try:
-            reply = with_retries(lambda: client.put_log_events(
-                logGroupName=group, logStreamName=stream, logEvents=batch.events), sleep=sleep)
+            send = functools.partial(client.put_log_events, logGroupName=group, logStreamName=stream,
+                                     logEvents=batch.events)
+            reply = with_retries(send, sleep=sleep)
         except Exception as exc:  # noqa: BLE001 - the caller decides; what was sent stays sent
             if error_code(exc) == "InvalidParameterException":
                 log.error("CloudWatch refused %d event(s) of %s for good, skipping them: %s",

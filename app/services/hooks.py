@@ -10,8 +10,9 @@ import json
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 import anyio
 import redis
@@ -185,8 +186,8 @@ def _start_run(script: Script, req: HookRequest, enqueue: Callable[[uuid.UUID, s
         run = runs.create(s, version, "http", script=script, event=event)
         s.commit()
     if not _enqueue_with_retry(run.id, enqueue):
-        return json_reply(503, {"error": "the run could not be queued; it was recorded as failed", "run_id": str(run.id)},
-                          run.id)
+        return json_reply(503, {"error": "the run could not be queued; it was recorded as failed",
+                                "run_id": str(run.id)}, run.id)
     return json_reply(202, {"run_id": str(run.id), "status_url": status_url(run.id)}, run.id)
 
 

@@ -17,14 +17,14 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.fernet import InvalidToken
 from infisical_sdk import InfisicalSDKClient
-from infisical_sdk.infisical_requests import APIError
-from infisical_sdk.infisical_requests import InfisicalError as SDKError
+from infisical_sdk.infisical_requests import APIError, InfisicalError as SDKError
 
 from app.services import app_settings
 from app.services.bounded_http import BoundedAdapter, NetworkError, run_within

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from app.db import session
 from app.models import Run, RunStatus
@@ -66,9 +67,10 @@ def _queued(run: Run, enqueue: Enqueue) -> Run:
         try:
             enqueue(run.id, run.trigger)
             return run
-        except Exception as exc:  # noqa: BLE001 - any broker error
+        except Exception as exc:  # any broker error
             if delay is None:
                 runs.finish_if_queued(run.id, RunStatus.failed, f"could not queue the run: {exc}")
-                raise QueueUnavailable(f"the run {run.id} could not be queued (it was recorded as failed): {exc}")
+                raise QueueUnavailable(
+                    f"the run {run.id} could not be queued (it was recorded as failed): {exc}") from exc
             time.sleep(delay)
     raise AssertionError("unreachable")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import aclosing, suppress
 from dataclasses import dataclass
-from typing import AsyncIterator
 
 from app.services import follow, runs
 from app.services.run_views import LogRow, RunSummary, log_row, summary_of

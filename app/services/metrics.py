@@ -8,8 +8,8 @@ as a counter reset (rate() and increase() handle it), instead of a scrape readin
 
 from __future__ import annotations
 
-from typing import Iterator
 import logging
+from collections.abc import Iterator
 
 import redis
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
@@ -73,7 +73,7 @@ def _histogram_from_redis(key: str) -> tuple[list[int], int, float]:
 
 
 def _histogram(name: str, doc: str, counts: list[int], total: int, total_sum: float) -> HistogramMetricFamily:
-    buckets = [(str(b), c) for b, c in zip(SECONDS_BUCKETS, counts)] + [("+Inf", total)]
+    buckets = [(str(b), c) for b, c in zip(SECONDS_BUCKETS, counts, strict=True)] + [("+Inf", total)]
     return HistogramMetricFamily(name, doc, buckets=buckets, sum_value=total_sum)
 
 

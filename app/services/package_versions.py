@@ -225,4 +225,5 @@ def describe(runtime: str, spec: str) -> dict[str, str]:
         parts = re.match(r"^([^=<>!~;]*)(.*)$", spec)
         label, version = parts.group(1), parts.group(2)
         pinned = bool(re.fullmatch(r"===?[^,;*]+", version.split(";")[0].strip()))
-    return {"spec": spec, "name": name, "label": label, "version": version or "any version", "kind": "pinned" if pinned else "range"}
+    return {"spec": spec, "name": name, "label": label, "version": version or "any version",
+            "kind": "pinned" if pinned else "range"}

@@ -8,9 +8,9 @@ is harmless anyway, because a run is claimed once (runs.claim) and a second deli
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
 
 from sqlalchemy import func, select
 

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import delete as sql_delete
-from sqlalchemy import select
+from sqlalchemy import delete as sql_delete, select
 
 from app.db import session
 from app.models import Build, LogLine, Run, Script, ScriptVersion, utcnow

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from app.models import ScriptVersion
 from app.services import run_views, scripts

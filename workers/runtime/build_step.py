@@ -14,7 +14,7 @@ import io
 import tarfile
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import docker.errors
 import requests.exceptions

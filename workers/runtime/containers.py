@@ -117,7 +117,7 @@ def _remove_retrying(container_id: str) -> None:
     while True:
         try:
             return remove(container_id)
-        except Exception:  # noqa: BLE001 - the socket gone, refused, or dockerd still starting
+        except Exception:  # the socket gone, refused, or dockerd still starting
             if time.monotonic() > deadline:
                 log.exception("could not remove container %s", container_id)
                 return

@@ -12,9 +12,9 @@ import hashlib
 import io
 import json
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import docker.errors
 
@@ -166,7 +166,8 @@ def _docker_build(files: dict[str, bytes], tag: str, log: Callable[[str], None])
 
 def ensure_runner_image(runtime: str, log: Callable[[str], None]) -> str:
     base = settings.base_image(runtime)
-    tag = f"runpad/runner-{runtime}:{hashlib.sha256((base_digest(base) + runner_digest(runtime)).encode()).hexdigest()[:24]}"
+    digest = hashlib.sha256((base_digest(base) + runner_digest(runtime)).encode()).hexdigest()
+    tag = f"runpad/runner-{runtime}:{digest[:24]}"
     if not image_present(tag):
         log(f"building the {runtime} runner layer on {base}")
         _docker_build(_runner_context(runtime, base), tag, log)

@@ -9,8 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
+from sqlalchemy.exc import OperationalError, TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -42,7 +41,8 @@ def error_response(status: int, message: str, code: str | None = None,
 
 
 DESCRIPTIONS = {
-    401: "missing, unknown or revoked API token", 404: "no such resource (or not yours)", 409: "conflicts with its state",
+    401: "missing, unknown or revoked API token", 404: "no such resource (or not yours)",
+    409: "conflicts with its state",
     413: "request body or event too large", 422: "invalid request; the message says what to change",
     429: "too many requests (failed logins); Retry-After says when to try again",
     503: "a backing service (the database, the queue, a secret provider) is unavailable, or Runpad is busy "

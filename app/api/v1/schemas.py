@@ -185,7 +185,7 @@ class ScriptOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, script: Script, version: ScriptVersion, build: Build | None, **extra: Any) -> "ScriptOut":
+    def of(cls, script: Script, version: ScriptVersion, build: Build | None, **extra: Any) -> ScriptOut:
         hook_url = overview.hook_url(script) or None
         return cls(
             id=script.id, name=script.name, runtime=script.runtime, code=version.code,
@@ -249,7 +249,7 @@ class RunOut(BaseModel):
     log_truncated: bool
 
     @classmethod
-    def of(cls, run: Run) -> "RunOut":
+    def of(cls, run: Run) -> RunOut:
         return cls.model_validate(run, from_attributes=True)
 
 
@@ -273,7 +273,7 @@ class BuildOut(BaseModel):
     finished_at: datetime | None
 
     @classmethod
-    def of(cls, build: Build) -> "BuildOut":
+    def of(cls, build: Build) -> BuildOut:
         return cls.model_validate(build, from_attributes=True)
 
 
