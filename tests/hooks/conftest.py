@@ -1,5 +1,6 @@
 """What the hook load tests share: the real IDE API and hooks apps served by uvicorn in one thread
-(one event loop, so they share its small, known number of worker threads), a database pool of a chosen size, hook scripts and an API user."""
+(one event loop, so they share its small, known number of worker threads), a database pool of a chosen
+size, hook scripts and an API user."""
 
 from __future__ import annotations
 

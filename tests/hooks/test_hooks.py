@@ -33,8 +33,8 @@ def client(worker):
 
 
 def http_script(code=ECHO, runtime="node", auth="none", deps=(), build=True, **kw):
-    saved = scripts.create(f"hook-{uuid.uuid4()}", runtime, code, list(deps), trigger={"type": "http", "http_auth": auth},
-                           **kw)
+    saved = scripts.create(f"hook-{uuid.uuid4()}", runtime, code, list(deps),
+                           trigger={"type": "http", "http_auth": auth}, **kw)
     if build and saved.build_queued:
         engine.execute_build(saved.build.id)
     return saved
@@ -106,8 +106,8 @@ def test_a_throw_is_500_and_a_timeout_504_with_the_run_id(client):
 
 
 def test_headers_that_could_split_a_response_are_dropped(client):
-    saved = http_script("export default () => ({ statusCode: 200, headers: {'x-ok': '1', 'x-bad': 'a\\r\\nx-injected: 1',"
-                        " 'content-length': '99999', 'x-é': 'v'}, body: 'b' });")
+    saved = http_script("export default () => ({ statusCode: 200, headers: {'x-ok': '1',"
+                        " 'x-bad': 'a\\r\\nx-injected: 1', 'content-length': '99999', 'x-é': 'v'}, body: 'b' });")
     r = client.get(f"/hooks/{saved.script.hook_token}")
     assert r.status_code == 200 and r.headers["x-ok"] == "1" and r.content == b"b"
     assert "x-injected" not in r.headers and "x-bad" not in r.headers

@@ -22,8 +22,8 @@ from tests.integration import nethost
 from tests.integration.helpers import log_text, tryout
 from tests.integration.npm_registry import NpmRegistry
 from workers import engine
-from workers.runtime import build_step, network
 from workers.local_worker import WorkerProcess
+from workers.runtime import build_step, network
 from workers.runtime.docker_client import client
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
