@@ -31,7 +31,7 @@ def save_secret(name: str, value: str) -> str:
 
 
 class SecretsState(rx.State):
-    rows: list[dict[str, str]] = []
+    rows: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     infisical: str = "off"
     infisical_error: str = ""
     load_error: str = ""
