@@ -58,7 +58,8 @@ def _rotate_key(args: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m app.cli rotate-key")
     parser.add_argument("--new-key", required=True, help="the new RUNPAD_SECRET_KEY, or - to read it from stdin")
-    new_key = _from_stdin(parser.parse_args(args).new_key)
+    # --new-key is required: only an empty line on stdin gives nothing, which rotate refuses as too short
+    new_key = _from_stdin(parser.parse_args(args).new_key) or ""
     try:
         done = keys.rotate(new_key)
     except keys.KeyRotationError as exc:

@@ -38,6 +38,8 @@ class WorkerProcess:
         return self
 
     def kill9(self) -> None:
+        if self.proc is None:
+            raise RuntimeError(f"worker {self.name} was not started")
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 

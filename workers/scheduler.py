@@ -31,7 +31,8 @@ TRIGGERS = ("schedule", "manual", "http", "tryout")
 def queue_size(queue: str) -> int:
     with celery.pool.acquire(block=True) as conn:
         try:
-            return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+            channel = conn.default_channel  # type: ignore[attr-defined]  # a Connection; celery-types: a Producer
+            return channel.queue_declare(queue=queue, passive=True).message_count
         except ChannelError:  # the queue's keys do not exist: it is empty
             return 0
 

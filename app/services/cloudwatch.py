@@ -75,14 +75,16 @@ def configure(region: str, log_group: str, access_key_id: str | None = None,
     value = {"region": region, "log_group": log_group, "endpoint_url": endpoint_url or None,
              "access_key_id": access_key_id or None}
     app_settings.put(KEY, value, secret=secret_access_key, keep_secret=bool(access_key_id))
-    return config()
+    return _shown(*app_settings.get(KEY))
 
 
 def config() -> dict[str, Any] | None:
     """The configuration as a page or the API may show it: never the secret, only whether one is set."""
     value, secret = app_settings.get(KEY)
-    if not value:
-        return None
+    return _shown(value, secret) if value else None
+
+
+def _shown(value: dict[str, Any], secret: str | None) -> dict[str, Any]:
     return {**value, "has_secret_access_key": secret is not None}
 
 

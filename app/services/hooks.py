@@ -201,9 +201,10 @@ def _admit(script: Script, req: HookRequest) -> Reply | hook_limits.Lease | None
     call does not count against the rate."""
     lease = None
     if not req.wants_async:
-        lease = hook_limits.take_waiting_slot(script.id, _wait_seconds(script))
-        if isinstance(lease, hook_limits.Refusal):
-            return _too_many(lease)
+        slot = hook_limits.take_waiting_slot(script.id, _wait_seconds(script))
+        if isinstance(slot, hook_limits.Refusal):
+            return _too_many(slot)
+        lease = slot
     refusal = hook_limits.take_call(script.id)
     if refusal is not None:
         if lease is not None:
@@ -239,7 +240,7 @@ async def call(req: HookRequest, enqueue: Callable[[uuid.UUID, str], None]) -> R
     threads = _thread_limiter()
     reply = await run_sync(accept, req, enqueue, limiter=threads)
     try:
-        if reply.status == 202 and not req.wants_async:
+        if reply.status == 202 and reply.run_id is not None and not req.wants_async:
             return await respond(reply.run_id, reply.wait_seconds)
         return reply
     finally:

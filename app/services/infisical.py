@@ -133,7 +133,8 @@ def test_connection() -> tuple[bool, str]:
     return True, f"connected to Infisical at {cfg.site_url}: {count} secret(s) in {cfg.where}"
 
 
-test_connection.__test__ = False  # a test module importing it by name must not make pytest collect it
+# a test module importing it by name must not make pytest collect it
+test_connection.__test__ = False  # type: ignore[attr-defined]
 
 
 def _required() -> Config:

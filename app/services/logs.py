@@ -81,13 +81,14 @@ class LogSink:
 
     def _append(self, stream: str, line: str) -> None:
         self.seq += 1
-        row = {"source": self.source, "source_id": self.source_id, "seq": self.seq,
-               "ts": datetime.now(UTC), "stream": stream, "line": line}
+        ts = datetime.now(UTC)
+        row = {"source": self.source, "source_id": self.source_id, "seq": self.seq, "ts": ts, "stream": stream,
+               "line": line}
         with self._lock:
             self._batch.append(row)
         try:
             redis_client().publish(channel(self.source, self.source_id), json.dumps(
-                {"seq": row["seq"], "ts": row["ts"].isoformat(), "stream": stream, "line": line}))
+                {"seq": self.seq, "ts": ts.isoformat(), "stream": stream, "line": line}))
         except redis.RedisError:
             pass  # live followers miss a line; PostgreSQL still gets it
         if len(self._batch) >= BATCH_LINES or time.monotonic() - self._last_flush > BATCH_SECONDS:

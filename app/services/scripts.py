@@ -61,7 +61,7 @@ def hook_secret_of(script: Script) -> str | None:
 def _secret_fits(script: Script, http_auth: str) -> bool:
     """Bearer and hmac secrets have different forms, so switching between them makes a new one."""
     secret = hook_secret_of(script)
-    return bool(secret) and secret.startswith(webhook_signatures.PREFIX) == (http_auth == "hmac")
+    return bool(secret and secret.startswith(webhook_signatures.PREFIX) == (http_auth == "hmac"))
 
 
 def _check_limits(timeout_seconds: int, memory_mb: int) -> None:

@@ -15,6 +15,7 @@ The caller kills and removes the container (always, in a finally).
 from __future__ import annotations
 
 import json
+import math
 import struct
 import threading
 import time
@@ -209,7 +210,8 @@ def supervise(attached: containers.Attached, payload: bytes, nonce: str, log: Lo
             exit_code = 0  # the bootstrap exits 0 straight after the frame
         else:
             # stdout may close before the process ends (user code closed it): wait for the exit too
-            exit_code = client().api.wait(attached.container_id, timeout=timeout_seconds + 30).get("StatusCode")
+            wait = math.ceil(timeout_seconds) + 30
+            exit_code = client().api.wait(attached.container_id, timeout=wait).get("StatusCode")
     finally:
         watchdog.done.set()
         attached.sock.close()

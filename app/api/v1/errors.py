@@ -114,9 +114,10 @@ async def _internal(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI, routes: list[BaseRoute]) -> None:
     """Registers the handlers; `routes` are the app's routes (to name the allowed methods on a 405)."""
-    app.add_exception_handler(ApiError, _api_error)
+    # Starlette types a handler as taking any Exception, though it only ever passes the registered class
+    app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error(routes))
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(scripts.NotFound, _status_for(404))
     for bad_input in (scripts.ScriptError, versions.VersionError, secrets.SecretError, tokens.TokenError,
                       listings.CursorError, launch.LaunchError):
