@@ -60,7 +60,8 @@ def _rotate_key(args: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m app.cli rotate-key")
     parser.add_argument("--new-key", required=True, help="the new RUNPAD_SECRET_KEY, or - to read it from stdin")
-    new_key = _from_stdin(parser.parse_args(args).new_key)
+    # --new-key is required: only an empty line on stdin gives nothing, which rotate refuses as too short
+    new_key = _from_stdin(parser.parse_args(args).new_key) or ""
     done = keys.rotate(new_key)  # KeyRotationError: refused, told by main
     print(f"re-encrypted {done.secrets} secret(s) and {done.settings} setting credential(s) under the new key")
     print("now set RUNPAD_SECRET_KEY to the new key (in .env) and restart web, workers and scheduler")

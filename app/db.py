@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
+from datetime import datetime
 
-from sqlalchemy import create_engine
-from sqlalchemy import exc as sa_exc
+from sqlalchemy import create_engine, exc as sa_exc, func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from app.settings import settings
 
@@ -35,6 +35,11 @@ def reset_engine() -> None:
 def session() -> Iterator[Session]:
     with Session(engine(), expire_on_commit=False) as s:
         yield s
+
+
+def database_now(s: Session) -> datetime:
+    """PostgreSQL's clock_timestamp(): one clock for every machine, so schedulers agree on "now"."""
+    return s.execute(select(func.clock_timestamp())).scalar_one()
 
 
 BUSY_RETRY_AFTER_SECONDS = 2

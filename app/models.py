@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, false, text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -15,7 +15,7 @@ from app.core.runtimes import Runtime  # noqa: F401 - the models name runtimes a
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _ts(nullable: bool = True, **kw: Any) -> Any:
@@ -73,7 +73,7 @@ class WebSession(SQLModel, table=True):
     token_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))
     created_at: datetime = _created()
     expires_at: datetime = _ts(nullable=False)
-    revoked_at: Optional[datetime] = _ts()
+    revoked_at: datetime | None = _ts()
 
 
 class ApiToken(SQLModel, table=True):
@@ -85,31 +85,31 @@ class ApiToken(SQLModel, table=True):
     name: str = "api"
     token_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))
     created_at: datetime = _created()
-    last_used_at: Optional[datetime] = _ts()
-    revoked_at: Optional[datetime] = _ts()
-    expires_at: Optional[datetime] = _ts()  # None: never expires
+    last_used_at: datetime | None = _ts()
+    revoked_at: datetime | None = _ts()
+    expires_at: datetime | None = _ts()  # None: never expires
 
 
 class Script(SQLModel, table=True):
     __tablename__ = "scripts"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    owner_id: Optional[uuid.UUID] = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
     name: str
     runtime: str
     trigger_type: str = Trigger.manual  # manual | http | schedule
-    cron: Optional[str] = None
-    interval_seconds: Optional[int] = None
+    cron: str | None = None
+    interval_seconds: int | None = None
     timezone: str = "UTC"
     http_auth: str = "none"  # none | bearer | hmac
-    hook_token: Optional[str] = Field(default=None, sa_column=Column(Text, unique=True))
-    hook_secret: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary))  # Fernet ciphertext
+    hook_token: str | None = Field(default=None, sa_column=Column(Text, unique=True))
+    hook_secret: bytes | None = Field(default=None, sa_column=Column(LargeBinary))  # Fernet ciphertext
     allow_overlap: bool = False
     timeout_seconds: int = 30
     memory_mb: int = 256
     network: bool = True
     enabled: bool = True
     current_version: int = 1
-    next_run_at: Optional[datetime] = Field(default=None, sa_column=Column(DateTime(timezone=True), index=True))
+    next_run_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), index=True))
     created_at: datetime = _created()
     updated_at: datetime = _created()
 
@@ -120,14 +120,14 @@ class ScriptVersion(SQLModel, table=True):
     __tablename__ = "script_versions"
     __table_args__ = (UniqueConstraint("script_id", "number"),)
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    script_id: Optional[uuid.UUID] = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
+    script_id: uuid.UUID | None = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
     number: int = 1
     runtime: str
     code: str = Field(sa_column=Column(Text, nullable=False))
     dependencies: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     secrets: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     deps_hash: str = Field(index=True)
-    lockfile: Optional[str] = Field(default=None, sa_column=Column(Text))
+    lockfile: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _created()
 
 
@@ -142,15 +142,15 @@ class Build(SQLModel, table=True):
     base_image: str
     base_digest: str
     status: str = BuildStatus.queued
-    image_ref: Optional[str] = None
-    image_digest: Optional[str] = None
-    lockfile: Optional[str] = Field(default=None, sa_column=Column(Text))
-    error: Optional[str] = Field(default=None, sa_column=Column(Text))
+    image_ref: str | None = None
+    image_digest: str | None = None
+    lockfile: str | None = Field(default=None, sa_column=Column(Text))
+    error: str | None = Field(default=None, sa_column=Column(Text))
     log_truncated: bool = False
-    worker: Optional[str] = None
+    worker: str | None = None
     created_at: datetime = _created()
-    started_at: Optional[datetime] = _ts()
-    finished_at: Optional[datetime] = _ts()
+    started_at: datetime | None = _ts()
+    finished_at: datetime | None = _ts()
 
 
 class Run(SQLModel, table=True):
@@ -164,27 +164,27 @@ class Run(SQLModel, table=True):
               postgresql_where=text("status IN ('queued', 'building', 'running')")),
     )
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    script_id: Optional[uuid.UUID] = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
-    owner_id: Optional[uuid.UUID] = Field(default=None, foreign_key="users.id", ondelete="CASCADE", index=True)
+    script_id: uuid.UUID | None = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE", index=True)
     version_id: uuid.UUID = Field(foreign_key="script_versions.id", ondelete="CASCADE")
-    version: Optional[int] = None
+    version: int | None = None
     trigger: str = Trigger.manual
     status: str = RunStatus.queued
     event: Any = Field(default=None, sa_column=Column(JSONB))
     result: Any = Field(default=None, sa_column=Column(JSONB))
-    error: Optional[str] = Field(default=None, sa_column=Column(Text))
-    exit_code: Optional[int] = None
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    exit_code: int | None = None
     timeout_seconds: int = 30
     memory_mb: int = 256
     network: bool = True
-    scheduled_at: Optional[datetime] = _ts()
+    scheduled_at: datetime | None = _ts()
     queued_at: datetime = _created()
-    started_at: Optional[datetime] = _ts()
-    finished_at: Optional[datetime] = _ts()
-    duration_ms: Optional[int] = None
+    started_at: datetime | None = _ts()
+    finished_at: datetime | None = _ts()
+    duration_ms: int | None = None
     log_truncated: bool = False
-    container_id: Optional[str] = None
-    worker: Optional[str] = None
+    container_id: str | None = None
+    worker: str | None = None
 
 
 class LogLine(SQLModel, table=True):
@@ -195,7 +195,7 @@ class LogLine(SQLModel, table=True):
         Index("ix_log_lines_source_seq", "source", "source_id", "seq"),
         Index("ix_log_lines_unshipped", "id", postgresql_where=text("NOT shipped")),
     )
-    id: Optional[int] = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
     source: str
     source_id: uuid.UUID
     seq: int
@@ -223,5 +223,5 @@ class AppSetting(SQLModel, table=True):
     __tablename__ = "app_settings"
     key: str = Field(sa_column=Column(Text, primary_key=True))
     value: Any = Field(default=None, sa_column=Column(JSONB))
-    secret: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary))
+    secret: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     updated_at: datetime = _created()

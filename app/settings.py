@@ -111,13 +111,13 @@ class Settings(BaseSettings):
     metrics_token: str = ""  # when set, /metrics answers only to "Authorization: Bearer <token>"
 
     @model_validator(mode="after")
-    def _refuse_placeholder_key(self) -> "Settings":
+    def _refuse_placeholder_key(self) -> Settings:
         if self.env != "development" and weak_secret_key(self.secret_key):
             raise ValueError("RUNPAD_SECRET_KEY must be set to a real key (16+ characters) outside development")
         return self
 
     @model_validator(mode="after")
-    def _hooks_on_their_own_origin(self) -> "Settings":
+    def _hooks_on_their_own_origin(self) -> Settings:
         self.hooks_url = (self.hooks_url or hooks_url_for(self.public_url)).rstrip("/")
         if _origin(self.hooks_url) == _origin(self.public_url):
             raise ValueError("RUNPAD_HOOKS_URL must be another origin than RUNPAD_PUBLIC_URL (contract §3)")

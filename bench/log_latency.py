@@ -32,15 +32,15 @@ HANDLERS = {
                "def handler(event, ctx):\n"
                "    for i in range(event['body']):\n"
                "        print(f'T {time.time():.6f} {i}', flush=True)\n"
-               "        time.sleep(%s)\n"
-               "    return {'ok': True}\n" % INTERVAL),
+               f"        time.sleep({INTERVAL})\n"
+               "    return {'ok': True}\n"),
     "node": ("export default async function handler(event) {\n"
              "  for (let i = 0; i < event.body; i++) {\n"
              "    console.log(`T ${((performance.timeOrigin + performance.now()) / 1000).toFixed(6)} ${i}`);\n"
-             "    await new Promise((r) => setTimeout(r, %d));\n"
+             f"    await new Promise((r) => setTimeout(r, {int(INTERVAL * 1000)}));\n"
              "  }\n"
              "  return { ok: true };\n"
-             "}\n" % int(INTERVAL * 1000)),
+             "}\n"),
 }
 
 

@@ -5,8 +5,9 @@
 Sequential: a trivial handler per runtime, each run created, committed, enqueued, executed by a real
 Celery worker (warm pool on) and waited for; the baseline is `docker run --rm -i` of the same image
 running the same bootstrap with the same payload. Both sides run without a network (or, with
---network, both on the run network), so neither pays for a veth pair that the other does not. Concurrent: N runs enqueued at once against N raw
-`docker run`s started at once. Prints JSON with the ratios (targets: p50 ≤ 0.25, throughput ≥ 0.8).
+--network, both on the run network), so neither pays for a veth pair that the other does not.
+Concurrent: N runs enqueued at once against N raw `docker run`s started at once. Prints JSON with
+the ratios (targets: p50 ≤ 0.25, throughput ≥ 0.8).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 import harness
 
 NETWORK = {"on": False}
-TRIVIAL = {"node": "export default (e) => ({ ok: e.body });", "python": "def handler(e, c):\n    return {'ok': e['body']}\n"}
+TRIVIAL = {"node": "export default (e) => ({ ok: e.body });",
+           "python": "def handler(e, c):\n    return {'ok': e['body']}\n"}
 
 
 def make_version(runtime: str):

@@ -18,13 +18,13 @@ import os
 os.environ.setdefault("RUNPAD_BENCH_DB", "runpad_bench_sched")
 os.environ.setdefault("RUNPAD_REDIS_URL", "redis://127.0.0.1:6379/12")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
+import argparse
+import json
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
 
-import harness  # noqa: E402
+import harness
 
 FORMS = [("* * * * *", "UTC"), ("* * * * *", "Europe/Paris"), ("*/1 * * * *", "America/New_York"),
          ("0 * * * * *", "Asia/Kolkata"), ("* * * * 0-6", "Australia/Lord_Howe")]

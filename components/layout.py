@@ -5,7 +5,8 @@ import reflex as rx
 
 from state.auth import AuthState
 
-NAV = [("Scripts", "/scripts", "file-code-2"), ("Secrets", "/secrets", "key-round"), ("Settings", "/settings", "settings")]
+NAV = [("Scripts", "/scripts", "file-code-2"), ("Secrets", "/secrets", "key-round"),
+       ("Settings", "/settings", "settings")]
 CONTENT_WIDTH = "80rem"
 
 
@@ -103,7 +104,8 @@ def empty_state(icon: str, title: str, hint: str, *actions: rx.Component) -> rx.
 
 def error_callout(message) -> rx.Component:
     """Shows `message` (a Var) when it is not empty."""
-    return rx.cond(message != "", rx.callout(message, icon="triangle-alert", color_scheme="red", size="1", width="100%"))
+    return rx.cond(message != "",
+                   rx.callout(message, icon="triangle-alert", color_scheme="red", size="1", width="100%"))
 
 
 def header() -> rx.Component:

@@ -23,7 +23,7 @@ class BuildState(rx.State):
     build_id: str = ""
     status: str = ""  # queued | building | succeeded | failed | "" (no build)
     error: str = ""
-    lines: list[dict[str, str]] = []
+    lines: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     following: bool = False
     _token: str = ""  # the follower allowed to write; a new one (or "") stops the old
 

@@ -37,7 +37,7 @@ class DepsState(rx.State):
     name: str = ""
     version: str = ""
     mode: str = "exact"  # a key of package_versions.PIN_MODES[runtime]
-    versions: list[str] = []
+    versions: rx.Field[list[str]] = rx.field(default_factory=list)
     latest: str = ""
     lookup_error: str = ""
     looking_up: bool = False

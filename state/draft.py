@@ -18,8 +18,8 @@ class DraftState(rx.State):
     runtime: str = runtimes.DEFAULT.name.value
     code: str = runtimes.DEFAULT.starter
     doc_key: str = "new"  # a new value remounts the editor with `code`
-    dependencies: list[str] = []
-    secret_names: list[str] = []
+    dependencies: rx.Field[list[str]] = rx.field(default_factory=list)
+    secret_names: rx.Field[list[str]] = rx.field(default_factory=list)
     timeout_seconds: int = settings.default_timeout_seconds
     memory_mb: int = settings.default_memory_mb
     network: bool = True

@@ -39,7 +39,7 @@ class RunsState(rx.State):
 
     history_of: str = ""  # the script's id
     script_name: str = ""
-    rows: list[RunListRow] = []
+    rows: rx.Field[list[RunListRow]] = rx.field(default_factory=list)
     has_more: bool = False
     loaded: bool = False
     not_found: bool = False
@@ -148,7 +148,7 @@ class RunState(rx.State):
     script_name: str = ""
     summary: run_views.RunSummary = run_views.RunSummary()
     search: str = ""
-    shown: list[LogRow] = []
+    shown: rx.Field[list[LogRow]] = rx.field(default_factory=list)
     total_lines: int = 0
     matching_lines: int = 0
     following: bool = False

@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 class ScriptsState(rx.State):
-    rows: list[dict] = []
+    rows: rx.Field[list[dict]] = rx.field(default_factory=list)
     search: str = ""
     loaded: bool = False
     load_error: str = ""

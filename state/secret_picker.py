@@ -46,7 +46,7 @@ class SecretPickerState(rx.State):
             await user_id_of(self)
         try:
             found = await asyncio.to_thread(secret_catalog.catalog)
-        except Exception as exc:  # the database is down or restarting: say so, keep the page usable
+        except Exception as exc:  # noqa: BLE001 - the database is down or restarting: say so, keep the page usable
             log.warning("secret picker: cannot list secrets: %s", (str(exc).splitlines() or [""])[0])
             async with self:
                 self.load_error, self.loaded = "Couldn't load the secret names: try again in a moment.", True

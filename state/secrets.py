@@ -31,7 +31,7 @@ def save_secret(name: str, value: str) -> str:
 
 
 class SecretsState(rx.State):
-    rows: list[dict[str, str]] = []
+    rows: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     infisical: str = "off"
     infisical_error: str = ""
     load_error: str = ""
@@ -50,9 +50,10 @@ class SecretsState(rx.State):
     async def _refresh(self) -> None:
         try:
             found = await asyncio.to_thread(secret_catalog.catalog)
-        except Exception as exc:  # the database is down or restarting
+        except Exception as exc:  # noqa: BLE001 - the database is down or restarting: the page says so
             log.warning("secrets page: cannot list secrets: %s", (str(exc).splitlines() or [""])[0])
-            self.load_error, self.loaded = "Couldn't load the secrets: the database is not answering. Reload in a moment.", True
+            self.load_error = "Couldn't load the secrets: the database is not answering. Reload in a moment."
+            self.loaded = True
             return
         self.rows, self.infisical = listed(found), found.infisical
         self.infisical_error = (f"Infisical is not answering, so only the built-in store's secrets are listed: "
@@ -69,7 +70,7 @@ class SecretsState(rx.State):
         except secrets.SecretError as exc:
             self.form_error, self.saving = str(exc), False
             return
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - told to the person; the form keeps what they typed
             log.warning("secrets page: cannot save: %s", (str(exc).splitlines() or [""])[0])
             self.form_error, self.saving = "Couldn't save: the database is not answering. Try again in a moment.", False
             return
@@ -99,7 +100,7 @@ class SecretsState(rx.State):
             return
         try:
             removed = await asyncio.to_thread(secrets.remove, name)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - told to the person in the dialog
             log.warning("secrets page: cannot delete: %s", (str(exc).splitlines() or [""])[0])
             self.delete_error = "Couldn't delete: the database is not answering. Try again in a moment."
             return

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
@@ -63,16 +64,16 @@ class SettingsState(rx.State):
     admin: bool = False
     loaded: bool = False
     load_error: str = ""
-    revision: int = 0  # changes when stored values are reloaded, so the forms show them afresh
+    revision: rx.Field[int] = rx.field(0)  # changes when stored values are reloaded, so the forms show them afresh
     infisical: dict[str, str] = {}
     infisical_configured: bool = False
     infisical_secret_set: bool = False
     cloudwatch: dict[str, str] = {}
     cloudwatch_secret_set: bool = False
-    timeout_seconds: int = settings.default_timeout_seconds
-    memory_mb: int = settings.default_memory_mb
+    timeout_seconds: rx.Field[int] = rx.field(settings.default_timeout_seconds)
+    memory_mb: rx.Field[int] = rx.field(settings.default_memory_mb)
     network: bool = True
-    retention_days: int = settings.log_retention_days
+    retention_days: rx.Field[int] = rx.field(settings.log_retention_days)
     registry_ok: bool = False
     registry_result: str = ""
     messages: dict[str, str] = {}  # section -> "Saved" or what went wrong
@@ -98,7 +99,7 @@ class SettingsState(rx.State):
             self.admin = await asyncio.to_thread(users.is_admin, uid)
             self._show(await asyncio.to_thread(snapshot))
             self.load_error = ""
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the page says the database is down instead of failing
             log.warning("settings page: cannot load: %s", (str(exc).splitlines() or [""])[0])
             self.load_error = f"Couldn't load the settings: {DB_DOWN}."
         self.loaded, self.messages, self.failed = True, {}, {}
@@ -133,7 +134,7 @@ class SettingsState(rx.State):
         except errors.InvalidInput as exc:  # written for people: what to change
             self._say(section, str(exc)[:1].upper() + str(exc)[1:], True)
             return False
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - said in the section; the other sections stay usable
             log.warning("settings page: %s: %s", section, (str(exc).splitlines() or [""])[0])
             self._say(section, f"Couldn't save: {DB_DOWN}.", True)
             return False

@@ -35,7 +35,7 @@ class TryoutState(rx.State):
     duration: str = ""
     result: str = ""
     error: str = ""
-    rows: list[LogRow] = []
+    rows: rx.Field[list[LogRow]] = rx.field(default_factory=list)
     hidden_lines: int = 0  # older lines dropped from view (the run page has them all)
     _generation: int = 0  # bumped to tell a running follower to stop
 

@@ -27,7 +27,7 @@ class VersionsState(rx.State):
     to_number: int = 0
     original: str = ""
     modified: str = ""
-    changes: list[dict[str, str]] = []
+    changes: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     loaded: bool = False
     not_found: bool = False
     error: str = ""

@@ -1,4 +1,5 @@
 """Test setup: a fresh PostgreSQL database migrated with Alembic, the real Redis and Docker Engine.
+tests/unit needs none of them: when only its tests are collected, PostgreSQL and Redis are not touched.
 
 Environment must be set before app.settings is imported, so it is done at the top of this file."""
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+UNIT = ROOT / "tests" / "unit"  # tests that need no service: scripts/test.sh --fast runs them alone
 TEST_DB = os.environ.get("RUNPAD_TEST_DB", "runpad_test")
 os.environ["RUNPAD_ENV"] = "test"
 os.environ["RUNPAD_DATABASE_URL"] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{TEST_DB}"
@@ -26,7 +28,15 @@ def _psql(sql: str) -> None:
                    check=True, capture_output=True)
 
 
-def pytest_sessionstart(session):
+def _needs_services(item: pytest.Item) -> bool:
+    return UNIT not in Path(item.path).parents
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Before the first test (and after collection, which touches no service): a new test database
+    and an empty Redis database, unless every collected test is in tests/unit."""
+    if session.config.option.collectonly or not any(map(_needs_services, session.items)):
+        return
     _psql(f"DROP DATABASE IF EXISTS {TEST_DB} WITH (FORCE)")
     _psql(f"CREATE DATABASE {TEST_DB}")
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, check=True, capture_output=True)

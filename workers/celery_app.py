@@ -34,9 +34,8 @@ _shipper = None
 def _on_ready(**_):
     global _keeper, _shipper
     from workers import engine, maintenance, shipping
-    from workers.runtime.pool import WarmPool
-
     from workers.runtime.network import FirewallError
+    from workers.runtime.pool import WarmPool
 
     logging.basicConfig(level=logging.INFO)
     engine.pool = WarmPool()

@@ -14,7 +14,7 @@ from workers.celery_app import celery
 
 PERSISTENT = 2  # Celery's default delivery mode
 
-QUEUE_FOR_TRIGGER = {Trigger.tryout: "tryout"}  # the rest go to "runs"
+QUEUE_FOR_TRIGGER: dict[str, str] = {Trigger.tryout: "tryout"}  # the rest go to "runs"
 
 
 def enqueue_run(run_id: uuid.UUID, trigger: str) -> None:
@@ -45,11 +45,11 @@ def wire_messages(channel, task: str, args_list: list[list], queue: str) -> list
     test compares the two): Celery's task message v2, serialised by kombu, in the virtual channel's
     envelope. Priority 0, the default, so all go to the queue's own key."""
     delivery_mode = celery.amqp.queues[queue].exchange.delivery_mode or PERSISTENT
-    serializer, reply_to = celery.conf.task_serializer, celery.thread_oid
+    serializer, reply_to, as_task = celery.conf.task_serializer, celery.thread_oid, celery.amqp.as_task_v2
     payloads = []
     for args in args_list:
-        headers, properties, body, _ = celery.amqp.as_task_v2(
-            celery_uuid(), task, args=args, reply_to=reply_to, ignore_result=None)
+        # as send_task calls it (a list, ignore_result None), which celery-types does not allow for
+        headers, properties, body, _ = as_task(celery_uuid(), task, args=args, reply_to=reply_to, ignore_result=None)  # type: ignore[arg-type]
         properties["delivery_mode"] = delivery_mode
         content_type, encoding, data = serialization.dumps(body, serializer=serializer)
         message = channel.prepare_message(data, None, content_type, encoding, headers, properties)
@@ -76,4 +76,4 @@ def purge(queues: tuple[str, ...] = ("runs", "tryout")) -> None:
     what they queued)."""
     with celery.pool.acquire(block=True) as conn:
         for queue in queues:
-            conn.default_channel.queue_purge(queue)
+            conn.default_channel.queue_purge(queue)  # type: ignore[attr-defined]  # celery-types: a Producer

@@ -58,11 +58,12 @@ def _build(build: Build) -> None:
             ref = images.dependency_image_ref(build.deps_hash)
             if settings.registry and images.pull(ref):
                 sink.system(f"pulled {ref} from {settings.registry}")
-                built = images.BuiltImage(ref, images.client().images.get(ref).id,
+                built = images.BuiltImage(ref, images.local_id(ref),
                                           images.read_file(ref, images.LOCKFILE_PATH[build.runtime]))
             else:
-                built = images.build_dependency_image(build.runtime, build.dependencies, build.deps_hash,
-                                                      build.lockfile, lambda line: sink.write("stdout", ANSI.sub("", line)))
+                built = images.build_dependency_image(
+                    build.runtime, build.dependencies, build.deps_hash, build.lockfile,
+                    lambda line: sink.write("stdout", ANSI.sub("", line)))
                 if settings.registry:
                     images.push(built.ref, sink.system)
         sink.system(f"image {built.ref} ready")
@@ -88,9 +89,9 @@ def _image_for(version: ScriptVersion, sink: logs.LogSink) -> str:
             return _local_image(build, sink)
         if build.status == BuildStatus.failed:
             raise RuntimeError(f"the dependency build failed: {build.error}")
-        if build.status == BuildStatus.queued and builds.claim(build.id, settings.worker_name):
+        if build.status == BuildStatus.queued and (claimed := builds.claim(build.id, settings.worker_name)):
             sink.system(f"building dependencies (build {build.id})")
-            _build(builds.get(build.id))
+            _build(claimed)
             continue
         if time.monotonic() > deadline:
             raise RuntimeError(f"gave up waiting for dependency build {build.id}")
@@ -103,20 +104,23 @@ SEEN_IMAGE_SECONDS = 60.0
 
 def _local_image(build: Build, sink: logs.LogSink) -> str:
     """Ready builds may have been made on another machine, or pruned here: pull or rebuild exactly."""
-    if time.monotonic() - _seen_images.get(build.image_ref, -SEEN_IMAGE_SECONDS) < SEEN_IMAGE_SECONDS:
-        return build.image_ref  # checked a moment ago: skip a Docker round trip on the hot path
-    if images.image_present(build.image_ref):
-        _seen_images[build.image_ref] = time.monotonic()
-        return build.image_ref
+    ref = build.image_ref
+    if ref is None:
+        raise RuntimeError(f"build {build.id} is ready but names no image")
+    if time.monotonic() - _seen_images.get(ref, -SEEN_IMAGE_SECONDS) < SEEN_IMAGE_SECONDS:
+        return ref  # checked a moment ago: skip a Docker round trip on the hot path
+    if images.image_present(ref):
+        _seen_images[ref] = time.monotonic()
+        return ref
     with _image_lock(build.deps_hash):
-        if images.image_present(build.image_ref):
-            return build.image_ref
-        if settings.registry and images.pull(build.image_ref):
-            return build.image_ref
+        if images.image_present(ref):
+            return ref
+        if settings.registry and images.pull(ref):
+            return ref
         sink.system("dependency image missing here: rebuilding it from the recorded lockfile")
         images.build_dependency_image(build.runtime, build.dependencies, build.deps_hash, build.lockfile,
                                       lambda line: None)
-        return build.image_ref
+        return ref
 
 
 # ---- runs -------------------------------------------------------------------------------------
@@ -151,7 +155,7 @@ def execute_run(run_id: uuid.UUID) -> None:
     sink = logs.LogSink("run", run.id)
     try:
         with session() as s:
-            version = s.get(ScriptVersion, run.version_id)
+            version = s.get_one(ScriptVersion, run.version_id)
         image = _image_for(version, sink)
         values = secrets.resolve(version.secrets)  # before any container: a missing secret fails fast
     except Exception as exc:  # noqa: BLE001
@@ -195,7 +199,7 @@ def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[st
         log.exception("run %s: lost the Docker Engine", run.id)
         outcome = supervisor.Outcome(supervisor.StopReason.failed,
                                      error=f"the Docker Engine stopped or restarted during the run: {exc}")
-    except Exception as exc:  # noqa: BLE001 - Docker failing mid-run still ends the run
+    except Exception as exc:  # Docker failing mid-run still ends the run
         log.exception("run %s: container failure", run.id)
         outcome = supervisor.Outcome(supervisor.StopReason.failed, error=f"container failure: {exc}")
     finally:

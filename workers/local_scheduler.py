@@ -20,7 +20,7 @@ class SchedulerProcess:
         self.log_path = (log_dir or Path("/tmp")) / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> "SchedulerProcess":
+    def start(self, timeout: float = 30) -> SchedulerProcess:
         self.proc = subprocess.Popen([sys.executable, "-m", "workers.scheduler"], cwd=ROOT,
                                      env={**os.environ, **self.env}, stdout=open(self.log_path, "wb"),
                                      stderr=subprocess.STDOUT, start_new_session=True)

@@ -22,7 +22,7 @@ class WorkerProcess:
         self.log_path = (log_dir or Path("/tmp")) / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> "WorkerProcess":
+    def start(self, timeout: float = 60) -> WorkerProcess:
         redis_client().delete(HEARTBEAT_PREFIX + self.name)
         env = {**os.environ, "RUNPAD_WORKER_NAME": self.name}
         self.proc = subprocess.Popen(
@@ -38,6 +38,8 @@ class WorkerProcess:
         return self
 
     def kill9(self) -> None:
+        if self.proc is None:
+            raise RuntimeError(f"worker {self.name} was not started")
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 

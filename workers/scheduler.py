@@ -31,7 +31,8 @@ TRIGGERS = ("schedule", "manual", "http", "tryout")
 def queue_size(queue: str) -> int:
     with celery.pool.acquire(block=True) as conn:
         try:
-            return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+            channel = conn.default_channel  # type: ignore[attr-defined]  # a Connection; celery-types: a Producer
+            return channel.queue_declare(queue=queue, passive=True).message_count
         except ChannelError:  # the queue's keys do not exist: it is empty
             return 0
 
@@ -43,7 +44,7 @@ def send(run_ids: list) -> None:
     try:
         dispatch.enqueue_runs(run_ids, "schedule")
         log.info("fired %d run(s)", len(run_ids))
-    except Exception:  # noqa: BLE001 - any broker error: the runs are committed and will be swept
+    except Exception:  # any broker error: the runs are committed and will be swept
         log.exception("enqueue failed; %d committed run(s) left for the sweep", len(run_ids))
 
 
@@ -101,7 +102,7 @@ class Scheduler:
                 self.fire()
                 self.sweep()
                 wait = self.pause()
-            except Exception:  # noqa: BLE001 - database or Redis away: log, wait, try again
+            except Exception:  # database or Redis away: log, wait, try again
                 log.exception("scheduler loop failed; retrying in 1 s")
                 wait = 1.0
             self.stopping.wait(wait)

@@ -175,5 +175,5 @@ class LogShipper(threading.Thread):
             deleted = log_retention.enforce_retention()
             if deleted:
                 log.info("deleted %d log line(s) past retention", deleted)
-        except Exception:  # noqa: BLE001 - next time
+        except Exception:  # next time
             log.exception("enforcing log retention failed")

@@ -6,9 +6,8 @@ import time
 
 import redis
 from fastapi import APIRouter, Request
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from fastapi.responses import Response
+from sqlalchemy.exc import OperationalError, TimeoutError as SQLAlchemyTimeoutError
 from starlette.concurrency import run_in_threadpool
 
 from app.core import errors

@@ -33,7 +33,7 @@ class ApiProcess:
         self.log_path = log_path or Path("/tmp") / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> "ApiProcess":
+    def start(self, timeout: float = 60) -> ApiProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(self.port),
              self.app], cwd=ROOT, env=self.env, stdout=open(self.log_path, "wb"),

@@ -4,7 +4,6 @@ secrets, trigger and limits in a side panel; save, live dependency build, delete
 import reflex as rx
 
 from app.core import runtimes
-
 from app.pages import Page
 from components.badges import build_badge, runtime_badge
 from components.build_panel import build_panel

@@ -78,8 +78,8 @@ def scripts_table() -> rx.Component:
 
 
 def new_button(**props) -> rx.Component:
-    return rx.link(rx.button(rx.icon("plus", size=16), "New script", white_space="nowrap", **props), href="/scripts/new",
-                   flex_shrink="0")
+    return rx.link(rx.button(rx.icon("plus", size=16), "New script", white_space="nowrap", **props),
+                   href="/scripts/new", flex_shrink="0")
 
 
 def listing() -> rx.Component:

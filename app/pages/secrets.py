@@ -51,7 +51,8 @@ def row_actions(row: dict) -> rx.Component:
         rx.hstack(
             rx.tooltip(rx.icon_button(rx.icon("pencil", size=14), variant="ghost", color_scheme="gray", size="1",
                                       aria_label="Replace " + row["name"],
-                                      on_click=[rx.set_value("secret-name", row["name"]), rx.set_focus("secret-value")]),
+                                      on_click=[rx.set_value("secret-name", row["name"]),
+                                                rx.set_focus("secret-value")]),
                        content="Replace the value"),
             rx.tooltip(rx.icon_button(rx.icon("trash-2", size=14), variant="ghost", color_scheme="red", size="1",
                                       aria_label="Delete " + row["name"], class_name="secret-delete",

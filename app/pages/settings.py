@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from app.pages import Page
-from app.services.log_retention import MAX_DAYS
 from app.services.limits import MEMORY_RANGE, TIMEOUT_RANGE
+from app.services.log_retention import MAX_DAYS
 from components.layout import app_shell, error_callout, page_header
 from state.auth import AuthState
 from state.settings import SettingsState
@@ -74,19 +74,23 @@ def infisical_card() -> rx.Component:
         rx.form(
             rx.vstack(
                 grid(
-                    field("Site URL", text_input("site_url", "infisical-site-url", v["site_url"], "https://app.infisical.com")),
-                    field("Secret path", text_input("secret_path", "infisical-secret-path", v["secret_path"], "/", True)),
+                    field("Site URL", text_input("site_url", "infisical-site-url", v["site_url"],
+                                                 "https://app.infisical.com")),
+                    field("Secret path", text_input("secret_path", "infisical-secret-path", v["secret_path"], "/",
+                                                    True)),
                     field("Client id", text_input("client_id", "infisical-client-id", v["client_id"], mono=True),
                           "A machine identity with Universal Auth."),
                     field("Client secret", secret_input("client_secret", "infisical-client-secret",
                                                         SettingsState.infisical_secret_set), "Write-only."),
                     field("Project id", text_input("project_id", "infisical-project-id", v["project_id"], mono=True)),
-                    field("Environment", text_input("environment", "infisical-environment", v["environment"], "prod", True)),
+                    field("Environment", text_input("environment", "infisical-environment", v["environment"], "prod",
+                                                    True)),
                 ),
                 actions(
                     rx.button("Save", type="submit", id="infisical-save", loading=SettingsState.busy == "infisical"),
-                    rx.button("Disconnect", type="button", variant="soft", color_scheme="red", id="infisical-disconnect",
-                              on_click=SettingsState.disconnect_infisical, disabled=~SettingsState.infisical_configured),
+                    rx.button("Disconnect", type="button", variant="soft", color_scheme="red",
+                              id="infisical-disconnect", on_click=SettingsState.disconnect_infisical,
+                              disabled=~SettingsState.infisical_configured),
                 ),
                 message("infisical", "infisical-message"),
                 spacing="4", width="100%",
@@ -115,7 +119,8 @@ def cloudwatch_card() -> rx.Component:
             rx.vstack(
                 grid(
                     field("Region", text_input("region", "cloudwatch-region", v["region"], "eu-west-1", True)),
-                    field("Log group", text_input("log_group", "cloudwatch-log-group", v["log_group"], "/runpad/runs", True)),
+                    field("Log group", text_input("log_group", "cloudwatch-log-group", v["log_group"], "/runpad/runs",
+                                                  True)),
                     field("Access key id", text_input("access_key_id", "cloudwatch-access-key-id", v["access_key_id"],
                                                       "optional", True)),
                     field("Secret access key", secret_input("secret_access_key", "cloudwatch-secret-key",
@@ -139,7 +144,8 @@ def env_row(label: str, value, variable: str) -> rx.Component:
     return rx.data_list.item(
         rx.data_list.label(label, min_width="10rem"),
         rx.data_list.value(rx.vstack(
-            rx.code(rx.cond(value != "", value, "not set"), variant="ghost", font_family=MONO, overflow_wrap="anywhere"),
+            rx.code(rx.cond(value != "", value, "not set"), variant="ghost", font_family=MONO,
+                    overflow_wrap="anywhere"),
             rx.text("from ", rx.code(variable, size="1"), size="1", color_scheme="gray"), spacing="1")),
     )
 
@@ -156,7 +162,8 @@ def registry_card() -> rx.Component:
         ),
         rx.hstack(
             rx.button(rx.icon("refresh-cw", size=14), "Check image registry", type="button", variant="surface",
-                      id="registry-check", on_click=SettingsState.check_registry, disabled=SettingsState.registry == ""),
+                      id="registry-check", on_click=SettingsState.check_registry,
+                      disabled=SettingsState.registry == ""),
             rx.text(SettingsState.registry_result, id="registry-result", size="2", overflow_wrap="anywhere", flex="1",
                     color_scheme=rx.cond(SettingsState.registry_ok, "green",
                                          rx.cond(SettingsState.registry == "", "gray", "amber"))),
@@ -222,7 +229,8 @@ def settings_page() -> rx.Component:
             rx.vstack(
                 error_callout(SettingsState.load_error),
                 rx.cond(READ_ONLY, rx.callout("Only an admin can change these settings; you can read them.",
-                                              icon="lock", color_scheme="gray", size="1", width="100%", id="settings-readonly")),
+                                              icon="lock", color_scheme="gray", size="1", width="100%",
+                                              id="settings-readonly")),
                 infisical_card(), cloudwatch_card(), limits_card(), retention_card(), registry_card(),
                 spacing="5", width="100%", max_width="56rem",
             ),

@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.models import PreparedRequest, Response
+
 from app.core import errors
 
 
@@ -28,13 +31,16 @@ class BoundedAdapter(HTTPAdapter):
         self.label, self.deadline = label, deadline
         self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
 
-    def send(self, request, stream=False, timeout=None, **kwargs):
+    def send(self, request: PreparedRequest, stream: bool = False, timeout: Any = None, verify: bool | str = True,
+             cert: Any = None, proxies: Mapping[str, str] | None = None) -> Response:
+        """HTTPAdapter.send within the deadline; `timeout` gives way to the adapter's own bounds."""
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise NetworkError(f"timeout: no answer from {self.label} in time")
         connect, read = min(self.connect_timeout, remaining), min(self.read_timeout, remaining)
         try:
-            response = super().send(request, stream=stream, timeout=(connect, read), **kwargs)
+            response = super().send(request, stream=stream, timeout=(connect, read), verify=verify, cert=cert,
+                                    proxies=proxies)
             _ = response.content
         except requests.exceptions.ConnectTimeout:
             raise NetworkError(f"timeout: could not connect to {self.label} within {connect:g} s") from None

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from typing import AsyncIterator
 
 from anyio.to_thread import run_sync
 
@@ -42,7 +42,8 @@ def _label(build) -> str:
     return BUILD_LABELS.get(build.status, build.status)
 
 
-async def follow_build(build_id: uuid.UUID, max_seconds: float) -> AsyncIterator[Line | Status | Keepalive | Ended]:
+async def follow_build(build_id: uuid.UUID,
+                       max_seconds: float) -> AsyncGenerator[Line | Status | Keepalive | Ended, None]:
     """Status first, then the build's log lines in order and status changes (Keepalive after a quiet
     tick, so a consumer batching lines can flush), then Ended. Gives up
     (Ended "failed") after max_seconds, e.g. when no worker ever picks the build up."""

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from app.db import session
 from app.models import Build, BuildStatus, ScriptVersion, utcnow
@@ -46,7 +46,7 @@ def finish(build_id: uuid.UUID, *, image_ref: str | None = None, digest: str | N
            lockfile: str | None = None, error: str | None = None, log_truncated: bool = False) -> None:
     status = BuildStatus.failed if error else BuildStatus.ready
     with session() as s:
-        build = s.get(Build, build_id)
+        build = s.get_one(Build, build_id)
         build.status, build.error, build.finished_at, build.log_truncated = status, error, utcnow(), log_truncated
         if not error:
             build.image_ref, build.image_digest, build.lockfile = image_ref, digest, lockfile

@@ -3,14 +3,16 @@ PutLogEvents calls within the service's limits (workers/shipping.py runs the loo
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import re
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -74,14 +76,16 @@ def configure(region: str, log_group: str, access_key_id: str | None = None,
     value = {"region": region, "log_group": log_group, "endpoint_url": endpoint_url or None,
              "access_key_id": access_key_id or None}
     app_settings.put(KEY, value, secret=secret_access_key, keep_secret=bool(access_key_id))
-    return config()
+    return _shown(*app_settings.get(KEY))
 
 
 def config() -> dict[str, Any] | None:
     """The configuration as a page or the API may show it: never the secret, only whether one is set."""
     value, secret = app_settings.get(KEY)
-    if not value:
-        return None
+    return _shown(value, secret) if value else None
+
+
+def _shown(value: dict[str, Any], secret: str | None) -> dict[str, Any]:
     return {**value, "has_secret_access_key": secret is not None}
 
 
@@ -206,8 +210,9 @@ def put_batches(client, group: str, stream: str, planned: list[Batch],
     done: set[int] = set()
     for i, batch in enumerate(planned):
         try:
-            reply = with_retries(lambda: client.put_log_events(
-                logGroupName=group, logStreamName=stream, logEvents=batch.events), sleep=sleep)
+            send = functools.partial(client.put_log_events, logGroupName=group, logStreamName=stream,
+                                     logEvents=batch.events)
+            reply = with_retries(send, sleep=sleep)
         except Exception as exc:  # noqa: BLE001 - the caller decides; what was sent stays sent
             if error_code(exc) == "InvalidParameterException":
                 log.error("CloudWatch refused %d event(s) of %s for good, skipping them: %s",

@@ -12,6 +12,7 @@ import re
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+
 from app.core import errors, runtimes
 from app.core.runtimes import Ecosystem
 

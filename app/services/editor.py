@@ -3,9 +3,9 @@ trigger a form describes, a live preview of a schedule, and the changes between 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 import zoneinfo
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 

@@ -12,16 +12,15 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import AsyncIterator
 
 import redis
 import redis.asyncio as aioredis
 from anyio.to_thread import run_sync
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
+from sqlalchemy.exc import OperationalError, TimeoutError as SQLAlchemyTimeoutError
 
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import logs, runs
@@ -69,15 +68,16 @@ class _Subscription:
 async def _subscribed(*channels: str) -> AsyncIterator[_Subscription]:
     client = aioredis.Redis.from_url(settings.redis_url, socket_connect_timeout=5)
     pubsub = client.pubsub()
+    live: aioredis.client.PubSub | None = pubsub  # None when subscribing failed: the caller polls instead
     try:
         try:
             await pubsub.subscribe(*channels)
         except (redis.RedisError, OSError):
-            pubsub = None
-        yield _Subscription(pubsub)
+            live = None
+        yield _Subscription(live)
     finally:
-        if pubsub is not None:
-            await pubsub.aclose()
+        if live is not None:
+            await live.aclose()
         await client.aclose()
 
 
@@ -112,7 +112,7 @@ async def wait_for_end(run_id: uuid.UUID, timeout: float) -> Run | None:
         return run
 
 
-async def _reread(run_id: uuid.UUID, last: Run) -> tuple[Run | None, bool]:
+async def _reread(run_id: uuid.UUID, last: Run | None) -> tuple[Run | None, bool]:
     """The run as now stored, or the last known state and True when it could not be read."""
     try:
         return await run_sync(runs.get, run_id), False
@@ -124,7 +124,7 @@ class _Seen:
     """Which seqs were sent: all up to `floor`, and any later ones in `above` (a gap before them)."""
 
     def __init__(self, after: int):
-        self.floor, self.above = after, set()
+        self.floor, self.above = after, set[int]()
 
     def add(self, seq: int) -> bool:
         if seq <= self.floor or seq in self.above:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 
@@ -85,7 +86,8 @@ def take_call(script_id: uuid.UUID) -> Refusal | None:
     """Counts one call against the script's rate, or says why not (the call was not counted)."""
     limit = settings.hook_rate_per_second
     try:
-        wait_ms = redis_client().eval(_RATE, 1, _rate_key(script_id), limit, uuid.uuid4().hex)
+        # the script's answer (redis-py types a reply as Awaitable too)
+        wait_ms = cast("int | None", redis_client().eval(_RATE, 1, _rate_key(script_id), limit, uuid.uuid4().hex))
     except redis.RedisError:
         return None  # fail open: see the module docstring
     if not wait_ms:

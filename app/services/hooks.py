@@ -186,8 +186,8 @@ def _start_run(script: Script, req: HookRequest) -> Reply:
     try:
         queue.send_run(run.id, Trigger.http)
     except queue.QueueUnavailable:
-        return json_reply(503, {"error": "the run could not be queued; it was recorded as failed", "run_id": str(run.id)},
-                          run.id)
+        return json_reply(503, {"error": "the run could not be queued; it was recorded as failed",
+                                "run_id": str(run.id)}, run.id)
     return json_reply(202, {"run_id": str(run.id), "status_url": status_url(run.id)}, run.id)
 
 
@@ -201,9 +201,10 @@ def _admit(script: Script, req: HookRequest) -> Reply | hook_limits.Lease | None
     call does not count against the rate."""
     lease = None
     if not req.wants_async:
-        lease = hook_limits.take_waiting_slot(script.id, _wait_seconds(script))
-        if isinstance(lease, hook_limits.Refusal):
-            return _too_many(lease)
+        slot = hook_limits.take_waiting_slot(script.id, _wait_seconds(script))
+        if isinstance(slot, hook_limits.Refusal):
+            return _too_many(slot)
+        lease = slot
     refusal = hook_limits.take_call(script.id)
     if refusal is not None:
         if lease is not None:
@@ -225,7 +226,7 @@ async def call(req: HookRequest) -> Reply:
     threads = _thread_limiter()
     reply = await run_sync(accept, req, limiter=threads)
     try:
-        if reply.status == 202 and not req.wants_async:
+        if reply.status == 202 and reply.run_id is not None and not req.wants_async:
             return await respond(reply.run_id, reply.wait_seconds)
         return reply
     finally:

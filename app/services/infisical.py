@@ -17,14 +17,14 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.fernet import InvalidToken
 from infisical_sdk import InfisicalSDKClient
-from infisical_sdk.infisical_requests import APIError
-from infisical_sdk.infisical_requests import InfisicalError as SDKError
+from infisical_sdk.infisical_requests import APIError, InfisicalError as SDKError
 
 from app.core import errors
 from app.services import app_settings
@@ -134,7 +134,8 @@ def test_connection() -> tuple[bool, str]:
     return True, f"connected to Infisical at {cfg.site_url}: {count} secret(s) in {cfg.where}"
 
 
-test_connection.__test__ = False  # a test module importing it by name must not make pytest collect it
+# a test module importing it by name must not make pytest collect it
+test_connection.__test__ = False  # type: ignore[attr-defined]
 
 
 def _required() -> Config:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text, update
 
+from app.core import errors
 from app.db import session
 from app.models import AppSetting, Secret
 from app.settings import fernet_key_for, settings, weak_secret_key
-from app.core import errors
 
 
 class KeyRotationError(errors.InvalidInput):
@@ -39,7 +39,7 @@ def rotate(new_key: str) -> Rotated:
         secret_rows = s.execute(select(Secret.id, Secret.name, Secret.ciphertext)).all()
         setting_rows = s.execute(select(AppSetting.key, AppSetting.secret).where(AppSetting.secret.is_not(None))).all()
         labelled = [(f"secret {name}", ct) for _, name, ct in secret_rows] + \
-                   [(f"setting {key}", ct) for key, ct in setting_rows]
+                   [(f"setting {key}", ct) for key, ct in setting_rows if ct is not None]  # all are: see the query
         plain = _decrypt_all(old, new, labelled)
         # updated_at stays: the values did not change, only their encryption
         for row_id, name, _ in secret_rows:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncGenerator
 from contextlib import aclosing, suppress
 from dataclasses import dataclass
-from typing import AsyncIterator
 
 from app.services import follow, runs
 from app.services.run_views import LogRow, RunSummary, log_row, summary_of
@@ -24,7 +24,7 @@ class Batch:
 
 
 async def batches(run_id: uuid.UUID, after_seq: int = 0, interval: float = BATCH_SECONDS,
-                  idle: float = IDLE_SECONDS) -> AsyncIterator[Batch]:
+                  idle: float = IDLE_SECONDS) -> AsyncGenerator[Batch, None]:
     """The run's lines after after_seq, at most every `interval` seconds, ending with a batch that
     carries the run's final status. While nothing is printed an empty batch comes every `idle`
     seconds, so the caller can look at the run and decide whether it still wants the lines.
@@ -78,7 +78,7 @@ def _batch_of(items: list) -> Batch:
 
 
 async def with_summaries(run_id: uuid.UUID, after_seq: int = 0,
-                         every: float = 1.0) -> AsyncIterator[tuple[Batch, RunSummary | None]]:
+                         every: float = 1.0) -> AsyncGenerator[tuple[Batch, RunSummary | None], None]:
     """batches(), each paired with the run's summary when the run ended or `every` seconds have passed
     since the last look (else None): a page shows the lines and keeps the status current."""
     checked = 0.0

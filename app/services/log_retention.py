@@ -60,7 +60,8 @@ def _delete_lines(source: str, ids: list[uuid.UUID], rows_per_delete: int) -> in
         doomed = (select(LogLine.id).where(LogLine.source == source, LogLine.source_id.in_(ids))
                   .limit(rows_per_delete).with_for_update(skip_locked=True))
         with session() as s:
-            n = s.execute(delete(LogLine).where(LogLine.id.in_(doomed.scalar_subquery()))).rowcount
+            result = s.execute(delete(LogLine).where(LogLine.id.in_(doomed.scalar_subquery())))
+            n = result.rowcount  # type: ignore[attr-defined]  # a CursorResult, typed as Result
             s.commit()
         deleted += n
         if n < rows_per_delete:

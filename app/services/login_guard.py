@@ -7,6 +7,7 @@ import hashlib
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import cast
 
 from app.core import errors
 from app.models import User
@@ -49,9 +50,9 @@ def failure_keys(email: str, client_ip: str) -> list[tuple[str, int]]:
 def _refuse_if_over(keys: list[tuple[str, int]]) -> None:
     r = redis_client()
     for key, limit in keys:
-        count = r.get(key)
+        count = cast("bytes | None", r.get(key))  # redis-py types a reply as Awaitable too
         if count is not None and int(count) >= limit:
-            raise Throttled(max(1, r.ttl(key)))
+            raise Throttled(max(1, cast(int, r.ttl(key))))
 
 
 def _count_failure(keys: list[tuple[str, int]]) -> None:

@@ -9,8 +9,8 @@ import json
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import redis
 from sqlalchemy import insert, select
@@ -60,7 +60,7 @@ class LogSink:
         """One whole line from a source that splits its own lines (a build's output)."""
         self._store(stream, self.redactor.text(line.replace("\x00", "")))
 
-    def output(self, stream: str) -> "OutputStream":
+    def output(self, stream: str) -> OutputStream:
         """A writer for a run's raw output on one stream (create it after setting the redactor)."""
         return OutputStream(self, stream)
 
@@ -81,13 +81,14 @@ class LogSink:
 
     def _append(self, stream: str, line: str) -> None:
         self.seq += 1
-        row = {"source": self.source, "source_id": self.source_id, "seq": self.seq,
-               "ts": datetime.now(timezone.utc), "stream": stream, "line": line}
+        ts = datetime.now(UTC)
+        row = {"source": self.source, "source_id": self.source_id, "seq": self.seq, "ts": ts, "stream": stream,
+               "line": line}
         with self._lock:
             self._batch.append(row)
         try:
             redis_client().publish(channel(self.source, self.source_id), json.dumps(
-                {"seq": row["seq"], "ts": row["ts"].isoformat(), "stream": stream, "line": line}))
+                {"seq": self.seq, "ts": ts.isoformat(), "stream": stream, "line": line}))
         except redis.RedisError:
             pass  # live followers miss a line; PostgreSQL still gets it
         if len(self._batch) >= BATCH_LINES or time.monotonic() - self._last_flush > BATCH_SECONDS:

@@ -8,8 +8,9 @@ as a counter reset (rate() and increase() handle it), instead of a scrape readin
 
 from __future__ import annotations
 
-from typing import Iterator
 import logging
+from collections.abc import Iterator
+from typing import cast
 
 import redis
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
@@ -63,17 +64,23 @@ def record_run_end(status: str, runtime: str, duration_seconds: float | None,
 
 def publish_pool_stats(worker: str, size: int, hits: int, misses: int, ttl: int = 30) -> None:
     key = POOL_PREFIX + worker
-    redis_client().pipeline(transaction=False).hset(key, mapping={"size": size, "hits": hits, "misses": misses}) \
-        .expire(key, ttl).execute()
+    pipe = redis_client().pipeline(transaction=False)
+    pipe.hset(key, mapping={"size": size, "hits": hits, "misses": misses})
+    pipe.expire(key, ttl)
+    pipe.execute()
+
+
+def _hash(r: redis.Redis, key: str) -> dict[bytes, bytes]:
+    return cast(dict[bytes, bytes], r.hgetall(key))  # redis-py types a reply as Awaitable too
 
 
 def _histogram_from_redis(key: str) -> tuple[list[int], int, float]:
-    raw = {k.decode(): v.decode() for k, v in redis_client().hgetall(key).items()}
+    raw = {k.decode(): v.decode() for k, v in _hash(redis_client(), key).items()}
     return [int(raw.get(f"le:{b}", 0)) for b in SECONDS_BUCKETS], int(raw.get("count", 0)), float(raw.get("sum", 0))
 
 
 def _histogram(name: str, doc: str, counts: list[int], total: int, total_sum: float) -> HistogramMetricFamily:
-    buckets = [(str(b), c) for b, c in zip(SECONDS_BUCKETS, counts)] + [("+Inf", total)]
+    buckets = [(str(b), c) for b, c in zip(SECONDS_BUCKETS, counts, strict=True)] + [("+Inf", total)]
     return HistogramMetricFamily(name, doc, buckets=buckets, sum_value=total_sum)
 
 
@@ -92,7 +99,7 @@ class RunpadCollector(Collector):
         """Ended runs from the Redis counters; active ones counted through the status index."""
         runs = GaugeMetricFamily("runpad_runs", "Runs by status and runtime (ended: since Redis started)",
                                  labels=["status", "runtime"])
-        for field, count in redis_client().hgetall(RUNS_ENDED_KEY).items():
+        for field, count in _hash(redis_client(), RUNS_ENDED_KEY).items():
             status, _, runtime = field.decode().partition(":")
             runs.add_metric([status, runtime], int(count))
         sql = ("SELECT r.status, v.runtime, count(*) FROM runs r JOIN script_versions v ON v.id = r.version_id "
@@ -117,7 +124,7 @@ class RunpadCollector(Collector):
         r = redis_client()
         for key in r.scan_iter(match=POOL_PREFIX + "*", count=500):
             worker = key.decode().removeprefix(POOL_PREFIX)
-            stats = {k.decode(): int(v) for k, v in r.hgetall(key).items()}
+            stats = {k.decode(): int(v) for k, v in _hash(r, key).items()}
             size.add_metric([worker], stats.get("size", 0))
             hits.add_metric([worker], stats.get("hits", 0))
             misses.add_metric([worker], stats.get("misses", 0))

@@ -89,7 +89,7 @@ def last_runs(script_ids: list[uuid.UUID]) -> dict[uuid.UUID, Run]:
     with session() as s:
         q = (select(Run).where(Run.script_id.in_(script_ids)).ext(distinct_on(Run.script_id))
              .order_by(Run.script_id, Run.queued_at.desc(), Run.id.desc()))
-        return {run.script_id: run for run in s.scalars(q)}
+        return {run.script_id: run for run in s.scalars(q) if run.script_id}
 
 
 def script_rows(owner_id: uuid.UUID, now: datetime | None = None) -> list[ScriptRow]:
@@ -100,7 +100,7 @@ def script_rows(owner_id: uuid.UUID, now: datetime | None = None) -> list[Script
     rows = []
     for script, _version, build in scripts:
         run = runs.get(script.id)
-        when = run and (run.finished_at or run.started_at or run.queued_at)
+        when = (run.finished_at or run.started_at or run.queued_at) if run else None
         scheduled = script.trigger_type == "schedule" and script.enabled
         rows.append(ScriptRow(
             id=str(script.id), name=script.name, runtime=script.runtime, trigger_type=script.trigger_type,

@@ -10,6 +10,7 @@ import logging
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from typing import cast
 from urllib.parse import quote
 
 import redis
@@ -140,7 +141,7 @@ def _from_npm(name: str, doc: dict) -> Suggestions:
     usable = {v for v, meta in versions.items() if _SEMVER.match(v) and not (meta or {}).get("deprecated")}
     usable = usable or {v for v in versions if _SEMVER.match(v)}
     latest = str((doc.get("dist-tags") or {}).get("latest") or "")
-    return _pick(name, sorted(usable, key=_semver_key, reverse=True), lambda v: bool(_SEMVER.match(v).group(4)),
+    return _pick(name, sorted(usable, key=_semver_key, reverse=True), lambda v: bool(_semver_parts(v)[3]),
                  latest if latest in versions else "")
 
 
@@ -170,8 +171,16 @@ def _pick(name: str, ordered: list[str], is_prerelease, latest: str) -> Suggesti
     return Suggestions(name=name, versions=chosen, latest=latest or (chosen[0] if chosen else ""))
 
 
+def _semver_parts(version: str) -> tuple[str, str, str, str | None]:
+    """Major, minor, patch and prerelease of a version already known to be semver."""
+    match = _SEMVER.match(version)
+    if match is None:
+        raise ValueError(f"not a semver version: {version!r}")
+    return match.group(1), match.group(2), match.group(3), match.group(4)
+
+
 def _semver_key(version: str) -> tuple:
-    major, minor, patch, pre = _SEMVER.match(version).groups()
+    major, minor, patch, pre = _semver_parts(version)
     if pre is None:
         return (int(major), int(minor), int(patch), (1,))
     # semver precedence: numeric identifiers below alphanumeric ones, a release above its prereleases
@@ -187,7 +196,7 @@ def _cache_key(url: str) -> str:
 
 def _cache_get(url: str) -> Suggestions | None:
     try:
-        raw = redis_client().get(_cache_key(url))
+        raw = cast("bytes | None", redis_client().get(_cache_key(url)))  # redis-py types it as Awaitable too
     except redis.RedisError as exc:  # no cache is slower, not broken
         log.warning("version suggestion cache unavailable: %s", exc)
         return None
@@ -231,7 +240,8 @@ def describe(runtime: str, spec: str) -> dict[str, str]:
         version = spec[spec.find("@", 1) + 1:] if spec.find("@", 1) != -1 else "latest"
         label, pinned = name, bool(_SEMVER.match(version.lstrip("=")))
     else:
-        parts = re.match(r"^([^=<>!~;]*)(.*)$", spec)
-        label, version = parts.group(1), parts.group(2)
+        cut = next((i for i, c in enumerate(spec) if c in "=<>!~;"), len(spec))  # the version starts here
+        label, version = spec[:cut], spec[cut:]
         pinned = bool(re.fullmatch(r"===?[^,;*]+", version.split(";")[0].strip()))
-    return {"spec": spec, "name": name, "label": label, "version": version or "any version", "kind": "pinned" if pinned else "range"}
+    return {"spec": spec, "name": name, "label": label, "version": version or "any version",
+            "kind": "pinned" if pinned else "range"}

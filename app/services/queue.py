@@ -68,10 +68,11 @@ def send_run(run_id: uuid.UUID, trigger: str) -> None:
         try:
             backend().run(run_id, trigger)
             return
-        except Exception as exc:  # noqa: BLE001 - any broker error
+        except Exception as exc:  # any broker error
             if delay is None:
                 runs.finish_if_queued(run_id, RunStatus.failed, f"could not queue the run: {exc}")
-                raise QueueUnavailable(f"the run {run_id} could not be queued (it was recorded as failed): {exc}")
+                raise QueueUnavailable(
+                    f"the run {run_id} could not be queued (it was recorded as failed): {exc}") from exc
             time.sleep(delay)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 from ahocorasick_rs import AhoCorasick, MatchKind
@@ -87,7 +88,7 @@ class Redactor:
             return MASK
         return value
 
-    def stream(self, emit: Callable[[str], None]) -> "RedactedStream":
+    def stream(self, emit: Callable[[str], None]) -> RedactedStream:
         return RedactedStream(self, emit)
 
 

@@ -3,6 +3,7 @@ Settings page: a quick, bounded check, trying HTTPS first as Docker does, then p
 
 from __future__ import annotations
 
+import functools
 import time
 
 import requests
@@ -20,7 +21,7 @@ def check(registry: str) -> tuple[bool, str]:
     for scheme in ("https", "http"):
         url = f"{scheme}://{registry}/v2/"
         try:
-            status = run_within(DEADLINE + 0.5, lambda: _get_status(url), url)
+            status = run_within(DEADLINE + 0.5, functools.partial(_get_status, url), url)
         except NetworkError as exc:
             failure = str(exc)
             continue

@@ -8,13 +8,14 @@ is harmless anyway, because a run is claimed once (runs.claim) and a second deli
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.db import session
+from app.db import database_now, session
 from app.models import Run, RunStatus
 from app.services import runs
 from app.services.logs import redis_client
@@ -33,7 +34,7 @@ def stale_queued(older_than: timedelta, triggers: Iterable[str], now: datetime |
                  limit: int = 500) -> list[tuple[uuid.UUID, str]]:
     """Runs of these triggers still queued `older_than` after they were queued, oldest first."""
     with session() as s:
-        now = now or s.scalar(select(func.clock_timestamp()))
+        now = now or database_now(s)
         rows = s.execute(select(Run.id, Run.trigger)
                          .where(Run.status == RunStatus.queued, Run.trigger.in_(list(triggers)),
                                 Run.queued_at < now - older_than)
@@ -50,7 +51,7 @@ def sweep(enqueue: Callable[[uuid.UUID, str], None], triggers: Iterable[str], ol
     for run_id, trigger in stale_queued(older_than, triggers, now):
         if not r.set(SENT_PREFIX + str(run_id), "1", nx=True, ex=max(1, int(older_than.total_seconds()))):
             continue  # re-sent recently, by this scheduler or another
-        attempts = r.incr(ATTEMPTS_PREFIX + str(run_id))
+        attempts = cast(int, r.incr(ATTEMPTS_PREFIX + str(run_id)))  # redis-py types replies as Awaitable too
         r.expire(ATTEMPTS_PREFIX + str(run_id), 7 * 24 * 3600)
         if attempts > max_attempts:
             error = (f"no worker took this run: it was still queued after being sent {max_attempts + 1} times "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -70,7 +70,7 @@ def format_duration(ms: int | None) -> str:
 def relative_time(at: datetime | None, now: datetime | None = None) -> str:
     if at is None:
         return "not started"
-    seconds = int(((now or datetime.now(timezone.utc)) - at).total_seconds())
+    seconds = int(((now or datetime.now(UTC)) - at).total_seconds())
     if seconds < 10:
         return "just now"
     for limit, unit, size in ((60, "s", 1), (3600, "min", 60), (86400, "h", 3600), (86400 * 30, "d", 86400)):
@@ -80,7 +80,7 @@ def relative_time(at: datetime | None, now: datetime | None = None) -> str:
 
 
 def exact_time(at: datetime | None) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC") if at else ""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if at else ""
 
 
 def _as_datetime(ts: datetime | str) -> datetime:
@@ -88,7 +88,7 @@ def _as_datetime(ts: datetime | str) -> datetime:
 
 
 def log_row(seq: int, ts: datetime | str, stream: str, line: str) -> LogRow:
-    at = _as_datetime(ts).astimezone(timezone.utc)
+    at = _as_datetime(ts).astimezone(UTC)
     return LogRow(seq, at.strftime("%H:%M:%S.") + f"{at.microsecond // 1000:03d}", at.isoformat(), stream,
                   [Part(line)])
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import redis
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from app.core import errors
 from app.db import session
@@ -85,8 +85,9 @@ def claim(run_id: uuid.UUID, worker: str) -> Run | None:
 
 def mark_running(run_id: uuid.UUID, container_id: str) -> bool:
     with session() as s:
-        n = s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.building)
-                      .values(status=RunStatus.running, container_id=container_id)).rowcount
+        result = s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.building)
+                           .values(status=RunStatus.running, container_id=container_id))
+        n = result.rowcount  # type: ignore[attr-defined]  # a CursorResult, typed as Result
         s.commit()
     if n:
         publish(run_id, RunStatus.running)
@@ -117,7 +118,7 @@ def finish(run_id: uuid.UUID, status: RunStatus, *, result=None, error: str | No
         run.finished_at, run.log_truncated = now, log_truncated
         run.duration_ms = int((now - started).total_seconds() * 1000)
         s.add(run)
-        runtime = s.get(ScriptVersion, run.version_id).runtime
+        runtime = s.get_one(ScriptVersion, run.version_id).runtime
         queue_wait = (run.started_at - run.queued_at).total_seconds() if run.started_at else None
         s.commit()
     metrics.record_run_end(status, runtime, run.duration_ms / 1000, queue_wait)
@@ -149,12 +150,13 @@ def finish_if_queued(run_id: uuid.UUID, status: RunStatus, error: str) -> bool:
         version_id = s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.queued)
                                .values(status=status, error=error, finished_at=utcnow())
                                .returning(Run.version_id)).scalar_one_or_none()
-        runtime = s.get(ScriptVersion, version_id).runtime if version_id else None
+        runtime = s.get_one(ScriptVersion, version_id).runtime if version_id else None
         s.commit()
-    if version_id:
-        metrics.record_run_end(status, runtime, None, None)
-        publish(run_id, status)
-    return bool(version_id)
+    if runtime is None:  # not queued (any more)
+        return False
+    metrics.record_run_end(status, runtime, None, None)
+    publish(run_id, status)
+    return True
 
 
 def cancel_requested(run_id: uuid.UUID) -> bool:

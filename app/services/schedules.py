@@ -26,11 +26,11 @@ from cron_descriptor import get_description
 from croniter import croniter
 from croniter.croniter import CroniterError
 from sqlalchemy import Row, and_, func, select, text
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
-from app.db import session
-from app.models import Run, RunStatus, Script, ScriptVersion
 from app.core import errors
+from app.db import database_now, session
+from app.models import Run, RunStatus, Script, ScriptVersion
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ def fire_due(now: datetime | None = None, limit: int = 500) -> list[uuid.UUID]:
     the committed runs; the caller enqueues them. `now` defaults to the database's clock, so
     schedulers on several machines agree on it."""
     with session() as s:
-        now = now or s.scalar(select(func.clock_timestamp()))
+        now = now or database_now(s)
         due = _due(s, now, limit)
         if not due:
             return []
@@ -232,4 +232,4 @@ def seconds_until_due() -> float | None:
                        .where(Script.enabled, Script.trigger_type == "schedule"))
         if due is None:
             return None
-        return (due - s.scalar(select(func.clock_timestamp()))).total_seconds()
+        return (due - database_now(s)).total_seconds()

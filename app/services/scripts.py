@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import delete as sql_delete
-from sqlalchemy import select
+from sqlalchemy import delete as sql_delete, select
 
 from app.core import errors
 from app.db import session
@@ -61,7 +60,7 @@ def hook_secret_of(script: Script) -> str | None:
 def _secret_fits(script: Script, http_auth: str) -> bool:
     """Bearer and hmac secrets have different forms, so switching between them makes a new one."""
     secret = hook_secret_of(script)
-    return bool(secret) and secret.startswith(webhook_signatures.PREFIX) == (http_auth == "hmac")
+    return bool(secret and secret.startswith(webhook_signatures.PREFIX) == (http_auth == "hmac"))
 
 
 def _check_limits(timeout_seconds: int, memory_mb: int) -> None:

@@ -64,7 +64,7 @@ def put(name: str, value: str) -> None:
 
 def remove(name: str) -> bool:
     with session() as s:
-        deleted = s.execute(delete(Secret).where(Secret.name == name)).rowcount
+        deleted = s.execute(delete(Secret).where(Secret.name == name)).rowcount  # type: ignore[attr-defined]
         s.commit()
     return bool(deleted)
 

@@ -107,6 +107,6 @@ def safe_next(target: str | None) -> str:
     target = (target or "").strip()
     if not target.startswith("/") or target.startswith("//") or "\\" in target or any(c < " " for c in target):
         return HOME
-    if target.startswith("/login") or target.startswith("/auth/"):
+    if target.startswith(("/login", "/auth/")):
         return HOME
     return target

@@ -71,7 +71,8 @@ def list_for(user_id: uuid.UUID) -> list[ApiToken]:
 def revoke(token_id: uuid.UUID, user_id: uuid.UUID) -> bool:
     """Revokes one of the user's tokens; False if the user has no such live token."""
     with session() as s:
-        n = s.execute(update(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id,
-                                             ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())).rowcount
+        result = s.execute(update(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id,
+                                                  ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+        n = result.rowcount  # type: ignore[attr-defined]  # a CursorResult, typed as Result
         s.commit()
     return bool(n)

@@ -10,7 +10,6 @@ from app.models import ScriptVersion
 from app.services import run_views, scripts
 
 
-
 @dataclass
 class VersionRow:
     number: int

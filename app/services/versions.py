@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from app.core import errors, runtimes
 from app.models import ScriptVersion

@@ -1,6 +1,7 @@
 """API tokens: issued for a password, required on every call but the login, revocable, stored hashed."""
 
 import hashlib
+from datetime import UTC
 
 import httpx
 import pytest
@@ -80,7 +81,7 @@ def test_last_used_is_recorded_but_written_at_most_once_a_minute(alice):
 
 
 def test_a_token_may_expire_and_then_answers_401(alice, anonymous):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sqlalchemy import update
 
@@ -90,7 +91,7 @@ def test_a_token_may_expire_and_then_answers_401(alice, anonymous):
                                             "expires_in_days": 30})
     assert r.status_code == 201
     expires_at = datetime.fromisoformat(r.json()["expires_at"])
-    assert abs(expires_at - (datetime.now(timezone.utc) + timedelta(days=30))) < timedelta(minutes=5)
+    assert abs(expires_at - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)
     short = {"authorization": f"Bearer {r.json()['token']}"}
     assert alice.http.get("/scripts", headers=short).status_code == 200
     listed = {t["name"]: t for t in alice.http.get("/auth/tokens").json()}

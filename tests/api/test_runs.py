@@ -70,8 +70,8 @@ def test_an_event_over_6_mib_is_refused_with_413(alice):
 
 
 def test_a_tryout_runs_unsaved_code_and_its_log_is_readable_three_ways(alice):
-    r = tryout(alice, "def handler(event, ctx):\n    print('hello from', ctx['trigger'])\n    return event['body'] * 2\n",
-               event=21, timeout_seconds=20, memory_mb=128)
+    r = tryout(alice, "def handler(event, ctx):\n    print('hello from', ctx['trigger'])\n"
+                      "    return event['body'] * 2\n", event=21, timeout_seconds=20, memory_mb=128)
     assert r.status_code == 201, r.text
     run = r.json()
     assert run["status"] == "succeeded" and run["result"] == 42
@@ -179,7 +179,8 @@ def test_following_an_ended_run_replays_it_and_resumes_after_last_event_id(alice
 
 
 def test_cancel_stops_a_running_run_and_an_ended_run_cannot_be_cancelled(alice):
-    run = tryout(alice, "import time\ndef handler(e, c):\n    time.sleep(120)\n", wait=False, timeout_seconds=300).json()
+    run = tryout(alice, "import time\ndef handler(e, c):\n    time.sleep(120)\n", wait=False,
+                 timeout_seconds=300).json()
     wait_for(alice, run["id"], {"running"})
     r = alice.http.post(f"/runs/{run['id']}/cancel")
     assert r.status_code == 200

@@ -1,6 +1,7 @@
 """Browser tests: the production build of the web app (`reflex run --env prod`, as install.sh starts it)
-on a free port, the hooks listener on another (their own origin), a real worker, and headless Chromium driven by Playwright (the system /usr/bin/chromium;
-no browser is downloaded). Screenshots go to artifacts/e2e/ (not committed): look at them."""
+on a free port, the hooks listener on another (their own origin), a real worker, and headless Chromium
+driven by Playwright (the system /usr/bin/chromium; no browser is downloaded). Screenshots go to
+artifacts/e2e/ (not committed): look at them."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ class Web:
         self.hooks = ApiProcess(f"runpad-e2e-hooks-{port}", app=HOOKS_APP)
         self.hooks_url = self.hooks.url
 
-    def start(self) -> "Web":
+    def start(self) -> Web:
         self.hooks.start()
         env = {**os.environ, "RUNPAD_PUBLIC_URL": self.url, "RUNPAD_HOOKS_URL": self.hooks_url,
                "REFLEX_USE_SYSTEM_BUN": "1"}

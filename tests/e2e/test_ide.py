@@ -34,8 +34,8 @@ def handler(event, ctx):
     return {"got": event["body"], "tokenMatches": os.environ["E2E_TOKEN"] == "TOKEN_VALUE"}
 """
 CASES = {  # node: a range typed by hand; python: a version picked from PyPI's suggestions
-    "node": dict(code=NODE, package="dayjs", version="^1.11", first="first line 2020"),
-    "python": dict(code=PYTHON, package="six", version=None, first="first line str"),
+    "node": {"code": NODE, "package": "dayjs", "version": "^1.11", "first": "first line 2020"},
+    "python": {"code": PYTHON, "package": "six", "version": None, "first": "first line str"},
 }
 
 
@@ -72,7 +72,7 @@ def test_write_try_save_hook_and_schedule(page, web, runtime):
         page.get_by_role("option").first.click()
     page.click("#dep-add")
     expect(page.locator("#dep-list .dep-item")).to_have_count(1)
-    page.locator(f'#secret-picker [data-secret="E2E_TOKEN"]').click()
+    page.locator('#secret-picker [data-secret="E2E_TOKEN"]').click()
     page.shots("editor")
 
     # Try it out: the first line is on screen while the run is still going.

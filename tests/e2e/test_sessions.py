@@ -11,9 +11,9 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.support.scripts import built_script
 from app.services import users
 from tests.e2e.conftest import log_in
+from tests.support.scripts import built_script
 
 MARKER = f"private_{uuid.uuid4().hex}"
 

@@ -1,5 +1,6 @@
 """What the hook load tests share: the real IDE API and hooks apps served by uvicorn in one thread
-(one event loop, so they share its small, known number of worker threads), a database pool of a chosen size, hook scripts and an API user."""
+(one event loop, so they share its small, known number of worker threads), a database pool of a chosen
+size, hook scripts and an API user."""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ import uvicorn
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from tests.support.scripts import built_script
 from app.api.hooks_app import app as hooks_app
 from app.api.main import api
 from app.db import reset_engine, session
 from app.models import Run
 from app.services import tokens, users
 from app.settings import settings
+from tests.support.scripts import built_script
 from workers.local_worker import WorkerProcess
 
 SERVER_THREADS = 4  # stands in for anyio's 40: a waiter that held a thread would starve the API with 4

@@ -4,7 +4,7 @@ package is the sender, so our verification is checked against an independent imp
 import base64
 import socket
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -21,7 +21,7 @@ BODY = '{"amount": 100}'
 def signed(secret: str, body: str = BODY, msg_id: str | None = None, at: datetime | None = None) -> dict:
     """The headers a Standard Webhooks sender puts on a delivery."""
     msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
-    at = at or datetime.now(timezone.utc)
+    at = at or datetime.now(UTC)
     return {"content-type": "application/json", "webhook-id": msg_id,
             "webhook-timestamp": str(int(at.timestamp())),
             "webhook-signature": Webhook(secret).sign(msg_id, at, body)}
@@ -51,14 +51,15 @@ def test_a_signed_call_passes_once_and_its_replay_is_refused(hooks_client):
     seen = r.json()["headers"]
     for name in ("webhook-id", "webhook-timestamp", "webhook-signature", "authorization"):
         assert name not in seen  # the handler and the run keep no proof of the call
-    assert not {"webhook-signature", "webhook-id"} & set(runs.get(uuid.UUID(r.headers["x-runpad-run-id"])).event["headers"])
+    event = runs.get(uuid.UUID(r.headers["x-runpad-run-id"])).event
+    assert not {"webhook-signature", "webhook-id"} & set(event["headers"])
     assert hooks_client.post(url, content=BODY, headers=headers).status_code == 401
     assert run_count(saved.script.id) == 1
 
 
 def test_bad_signatures_and_timestamps_are_401_and_create_no_run(hooks_client):
     saved = http_script(auth="hmac")
-    url, secret, now = f"/hooks/{saved.script.hook_token}", saved.hook_secret, datetime.now(timezone.utc)
+    url, secret, now = f"/hooks/{saved.script.hook_token}", saved.hook_secret, datetime.now(UTC)
     tampered = signed(secret)
     bad = {
         "stale": signed(secret, at=now - timedelta(minutes=6)),
@@ -79,7 +80,8 @@ def test_one_matching_signature_in_a_list_is_enough_and_ids_are_per_script(hooks
     first, second = http_script(auth="hmac"), http_script(auth="hmac")
     headers = signed(first.hook_secret, msg_id="msg_shared")
     rotated_sender = {**headers, "webhook-signature": "v1,bm90IGl0 " + headers["webhook-signature"]}
-    assert hooks_client.post(f"/hooks/{first.script.hook_token}", content=BODY, headers=rotated_sender).status_code == 201
+    r = hooks_client.post(f"/hooks/{first.script.hook_token}", content=BODY, headers=rotated_sender)
+    assert r.status_code == 201
     again = signed(second.hook_secret, msg_id="msg_shared")  # the same id at another hook is not a replay
     assert hooks_client.post(f"/hooks/{second.script.hook_token}", content=BODY, headers=again).status_code == 201
 

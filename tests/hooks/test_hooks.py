@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from tests.support.scripts import built_script, unbuilt_script
 from app.api.hooks_app import app as hooks_app
 from app.db import session
 from app.models import Run
 from app.services import builds, hooks, queue, runs, scripts
+from tests.support.scripts import built_script, unbuilt_script
 from workers.local_worker import WorkerProcess
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
@@ -103,8 +103,8 @@ def test_a_throw_is_500_and_a_timeout_504_with_the_run_id(client):
 
 
 def test_headers_that_could_split_a_response_are_dropped(client):
-    saved = http_script("export default () => ({ statusCode: 200, headers: {'x-ok': '1', 'x-bad': 'a\\r\\nx-injected: 1',"
-                        " 'content-length': '99999', 'x-é': 'v'}, body: 'b' });")
+    saved = http_script("export default () => ({ statusCode: 200, headers: {'x-ok': '1',"
+                        " 'x-bad': 'a\\r\\nx-injected: 1', 'content-length': '99999', 'x-é': 'v'}, body: 'b' });")
     r = client.get(f"/hooks/{saved.script.hook_token}")
     assert r.status_code == 200 and r.headers["x-ok"] == "1" and r.content == b"b"
     assert "x-injected" not in r.headers and "x-bad" not in r.headers

@@ -22,7 +22,8 @@ def services() -> dict[str, dict]:
 
 
 def test_the_services():
-    assert set(services()) == {"postgres", "redis", "migrate", "web", "hooks", "worker", "scheduler", "docker-proxy", "registry"}
+    assert set(services()) == {"postgres", "redis", "migrate", "web", "hooks", "worker", "scheduler", "docker-proxy",
+                               "registry"}
     assert services()["registry"]["profiles"] == ["registry"]
     assert services()["scheduler"]["command"] == ["python", "-m", "workers.scheduler"]
     assert services()["scheduler"]["image"] == services()["worker"]["image"]

@@ -120,7 +120,7 @@ def test_no_secret_value_is_written_into_a_pod_spec():
 
 
 def test_only_the_docker_engines_are_privileged():
-    for (kind, name), doc in resources().items():
+    for (_kind, name), doc in resources().items():
         if "template" not in doc.get("spec", {}):
             continue
         for c in doc["spec"]["template"]["spec"]["containers"]:

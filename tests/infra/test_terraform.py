@@ -160,7 +160,8 @@ def test_terraform_fmt_does_reject_badly_formatted_files(tmp_path):
 
 
 @pytest.mark.skipif(TERRAFORM is None or os.environ.get("RUNPAD_TF_VALIDATE") != "1",
-                    reason="needs the Terraform registry for the providers; set RUNPAD_TF_VALIDATE=1 where it is reachable")
+                    reason="needs the Terraform registry for the providers; "
+                           "set RUNPAD_TF_VALIDATE=1 where it is reachable")
 def test_terraform_validate(tmp_path):
     work = tmp_path / "terraform"
     shutil.copytree(TF, work, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))

@@ -29,7 +29,7 @@ class FakeInfisical:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def __enter__(self) -> "FakeInfisical":
+    def __enter__(self) -> FakeInfisical:
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
@@ -165,7 +165,7 @@ class SilentServer:
         self.accept_connections = accept_connections
         self.fillers: list[socket.socket] = []
 
-    def __enter__(self) -> "SilentServer":
+    def __enter__(self) -> SilentServer:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(64 if self.accept_connections else 0)

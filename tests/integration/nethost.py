@@ -34,7 +34,7 @@ class NetHost:
         self.ns, self.veth = f"rp-test-{tag}", f"rpt{tag}"
         self.procs: list[subprocess.Popen] = []
 
-    def __enter__(self) -> "NetHost":
+    def __enter__(self) -> NetHost:
         _ip("netns", "add", self.ns)
         _ip("link", "add", self.veth, "type", "veth", "peer", "name", "eth0", "netns", self.ns)
         _ip("addr", "add", f"{HOST_END}/30", "dev", self.veth)

@@ -8,9 +8,9 @@ import base64
 import hashlib
 import io
 import json
-import tarfile
 import shutil
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -47,7 +47,7 @@ class NpmRegistry:
         packument = {"name": name, "dist-tags": {"latest": version}, "versions": {version: manifest}}
         (self.dir / name).write_text(json.dumps(packument))
 
-    def __enter__(self) -> "NpmRegistry":
+    def __enter__(self) -> NpmRegistry:
         self.host.start(sys.executable, "-m", "http.server", str(self.port), "--bind", nethost.ADDRESS,
                         "--directory", str(self.dir))
         self.host.wait_for(nethost.ADDRESS, self.port)

@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 
-from tests.support.scripts import built_script
 from app.services import logs, secrets
 from app.settings import settings
 from tests.integration import nethost
 from tests.integration.npm_registry import NpmRegistry
+from tests.support.scripts import built_script
 from workers.runtime import images
 from workers.runtime.docker_client import client
 

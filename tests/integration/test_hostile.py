@@ -44,7 +44,8 @@ def hostile(request, runtime, code, **kw):
 @pytest.mark.parametrize("runtime,code", [
     ("python", "import os\ndef handler(e, c):\n    while True:\n        os.fork()\n"),
     ("node", "import { spawn } from 'node:child_process';\nexport default async () => {"
-             " for (;;) { spawn('node', ['-e', 'setInterval(()=>{}, 1000)']); await new Promise(r => setImmediate(r)); } };"),
+             " for (;;) { spawn('node', ['-e', 'setInterval(()=>{}, 1000)']);"
+             " await new Promise(r => setImmediate(r)); } };"),
 ])
 def test_fork_bomb_is_stopped_by_the_process_limit(request, runtime, code):
     run = hostile(request, runtime, code, timeout_seconds=10)
@@ -90,7 +91,8 @@ def test_100_mb_of_stdout_is_capped_and_the_run_still_returns(request, runtime, 
 
 @pytest.mark.parametrize("path", ["/tmp/fill", "/dev/shm/fill"])
 def test_filling_tmp_and_shm_fails_cleanly(request, path):
-    code = f"def handler(e, c):\n    with open({path!r}, 'wb') as f:\n        while True:\n            f.write(b'x' * 1048576)\n            f.flush()\n"
+    code = (f"def handler(e, c):\n    with open({path!r}, 'wb') as f:\n        while True:\n"
+            "            f.write(b'x' * 1048576)\n            f.flush()\n")
     run = hostile(request, "python", code, timeout_seconds=30)
     assert run.status == "failed" and "No space left on device" in run.error
 
@@ -103,7 +105,8 @@ def test_writing_outside_tmp_is_refused(request, path):
 
 
 @pytest.mark.parametrize("runtime,code", [
-    ("python", "import os, time\ndef handler(e, c):\n    os.close(1)\n    os.close(2)\n    while True:\n        time.sleep(1)\n"),
+    ("python", "import os, time\ndef handler(e, c):\n    os.close(1)\n    os.close(2)\n"
+               "    while True:\n        time.sleep(1)\n"),
     ("node", "import fs from 'node:fs';\nexport default () => { fs.closeSync(1); fs.closeSync(2);"
              " setInterval(() => {}, 1000); return new Promise(() => {}); };"),
 ])

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from tests.support.scripts import built_script
 from tests.integration.helpers import log_text, tryout
+from tests.support.scripts import built_script
 from workers.runtime import images
 
 pytestmark = pytest.mark.usefixtures("docker_ready")

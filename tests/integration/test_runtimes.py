@@ -61,7 +61,8 @@ def _build_for(saved):
 
 def test_same_dependencies_share_one_image_and_a_change_makes_a_new_one():
     a = scripts.create(f"a-{uuid.uuid4()}", "python", PY_SIX, ["six==1.16.0", "idna==3.7"])
-    b = scripts.create(f"b-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 1\n", ["IDNA==3.7", "six==1.16.0"])
+    b = scripts.create(f"b-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 1\n",
+                       ["IDNA==3.7", "six==1.16.0"])
     assert a.version.deps_hash == b.version.deps_hash and a.build.id == b.build.id
     build = _build_for(a)
     assert build.status == "ready" and images.image_present(build.image_ref)
@@ -105,7 +106,8 @@ def test_rebuild_from_the_lockfile_installs_the_same_versions():
     ("node", "export default async (e) => ({ async: true, body: e.body });", {"async": True, "body": 5}),
     ("node", "export function handler(e) { return e.body * 2; }", 10),
     ("node", "console.log('top level only');", None),
-    ("python", "async def handler(e, ctx):\n    return {'async': True, 'body': e['body']}\n", {"async": True, "body": 5}),
+    ("python", "async def handler(e, ctx):\n    return {'async': True, 'body': e['body']}\n",
+     {"async": True, "body": 5}),
     ("python", "print('top level only')\n", None),
     ("python", "def handler(e, ctx):\n    return None\n", None),
 ])
@@ -194,8 +196,10 @@ def test_bad_input_is_refused_and_nothing_is_written():
 
 
 @pytest.mark.parametrize("runtime,code", [
-    ("python", "import sys\ndef handler(e, c):\n    print('out', e['body'])\n    sys.stderr.write(f'last words {e[\"body\"]}')\n    return 1\n"),
-    ("node", "export default (e) => { console.log('out', e.body); process.stderr.write(`last words ${e.body}`); return 1; };"),
+    ("python", "import sys\ndef handler(e, c):\n    print('out', e['body'])\n"
+               "    sys.stderr.write(f'last words {e[\"body\"]}')\n    return 1\n"),
+    ("node", "export default (e) => { console.log('out', e.body);"
+             " process.stderr.write(`last words ${e.body}`); return 1; };"),
 ])
 def test_stderr_written_just_before_returning_is_never_lost(runtime, code):
     """stdout and stderr are separate pipes: the result on stdout must not cut off stderr's last bytes."""

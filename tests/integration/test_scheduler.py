@@ -9,6 +9,7 @@ import time
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import delete, func, select, text, update
@@ -306,7 +307,7 @@ def test_two_scheduler_processes_fire_every_second_of_20_schedules_exactly_once(
     for script_id in ids:
         got = ticks[script_id]
         assert got[0] == first
-        assert all(b - a == timedelta(seconds=1) for a, b in zip(got, got[1:])), "a gap or a duplicate"
+        assert all(b - a == timedelta(seconds=1) for a, b in pairwise(got)), "a gap or a duplicate"
         assert must_have <= len(got) - 1 <= must_have + 2
     assert len(rows) >= SCRIPTS * WINDOW_SECONDS
     assert queue_size("runs") == len(rows)  # each run enqueued once, after its commit

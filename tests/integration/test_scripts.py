@@ -4,9 +4,9 @@ import uuid
 
 import pytest
 
-from tests.support.scripts import built_script
 from app.db import session
 from app.services import logs, runs, scripts
+from tests.support.scripts import built_script
 from workers import engine
 
 pytestmark = pytest.mark.usefixtures("docker_ready")

@@ -1,15 +1,15 @@
 """The real path: enqueue → Celery worker process → container → result, and what survives failures."""
 
 import time
-from datetime import timedelta
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from app.db import session
 from app.services import logs, runs, versions
-from workers.local_worker import WorkerProcess
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
+from workers.local_worker import WorkerProcess
 from workers.runtime.docker_client import client
 
 pytestmark = pytest.mark.usefixtures("docker_ready")

@@ -13,14 +13,14 @@ from pathlib import Path
 
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"  # never look for instance credentials off this machine
 
-import boto3  # noqa: E402
-import pytest  # noqa: E402
-from sqlalchemy import not_, update  # noqa: E402
+import boto3
+import pytest
+from sqlalchemy import not_, update
 
-from app.db import session  # noqa: E402
-from app.models import LogLine  # noqa: E402
-from app.api.local_server import free_port  # noqa: E402
-from app.services import cloudwatch  # noqa: E402
+from app.api.local_server import free_port
+from app.db import session
+from app.models import LogLine
+from app.services import cloudwatch
 
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
 REGION = "us-east-1"
@@ -34,7 +34,7 @@ class Moto:
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> "Moto":
+    def start(self, timeout: float = 30) -> Moto:
         self.proc = subprocess.Popen([str(MOTO_SERVER), "-p", str(self.port), "-H", "127.0.0.1"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
@@ -42,9 +42,9 @@ class Moto:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 return self
-            except OSError:
+            except OSError as exc:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto_server did not start")
+                    raise RuntimeError("moto_server did not start") from exc
                 time.sleep(0.1)
 
     def stop(self) -> None:

@@ -4,16 +4,22 @@ the limits, so these calls are the seam where they are visible)."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from app.services import cloudwatch
-from app.services.cloudwatch import (EVENT_OVERHEAD, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_MESSAGE_BYTES,
-                                     MAX_SPAN_MS, Row)
+from app.services.cloudwatch import (
+    EVENT_OVERHEAD,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_EVENTS,
+    MAX_MESSAGE_BYTES,
+    MAX_SPAN_MS,
+    Row,
+)
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 class RecordingClient:

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -20,12 +16,12 @@ import docker
 import httpx
 from sqlalchemy import func, select
 
-from tests.support.scripts import built_script
 from app.db import session
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import runs, scripts, versions
 from app.services.logs import redis_client
 from app.settings import settings
+from tests.support.scripts import built_script
 from workers.runtime import containers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +63,7 @@ def runs_of(script_id: uuid.UUID) -> list[Run]:
 def status_counts(script_id: uuid.UUID) -> dict[str, int]:
     with session() as s:
         rows = s.execute(select(Run.status, func.count()).where(Run.script_id == script_id).group_by(Run.status))
-        return {status: n for status, n in rows}
+        return dict(rows.tuples())
 
 
 def wait_all_final(script_id: uuid.UUID, timeout: float) -> float:

@@ -12,8 +12,7 @@ from app.services.logs import redis_client
 from tests.reliability import services
 from tests.reliability.helpers import our_containers, queued_tryout, wait_for_status
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
-from workers.runtime import containers
-from workers.runtime import network
+from workers.runtime import containers, network
 
 TRIVIAL = "export default (e) => ({ ok: e.body });"
 SLOW = "export default () => new Promise((r) => setTimeout(r, 90000));"

@@ -28,7 +28,7 @@ def executions_per_run(run_ids) -> Counter:
         rows = s.execute(select(LogLine.source_id, func.count()).where(
             LogLine.source == "run", LogLine.source_id.in_(list(run_ids)), LogLine.stream == "stdout",
             LogLine.line.like("ran %")).group_by(LogLine.source_id))
-        return Counter({source_id: n for source_id, n in rows})
+        return Counter(dict(rows.tuples()))
 
 
 @pytest.mark.timeout(DRAIN_BOUND + 300)

@@ -16,8 +16,16 @@ from app.db import session
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import runs
 from tests.reliability import services
-from tests.reliability.helpers import (Burst, call_hook, hook_script, our_containers, queued_tryout, runs_of,
-                                       wait_all_final, wait_for_status)
+from tests.reliability.helpers import (
+    Burst,
+    call_hook,
+    hook_script,
+    our_containers,
+    queued_tryout,
+    runs_of,
+    wait_all_final,
+    wait_for_status,
+)
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 
 HANDLER = ("export default async (event) => { await new Promise((r) => setTimeout(r, 100)); "

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import func, select, update
 
@@ -21,7 +22,7 @@ WINDOW_SECONDS = 36
 KILL_AT = 12  # seconds into the window
 
 
-def every_second(made, first: datetime, cron: bool) -> uuid.UUID:
+def every_second(made_ids: list[uuid.UUID], first: datetime, cron: bool) -> uuid.UUID:
     """A schedule-triggered script inserted directly (no build: its runs are never executed)."""
     with session() as s:
         script = Script(name="drill-tick", runtime="python", trigger_type="schedule",
@@ -31,11 +32,11 @@ def every_second(made, first: datetime, cron: bool) -> uuid.UUID:
         s.flush()
         s.add(ScriptVersion(script_id=script.id, number=1, runtime="python", code="x = 1\n", deps_hash="none"))
         s.commit()
-    made.append(script.id)
+    made_ids.append(script.id)
     return script.id
 
 
-def test_killing_one_of_two_schedulers_loses_and_doubles_no_tick(made, start_scheduler, figures):
+def test_killing_one_of_two_schedulers_loses_and_doubles_no_tick(made, start_scheduler, figures):  # noqa: F811 - made is the imported fixture
     """Promise: with two schedulers running, kill -9 of one mid-window loses no tick and fires none
     twice: every every-second schedule has exactly one run per second across the window (the dead
     one's open transaction rolls back, the survivor fires what it would have); the survivor's lag
@@ -69,7 +70,7 @@ def test_killing_one_of_two_schedulers_loses_and_doubles_no_tick(made, start_sch
     for script_id in ids:
         got = sorted(ticks[script_id])
         assert got[0] == first
-        assert all(b - a == timedelta(seconds=1) for a, b in zip(got, got[1:])), "a gap or a duplicate"
+        assert all(b - a == timedelta(seconds=1) for a, b in pairwise(got)), "a gap or a duplicate"
         assert must_have <= len(got) - 1 <= must_have + 2
     sent = queued_messages()
     unsent = [row for row in rows if row.id not in sent]

@@ -2,8 +2,7 @@
 
 import pytest
 
-from app.services.dependencies import (DependencyError, deps_hash, normalise, npm_package_json,
-                                       pypi_requirements)
+from app.services.dependencies import DependencyError, deps_hash, normalise, npm_package_json, pypi_requirements
 
 SHELL_ATTACKS = ["a; rm -rf /", "$(id)", "`id`", "a && curl x|sh", "a|b", "a > /etc/passwd", "a\nb", "'a'"]
 

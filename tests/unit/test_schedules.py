@@ -2,6 +2,7 @@
 the two daylight-saving changes of America/New_York (2026-03-08 and 2026-11-01)."""
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -88,7 +89,7 @@ def test_spring_forward_hourly_and_sub_hourly_keep_real_time():
     hourly = upcoming("0 * * * *", None, "America/New_York", 3, utc(2026, 3, 8, 5, 30))
     assert ny(hourly) == ["2026-03-08T01:00:00-05:00", "2026-03-08T03:00:00-04:00", "2026-03-08T04:00:00-04:00"]
     half = upcoming("*/30 * * * *", None, "America/New_York", 8, utc(2026, 3, 8, 5))
-    assert {b - a for a, b in zip(half, half[1:])} == {timedelta(minutes=30)}
+    assert {b - a for a, b in pairwise(half)} == {timedelta(minutes=30)}
 
 
 def test_fall_back_a_repeated_time_fires_once_at_its_first_occurrence():
@@ -105,7 +106,7 @@ def test_fall_back_hourly_and_every_second_schedules_run_through_both_passes():
     hourly = upcoming("0 * * * *", None, "America/New_York", 3, utc(2026, 11, 1, 4, 30))
     assert ny(hourly) == ["2026-11-01T01:00:00-04:00", "2026-11-01T01:00:00-05:00", "2026-11-01T02:00:00-05:00"]
     seconds = upcoming("* * * * * *", None, "America/New_York", 20, utc(2026, 11, 1, 5, 59, 50))
-    assert {b - a for a, b in zip(seconds, seconds[1:])} == {timedelta(seconds=1)}
+    assert {b - a for a, b in pairwise(seconds)} == {timedelta(seconds=1)}
     assert next_run("*/30 * * * *", None, "America/New_York", utc(2026, 11, 1, 6, 10)) == utc(2026, 11, 1, 6, 30)
 
 
@@ -118,7 +119,7 @@ def test_a_day_of_daily_ticks_across_each_change_is_one_run_per_day():
 
 def test_interval_ticks_ignore_clock_changes():
     ticks = upcoming(None, 3600, "America/New_York", 4, utc(2026, 11, 1, 4, 30))
-    assert {b - a for a, b in zip(ticks, ticks[1:])} == {timedelta(hours=1)}
+    assert {b - a for a, b in pairwise(ticks)} == {timedelta(hours=1)}
 
 
 def test_naive_after_is_refused():

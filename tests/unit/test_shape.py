@@ -96,7 +96,8 @@ def module_imports(path: Path, package_roots: tuple[str, ...]) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(package_roots):
             for alias in node.names:
                 sub = f"{node.module}.{alias.name}"
-                is_module = (ROOT / (sub.replace(".", "/") + ".py")).is_file() or (ROOT / sub.replace(".", "/")).is_dir()
+                where = ROOT / sub.replace(".", "/")
+                is_module = where.with_suffix(".py").is_file() or where.is_dir()
                 found.add(sub if is_module else node.module)
     return found
 

@@ -135,7 +135,8 @@ def test_an_oversized_or_garbled_post_is_refused_without_a_session(person):
 
 def fail(http: TestClient, email: str, times: int) -> None:
     for _ in range(times):
-        assert http.post("/auth/login", json={"email": email, "password": "wrong"}, headers=SAME_SITE).status_code == 401
+        r = http.post("/auth/login", json={"email": email, "password": "wrong"}, headers=SAME_SITE)
+        assert r.status_code == 401
 
 
 def test_ten_failures_lock_the_account_on_the_page_and_the_api_even_with_the_right_password(person):
@@ -182,7 +183,8 @@ def test_password_checks_wait_for_a_free_slot_then_answer_busy(person):
     finally:
         for _ in range(login_guard.VERIFY_SLOTS):
             login_guard.verify_slots.release()
-    assert client().post("/auth/login", json={"email": email, "password": PASSWORD}, headers=SAME_SITE).status_code == 200
+    r = client().post("/auth/login", json={"email": email, "password": PASSWORD}, headers=SAME_SITE)
+    assert r.status_code == 200
 
 
 def test_a_throttled_form_login_answers_429_with_a_page_that_leads_back(person):

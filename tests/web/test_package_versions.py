@@ -47,7 +47,7 @@ class Registry:
 
         return Handler
 
-    def __enter__(self) -> "Registry":
+    def __enter__(self) -> Registry:
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 

@@ -9,7 +9,7 @@ import threading
 import time
 import uuid
 from contextlib import aclosing
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from app.api.main import api
 from app.models import RunStatus
 from app.services import launch, live_log, logs, queue, run_views, runs, scripts, sessions, users, version_views
-from state.tryout import STARTING
 from state.messages import told
+from state.tryout import STARTING
 
 PASSWORD = "a long enough test password"
 
@@ -142,7 +142,7 @@ def test_the_event_json_check_says_where_the_mistake_is():
 def test_durations_and_times_read_naturally():
     assert [run_views.format_duration(ms) for ms in (None, 0, 850, 2430, 65_000, 600_000)] == [
         "—", "0 ms", "850 ms", "2.4 s", "1 min 05 s", "10 min 00 s"]
-    now = datetime(2026, 1, 2, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
     ago = [run_views.relative_time(now - timedelta(seconds=s), now) for s in (3, 45, 300, 7200, 172800)]
     assert ago == ["just now", "45 s ago", "5 min ago", "2 h ago", "2 d ago"]
     assert run_views.relative_time(now - timedelta(days=90), now) == "2025-10-04"
@@ -150,7 +150,7 @@ def test_durations_and_times_read_naturally():
 
 
 def test_a_log_search_keeps_matching_lines_and_marks_every_match():
-    ts = datetime(2026, 1, 2, 3, 4, 5, 678_000, tzinfo=timezone.utc)
+    ts = datetime(2026, 1, 2, 3, 4, 5, 678_000, tzinfo=UTC)
     rows = [run_views.log_row(1, ts, "stdout", "Connecting to db"),
             run_views.log_row(2, ts.isoformat(), "stderr", "DB error: db down"),
             run_views.log_row(3, ts, "stdout", "done")]
@@ -224,7 +224,7 @@ def test_versions_compare_dependency_changes_and_restore_queues_the_build(memory
 
 
 def test_a_line_that_arrives_late_is_shown_in_its_place():
-    ts = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    ts = datetime(2026, 1, 2, tzinfo=UTC)
     rows = [run_views.log_row(n, ts, "stdout", str(n)) for n in (1, 3)]
     late = run_views.merged(rows, [run_views.log_row(2, ts, "system", "2"), run_views.log_row(4, ts, "stdout", "4")])
     assert [r.seq for r in late] == [1, 2, 3, 4]

@@ -47,7 +47,7 @@ def add_run(script: scripts.Saved, status: str, queued_at: datetime, finished_at
 def test_rows_show_trigger_last_run_and_next_run_of_own_scripts_only():
     alice, bob = new_user(), new_user()
     manual = scripts.create("manual one", "node", STARTERS["node"], owner_id=alice)
-    ticking = scripts.create("every five", "python", STARTERS["python"], owner_id=alice,
+    scripts.create("every five", "python", STARTERS["python"], owner_id=alice,
                              trigger={"type": "schedule", "interval_seconds": 300})
     hook = scripts.create("hooked", "node", STARTERS["node"], owner_id=alice, trigger={"type": "http"})
     scripts.create("bob's", "node", STARTERS["node"], owner_id=bob)

@@ -23,8 +23,8 @@ from state.settings import SettingsState
 from state.trigger import TriggerState
 from state.tryout import TryoutState
 from state.versions import VersionsState
-from tests.web.test_scripts_ui import run
 from tests.web.tabs import navigate, sub, tab
+from tests.web.test_scripts_ui import run
 
 
 def new_user() -> uuid.UUID:

@@ -14,10 +14,11 @@ import io
 import tarfile
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import docker.errors
 import requests.exceptions
+from docker.types import LogConfig
 
 from app.settings import settings
 from workers.runtime.docker_client import client
@@ -49,7 +50,7 @@ def _create(image: str, command: list[str], labels: dict[str, str]) -> str:
         cap_drop=["ALL"], security_opt=["no-new-privileges"],
         mem_limit=memory, memswap_limit=memory, nano_cpus=int(settings.build_cpus * 1e9),
         pids_limit=settings.build_pids_limit, network_mode=settings.build_network,
-        log_config={"type": "json-file", "config": {"max-size": "10m", "max-file": "1"}},
+        log_config=LogConfig(type=LogConfig.types.JSON, config={"max-size": "10m", "max-file": "1"}),
     )
     # worker labels: a worker that dies mid-build has its build container removed like a run's
     all_labels = {LABEL_WORKER: settings.worker_name, LABEL_INSTANCE: settings.instance, LABEL_BUILD: "1", **labels}

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import docker.errors
+from docker.types import HostConfig, LogConfig
 
 from app.settings import settings
 from workers.runtime.docker_client import client
@@ -49,7 +50,7 @@ class Attached:
     raw: object  # the SDK's socket wrapper, kept so the connection is not garbage-collected
 
 
-def host_config(limits: Limits) -> dict:
+def host_config(limits: Limits) -> HostConfig:
     mem = f"{limits.memory_mb}m"
     return client().api.create_host_config(
         cap_drop=["ALL"],
@@ -62,7 +63,7 @@ def host_config(limits: Limits) -> dict:
         memswap_limit=mem,
         nano_cpus=int(settings.cpus * 1e9),
         network_mode=limits.network_mode,
-        log_config={"type": "none", "config": {}},
+        log_config=LogConfig(type=LogConfig.types.NONE),
         ulimits=[docker.types.Ulimit(name="nofile", soft=1024, hard=1024)],
         init=False,
     )
@@ -117,7 +118,7 @@ def _remove_retrying(container_id: str) -> None:
     while True:
         try:
             return remove(container_id)
-        except Exception:  # noqa: BLE001 - the socket gone, refused, or dockerd still starting
+        except Exception:  # the socket gone, refused, or dockerd still starting
             if time.monotonic() > deadline:
                 log.exception("could not remove container %s", container_id)
                 return

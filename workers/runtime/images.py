@@ -12,9 +12,9 @@ import hashlib
 import io
 import json
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import docker.errors
 
@@ -85,11 +85,11 @@ def _runner_context(runtime: str, base: str) -> dict[str, bytes]:
 def base_digest(image: str) -> str:
     """The id of the configured base image, pulling it once if it is not here yet."""
     try:
-        return client().images.get(image).id
+        return local_id(image)
     except docker.errors.ImageNotFound:
         pass
     try:
-        return client().images.pull(image).id
+        return client().images.pull(image).attrs["Id"]
     except docker.errors.APIError as exc:
         raise ImageError(
             f"base image {image} is not on this machine and cannot be pulled ({exc.explanation}); "
@@ -114,6 +114,11 @@ def deps_hash_for(runtime: str, normalised: list[str]) -> str:
 def dependency_image_ref(deps_hash: str) -> str:
     repo = f"{settings.registry}/{DEPS_REPO}" if settings.registry else DEPS_REPO
     return f"{repo}:{deps_hash}"
+
+
+def local_id(ref: str) -> str:
+    """The id of an image here: what Image.id reads, which the SDK types as optional (Docker always sends it)."""
+    return client().images.get(ref).attrs["Id"]
 
 
 def image_present(ref: str) -> bool:
@@ -161,12 +166,13 @@ def _docker_build(files: dict[str, bytes], tag: str, log: Callable[[str], None])
                 log(line.rstrip("\r"))
     if pending.strip():
         log(pending)
-    return image_id or client().images.get(tag).id
+    return image_id or local_id(tag)
 
 
 def ensure_runner_image(runtime: str, log: Callable[[str], None]) -> str:
     base = settings.base_image(runtime)
-    tag = f"runpad/runner-{runtime}:{hashlib.sha256((base_digest(base) + runner_digest(runtime)).encode()).hexdigest()[:24]}"
+    digest = hashlib.sha256((base_digest(base) + runner_digest(runtime)).encode()).hexdigest()
+    tag = f"runpad/runner-{runtime}:{digest[:24]}"
     if not image_present(tag):
         log(f"building the {runtime} runner layer on {base}")
         _docker_build(_runner_context(runtime, base), tag, log)

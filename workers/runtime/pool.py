@@ -84,7 +84,7 @@ class WarmPool:
     def _start_one(self, key: PoolKey) -> None:
         try:
             att = containers.start_attached(key.image, key.runtime, key.limits, {containers.LABEL_POOL: "1"})
-        except Exception:  # noqa: BLE001 - a failed warm start only costs the next run a cold start
+        except Exception:  # a failed warm start only costs the next run a cold start
             log.exception("warm pool: could not start a container for %s", key.image)
             att = None
         with self._lock:

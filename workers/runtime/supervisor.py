@@ -8,18 +8,21 @@ What it guarantees, whatever the user's code does:
   more than settings.output_kill_bytes (log_limit);
 - it returns as soon as the result frame (stdout) and the nonce line (stderr) have arrived: the
   bootstrap drains both streams before writing them and exits right after, so nothing the handler
-  printed is cut off; or else once the container has stopped; with one StopReason saying why. The caller kills and removes the container (always, in a finally).
+  printed is cut off; or else once the container has stopped; with one StopReason saying why.
+The caller kills and removes the container (always, in a finally).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from app.settings import settings
 from workers.runtime import containers
@@ -92,7 +95,7 @@ class _StreamSplitter:
         self.nonce = nonce.encode()
         self.outputs = {stream: log.output(stream) for stream in STREAMS.values()}
         self.buffers = {stream: bytearray() for stream in STREAMS.values()}
-        self.held_blank = {stream: False for stream in STREAMS.values()}
+        self.held_blank = dict.fromkeys(STREAMS.values(), False)
         self.frame: bytes | None = None
         self.stderr_done = False
         self.total = 0
@@ -207,7 +210,8 @@ def supervise(attached: containers.Attached, payload: bytes, nonce: str, log: Lo
             exit_code = 0  # the bootstrap exits 0 straight after the frame
         else:
             # stdout may close before the process ends (user code closed it): wait for the exit too
-            exit_code = client().api.wait(attached.container_id, timeout=timeout_seconds + 30).get("StatusCode")
+            wait = math.ceil(timeout_seconds) + 30
+            exit_code = client().api.wait(attached.container_id, timeout=wait).get("StatusCode")
     finally:
         watchdog.done.set()
         attached.sock.close()

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.api.v1.deps import CurrentCaller, CurrentUser
-from app.core import errors
 from app.api.v1.errors import ApiError, documented
 from app.api.v1.schemas import TokenCreated, TokenOut, TokenRequest
+from app.core import errors
 from app.services import login_guard, tokens
 
 router = APIRouter(prefix="/auth", tags=["auth"])

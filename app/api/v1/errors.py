@@ -9,15 +9,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
+from sqlalchemy.exc import OperationalError, TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.v1.schemas import ErrorOut
-from app.db import BUSY_RETRY_AFTER_SECONDS, is_busy
 from app.core import errors
+from app.db import BUSY_RETRY_AFTER_SECONDS, is_busy
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,8 @@ def error_response(status: int, message: str, code: str | None = None,
 
 
 DESCRIPTIONS = {
-    401: "missing, unknown or revoked API token", 404: "no such resource (or not yours)", 409: "conflicts with its state",
+    401: "missing, unknown or revoked API token", 404: "no such resource (or not yours)",
+    409: "conflicts with its state",
     413: "request body or event too large", 422: "invalid request; the message says what to change",
     429: "too many requests (failed logins); Retry-After says when to try again",
     503: "a backing service (the database, the queue, a secret provider) is unavailable, or Runpad is busy "
@@ -114,10 +114,11 @@ async def _internal(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI, routes: list[BaseRoute]) -> None:
     """Registers the handlers; `routes` are the app's routes (to name the allowed methods on a 405)."""
-    app.add_exception_handler(ApiError, _api_error)
+    # Starlette types a handler as taking any Exception, though it only ever passes the registered class
+    app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error(routes))
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(errors.RunpadError, _family)
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(errors.RunpadError, _family)  # type: ignore[arg-type]
     app.add_exception_handler(SQLAlchemyTimeoutError, _database_trouble)
     app.add_exception_handler(OperationalError, _database_trouble)
     app.add_exception_handler(Exception, _internal)

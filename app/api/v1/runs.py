@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated, AsyncIterator, Literal
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.api.v1.deps import CurrentUser
-from app.core import errors
 from app.api.v1.errors import documented
 from app.api.v1.schemas import LogLineOut, RunCreate, RunOut, RunStatus
+from app.core import errors
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import follow, launch, listings, logs, runs
 
 router = APIRouter(tags=["runs"])
 WAIT_MARGIN_SECONDS = 60  # queueing, container start and a dependency build on top of the run's timeout
 Wait = Annotated[bool, Query(description="1: answer when the run has ended (or the wait gave up: then 202)")]
-START_RESPONSES = {
+START_RESPONSES: dict[int | str, dict[str, Any]] = {
     201: {"description": "the run has ended (with wait=1)"},
     202: {"model": RunOut, "description": "the run is queued or still running"},
     **documented(401, 404, 413, 422, 503),
@@ -30,10 +31,10 @@ START_RESPONSES = {
 async def answer_with_run(run: Run, wait: bool, response: Response) -> RunOut:
     """A just-queued run, or with wait=1 the run once it has ended: 201 if it has, 202 if not yet."""
     if wait:
-        run_id = run.id
-        run = await follow.wait_for_end(run_id, run.timeout_seconds + WAIT_MARGIN_SECONDS)
-        if run is None:  # its script was deleted meanwhile
-            raise errors.NotFound(f"the run {run_id} was deleted with its script")
+        ended = await follow.wait_for_end(run.id, run.timeout_seconds + WAIT_MARGIN_SECONDS)
+        if ended is None:  # its script was deleted meanwhile
+            raise errors.NotFound(f"the run {run.id} was deleted with its script")
+        run = ended
     response.status_code = 201 if run.status in FINAL_RUN_STATUSES else 202
     response.headers["Location"] = f"/api/v1/runs/{run.id}"
     return RunOut.of(run)

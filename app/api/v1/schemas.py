@@ -1,12 +1,16 @@
 """Request and response shapes of the REST API (contract §4), so the OpenAPI document says what each
 call takes and gives. The services still validate everything: these catch types and bounds early."""
 
+# Optional fields of the update shapes default to None but refuse an explicit null: their types say what a
+# caller may send, and pydantic does not validate a default. So a None default is not a type error here.
+# mypy: disable-error-code="assignment"
+
 from __future__ import annotations
 
 import math
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
@@ -110,7 +114,8 @@ class TriggerIn(Strict):
     interval_seconds: Annotated[StrictInt, Field(ge=1, le=366 * 24 * 3600)] | None = Field(
         None, description="schedule: every this many seconds (instead of cron)")
     timezone: Annotated[Text, Field(max_length=64)] = Field(None, description="schedule: an IANA zone, default UTC")
-    http_auth: HttpAuth = Field(None, description="http: how callers of the hook URL authenticate")
+    http_auth: HttpAuth = Field(None,  # type: ignore[arg-type]
+                                description="http: how callers of the hook URL authenticate")
     allow_overlap: StrictBool = Field(None, description="schedule: start a tick while the last still runs")
 
 
@@ -183,7 +188,7 @@ class ScriptOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, script: Script, version: ScriptVersion, build: Build | None, **extra: Any) -> "ScriptOut":
+    def of(cls, script: Script, version: ScriptVersion, build: Build | None, **extra: Any) -> Self:
         hook_url = overview.hook_url(script) or None
         return cls(
             id=script.id, name=script.name, runtime=script.runtime, code=version.code,
@@ -247,7 +252,7 @@ class RunOut(BaseModel):
     log_truncated: bool
 
     @classmethod
-    def of(cls, run: Run) -> "RunOut":
+    def of(cls, run: Run) -> RunOut:
         return cls.model_validate(run, from_attributes=True)
 
 
@@ -271,7 +276,7 @@ class BuildOut(BaseModel):
     finished_at: datetime | None
 
     @classmethod
-    def of(cls, build: Build) -> "BuildOut":
+    def of(cls, build: Build) -> BuildOut:
         return cls.model_validate(build, from_attributes=True)
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from app.api.v1.deps import CurrentUser
-from app.core import errors
 from app.api.v1.errors import documented
 from app.api.v1.schemas import SecretOut, SecretPut
+from app.core import errors
 from app.services import secrets
 
 router = APIRouter(prefix="/secrets", tags=["secrets"])

@@ -19,7 +19,7 @@ payload = json.loads(sys.stdin.buffer.read())
 nonce = payload.pop("nonce")
 # `python -I` ignores PYTHONUNBUFFERED, and a pipe makes stdout block-buffered: without this a print()
 # would reach the live log only when the buffer fills or the run ends.
-sys.stdout.reconfigure(line_buffering=True)
+sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # a TextIOWrapper, typed TextIO
 
 
 def emit(outcome):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from itertools import pairwise
 from urllib.parse import quote, quote_plus
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -21,8 +22,10 @@ SECRET_CHARS = st.one_of(TEXT, st.sampled_from('"\\\n\t\b/\u2028é€😀<>&=+%'
 ONE_LINE = st.text(TEXT.filter(lambda c: c != "\n"), min_size=4, max_size=30)
 MULTI_LINE = st.lists(st.text(TEXT.filter(lambda c: c != "\n"), max_size=24), min_size=2, max_size=6).map("\n".join)
 # lines too short to be masked on their own: only masking the whole value across lines hides them
-SHORT_LINES = st.lists(st.text(TEXT.filter(lambda c: c != "\n"), min_size=1, max_size=3), min_size=2, max_size=5).map("\n".join)
-SECRET = st.one_of(st.text(SECRET_CHARS, min_size=4, max_size=40), MULTI_LINE, SHORT_LINES).filter(lambda s: len(s) >= 4)
+SHORT_LINES = st.lists(st.text(TEXT.filter(lambda c: c != "\n"), min_size=1, max_size=3), min_size=2,
+                      max_size=5).map("\n".join)
+SECRET = st.one_of(st.text(SECRET_CHARS, min_size=4, max_size=40), MULTI_LINE,
+                   SHORT_LINES).filter(lambda s: len(s) >= 4)
 
 
 def encoded(secret: str) -> dict[str, str]:
@@ -49,7 +52,7 @@ def assert_clean(text: str, secrets: list[str]) -> None:
 
 def chunks_of(data: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
-    return [data[a:b] for a, b in zip(points, points[1:])]
+    return [data[a:b] for a, b in pairwise(points)]
 
 
 @st.composite
