@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import ipaddress
 import socket
@@ -28,11 +27,6 @@ def hooks_url_for(public_url: str) -> str:
 
 def weak_secret_key(key: str) -> bool:
     return key in (DEV_SECRET_KEY, "") or len(key) < 16
-
-
-def fernet_key_for(secret_key: str) -> bytes:
-    """A Fernet key derived from a secret key, so any strong string works as the key."""
-    return base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest())
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -122,10 +116,6 @@ class Settings(BaseSettings):
         if _origin(self.hooks_url) == _origin(self.public_url):
             raise ValueError("RUNPAD_HOOKS_URL must be another origin than RUNPAD_PUBLIC_URL (contract §3)")
         return self
-
-    @property
-    def fernet_key(self) -> bytes:
-        return fernet_key_for(self.secret_key)
 
     @property
     def ca_bundle_bytes(self) -> bytes:

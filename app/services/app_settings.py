@@ -5,16 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cryptography.fernet import Fernet
 from sqlalchemy.dialects.postgresql import insert
 
+from app.core import crypto
 from app.db import session
 from app.models import AppSetting, utcnow
-from app.settings import settings
-
-
-def _fernet() -> Fernet:
-    return Fernet(settings.fernet_key)
 
 
 def get(key: str) -> tuple[dict[str, Any], str | None]:
@@ -23,12 +18,12 @@ def get(key: str) -> tuple[dict[str, Any], str | None]:
         row = s.get(AppSetting, key)
     if row is None:
         return {}, None
-    return dict(row.value or {}), _fernet().decrypt(row.secret).decode() if row.secret else None
+    return dict(row.value or {}), crypto.decrypt(row.secret) if row.secret else None
 
 
 def put(key: str, value: dict[str, Any], secret: str | None = None, keep_secret: bool = True) -> None:
     """Stores value; secret replaces the credential, or with keep_secret the old one stays."""
-    ciphertext = _fernet().encrypt(secret.encode()) if secret else None
+    ciphertext = crypto.encrypt(secret) if secret else None
     stmt = insert(AppSetting).values(key=key, value=value, secret=ciphertext, updated_at=utcnow())
     updates = {"value": value, "updated_at": utcnow()}
     if secret or not keep_secret:

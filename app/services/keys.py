@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text, update
 
-from app.core import errors
+from app.core import crypto, errors
 from app.db import session
 from app.models import AppSetting, Secret
-from app.settings import fernet_key_for, settings, weak_secret_key
+from app.settings import settings, weak_secret_key
 
 
 class KeyRotationError(errors.InvalidInput):
@@ -32,7 +32,7 @@ def rotate(new_key: str) -> Rotated:
         raise KeyRotationError("the new key must have 16 or more characters and not be the development placeholder")
     if new_key == settings.secret_key:
         raise KeyRotationError("the new key is the current RUNPAD_SECRET_KEY")
-    old, new = Fernet(settings.fernet_key), Fernet(fernet_key_for(new_key))
+    old, new = crypto.fernet(), crypto.fernet(new_key)
     with session() as s:
         # writers wait for this transaction, so no row is written under the old key while it runs
         s.execute(text("LOCK TABLE secrets, app_settings IN SHARE ROW EXCLUSIVE MODE"))

@@ -8,14 +8,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.fernet import Fernet
 from sqlalchemy import delete as sql_delete, select
 
-from app.core import errors
+from app.core import crypto, errors
 from app.db import session
 from app.models import Build, LogLine, Run, Script, ScriptVersion, Trigger, utcnow
 from app.services import builds, defaults, limits, queue, versions, webhook_signatures
-from app.settings import settings
 
 TRIGGERS = (Trigger.manual, Trigger.http, Trigger.schedule)
 HTTP_AUTH = ("none", "bearer", "hmac")
@@ -49,12 +47,8 @@ def new_hook_secret(http_auth: str) -> str:
     return webhook_signatures.new_secret() if http_auth == "hmac" else pysecrets.token_urlsafe(32)
 
 
-def _fernet() -> Fernet:
-    return Fernet(settings.fernet_key)
-
-
 def hook_secret_of(script: Script) -> str | None:
-    return _fernet().decrypt(script.hook_secret).decode() if script.hook_secret else None
+    return crypto.decrypt(script.hook_secret) if script.hook_secret else None
 
 
 def _secret_fits(script: Script, http_auth: str) -> bool:
@@ -99,7 +93,7 @@ def _apply_trigger(script: Script, trigger: dict) -> str | None:
         script.hook_token = new_hook_token()
     if kind == "http" and auth != "none" and not _secret_fits(script, auth):
         secret = new_hook_secret(auth)
-        script.hook_secret = _fernet().encrypt(secret.encode())
+        script.hook_secret = crypto.encrypt(secret)
         return secret
     return None
 
@@ -212,7 +206,7 @@ def rotate_hook_token(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -
         script.hook_token, secret = new_hook_token(), None
         if script.http_auth != "none":
             secret = new_hook_secret(script.http_auth)
-            script.hook_secret = _fernet().encrypt(secret.encode())
+            script.hook_secret = crypto.encrypt(secret)
         s.add(script)
         s.commit()
         return script, secret

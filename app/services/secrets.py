@@ -11,15 +11,13 @@ from __future__ import annotations
 import re
 import uuid
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
-from app.core import errors
+from app.core import crypto, errors
 from app.db import session
 from app.models import Secret, utcnow
 from app.services import infisical
-from app.settings import settings
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 PROVIDERS = ("store", "infisical")  # in order of precedence: where both have a name, the first wins
@@ -44,15 +42,11 @@ def validate_names(names: list[str]) -> list[str]:
     return sorted(set(names))
 
 
-def _fernet() -> Fernet:
-    return Fernet(settings.fernet_key)
-
-
 def put(name: str, value: str) -> None:
     validate_names([name])
     if not isinstance(value, str) or not value:
         raise SecretError("a secret value must be a non-empty string")
-    ciphertext = _fernet().encrypt(value.encode())
+    ciphertext = crypto.encrypt(value)
     now = utcnow()
     stmt = insert(Secret).values(id=uuid.uuid4(), name=name, provider="store", ciphertext=ciphertext,
                                  created_at=now, updated_at=now)
@@ -113,8 +107,8 @@ def resolve(wanted: list[str]) -> dict[str, str]:
 
 def _decrypt(name: str, ciphertext: bytes) -> str:
     try:
-        return _fernet().decrypt(ciphertext).decode()
-    except InvalidToken:  # says nothing by itself; the usual cause is a key changed without rotate-key
+        return crypto.decrypt(ciphertext)
+    except crypto.InvalidToken:  # says nothing by itself; the usual cause is a key changed without rotate-key
         raise SecretError(f"secret {name} does not decrypt with the current RUNPAD_SECRET_KEY "
                           "(was the key changed without python -m app.cli rotate-key?)") from None
 

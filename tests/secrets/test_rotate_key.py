@@ -13,10 +13,11 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 
 from app import cli
+from app.core import crypto
 from app.db import session
 from app.models import AppSetting, Secret
 from app.services import app_settings, infisical, keys, secrets
-from app.settings import fernet_key_for, settings
+from app.settings import settings
 from tests.integration.helpers import tryout
 from tests.secrets.support import CLIENT_SECRET, PY_DIGESTS, digest, use_infisical
 
@@ -34,7 +35,7 @@ def _ciphertexts() -> dict[str, bytes]:
 
 def _decrypts(key: str, ciphertext: bytes) -> bool:
     try:
-        Fernet(fernet_key_for(key)).decrypt(ciphertext)
+        crypto.fernet(key).decrypt(ciphertext)
         return True
     except InvalidToken:
         return False
