@@ -157,8 +157,9 @@ def measure(runtime: str, runs: int, subscribers: int, lines: int, sse: int = 0)
     from app.services import versions
     from workers.runtime.images import dependency_image_ref
 
+    base = versions.base_for(runtime)  # the worker published it when it started
     with session() as s:
-        version = versions.new_version(s, runtime, HANDLERS[runtime], [], [])
+        version = versions.new_version(s, base, HANDLERS[runtime], [], [])
         s.commit()
     image = dependency_image_ref(version.deps_hash)
     runpad_run(version, 5, 1)  # warm up: builds the image, fills the pool

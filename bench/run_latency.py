@@ -28,8 +28,9 @@ def make_version(runtime: str):
     from app.db import session
     from app.services import versions
 
+    base = versions.base_for(runtime)  # the worker published it when it started
     with session() as s:
-        version = versions.new_version(s, runtime, TRIVIAL[runtime], [], [])
+        version = versions.new_version(s, base, TRIVIAL[runtime], [], [])
         s.commit()
     return version
 

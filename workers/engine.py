@@ -62,7 +62,8 @@ def _build(build: Build) -> None:
                                           images.read_file(ref, images.LOCKFILE_PATH[build.runtime]))
             else:
                 built = images.build_dependency_image(build.runtime, build.dependencies, build.deps_hash,
-                                                      build.lockfile, lambda line: sink.write("stdout", ANSI.sub("", line)))
+                                                      build.lockfile, lambda line: sink.write("stdout", ANSI.sub("", line)),
+                                                      saved_digest=build.base_digest)
                 if settings.registry:
                     images.push(built.ref, sink.system)
         sink.system(f"image {built.ref} ready")
@@ -80,9 +81,10 @@ def _image_for(version: ScriptVersion, sink: logs.LogSink) -> str:
     deadline = time.monotonic() + settings.build_timeout_seconds
     while True:
         build = builds.by_hash(version.deps_hash)
-        if build is None:
+        if build is None:  # a version saved without its build (tests, benchmarks): this worker's base must fit
+            base = images.base_for_build(version.runtime, version.dependencies, version.deps_hash, None)
             with session() as s:
-                build, _ = builds.ensure_build(s, version)
+                build, _ = builds.ensure_build(s, version, base)
                 s.commit()
         if build.status == BuildStatus.ready:
             return _local_image(build, sink)
@@ -115,7 +117,7 @@ def _local_image(build: Build, sink: logs.LogSink) -> str:
             return build.image_ref
         sink.system("dependency image missing here: rebuilding it from the recorded lockfile")
         images.build_dependency_image(build.runtime, build.dependencies, build.deps_hash, build.lockfile,
-                                      lambda line: None)
+                                      lambda line: None, saved_digest=build.base_digest)
         return build.image_ref
 
 

@@ -7,7 +7,6 @@ as package.json / requirements.in files, never a shell line. Builds have network
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import json
@@ -19,6 +18,7 @@ from typing import Callable
 import docker.errors
 
 from app.services import dependencies
+from app.services.base_catalog import Entry
 from app.settings import settings
 from workers.runtime import build_step
 from workers.runtime.docker_client import client
@@ -81,9 +81,8 @@ def _runner_context(runtime: str, base: str) -> dict[str, bytes]:
     }
 
 
-@functools.lru_cache(maxsize=8)
 def base_digest(image: str) -> str:
-    """The id of the configured base image, pulling it once if it is not here yet."""
+    """The engine's id of a base image, pulling it once if it is not here yet."""
     try:
         return client().images.get(image).id
     except docker.errors.ImageNotFound:
@@ -106,9 +105,32 @@ def runner_digest(runtime: str) -> str:
     return h.hexdigest()
 
 
-def deps_hash_for(runtime: str, normalised: list[str]) -> str:
-    base = base_digest(settings.base_image(runtime))
-    return dependencies.deps_hash(runtime, normalised, base, runner_digest(runtime))
+def local_base(runtime: str) -> Entry:
+    """This engine's base image for runtime, as a worker publishes it to the base catalog. Asked of
+    the engine each time, so a base retagged under a running worker is seen."""
+    image = settings.base_image(runtime)
+    return Entry(runtime, image, base_digest(image), runner_digest(runtime))
+
+
+def base_for_build(runtime: str, normalised: list[str], deps_hash: str, saved_digest: str | None) -> Entry:
+    """This engine's base, when building on it gives deps_hash, the hash the version was saved with
+    (on the base image saved_digest, the build row's; None when no row says). Otherwise ImageError
+    saying what differs: an image built on another base would carry a hash that lies about what the
+    code runs on, so there is no fallback."""
+    base = local_base(runtime)
+    if base.deps_hash(normalised) == deps_hash:
+        return base
+    cannot = f"this worker ({settings.worker_name}) cannot build dependency set {deps_hash[:12]}"
+    if saved_digest == base.digest:
+        raise ImageError(
+            f"{cannot}: its {runtime} runner layer differs from the one the set was saved with (another Runpad "
+            "version, CA bundle or RUNPAD_UV_VERSION than the worker that published the base). Run the same "
+            "version and settings on every worker, restart them, then save the script again")
+    saved_on = f"the {runtime} base image {saved_digest}" if saved_digest else f"another {runtime} base image"
+    raise ImageError(
+        f"{cannot}: it was saved against {saved_on}, and this worker's {base.image} is {base.digest}. Give "
+        "every worker the same base image (pull it from one registry), restart the workers so they publish "
+        "it, then save the script again")
 
 
 def dependency_image_ref(deps_hash: str) -> str:
@@ -164,12 +186,11 @@ def _docker_build(files: dict[str, bytes], tag: str, log: Callable[[str], None])
     return image_id or client().images.get(tag).id
 
 
-def ensure_runner_image(runtime: str, log: Callable[[str], None]) -> str:
-    base = settings.base_image(runtime)
-    tag = f"runpad/runner-{runtime}:{hashlib.sha256((base_digest(base) + runner_digest(runtime)).encode()).hexdigest()[:24]}"
+def ensure_runner_image(base: Entry, log: Callable[[str], None]) -> str:
+    tag = f"runpad/runner-{base.runtime}:{hashlib.sha256((base.digest + base.runner_digest).encode()).hexdigest()[:24]}"
     if not image_present(tag):
-        log(f"building the {runtime} runner layer on {base}")
-        _docker_build(_runner_context(runtime, base), tag, log)
+        log(f"building the {base.runtime} runner layer on {base.image}")
+        _docker_build(_runner_context(base.runtime, base.image), tag, log)
     return tag
 
 
@@ -183,9 +204,10 @@ def read_file(image: str, path: str) -> str:
 
 
 def build_dependency_image(runtime: str, normalised: list[str], deps_hash: str, lockfile: str | None,
-                           log: Callable[[str], None]) -> BuiltImage:
-    """Builds (or, with a lockfile, rebuilds exactly) the image for one dependency set."""
-    runner = ensure_runner_image(runtime, log)
+                           log: Callable[[str], None], *, saved_digest: str) -> BuiltImage:
+    """Builds (or, with a lockfile, rebuilds exactly) the image for one dependency set, on the base
+    it was saved against (saved_digest, the build row's) or not at all (base_for_build)."""
+    runner = ensure_runner_image(base_for_build(runtime, normalised, deps_hash, saved_digest), log)
     ref = dependency_image_ref(deps_hash)
     if runtime == "node":
         files = {"package.json": dependencies.npm_package_json(normalised).encode()}
