@@ -1,6 +1,6 @@
 """A worker's start-up (firewall, clean-up, publishing its base images) and its housekeeping:
-heartbeats, removing containers dead workers left, reaping their runs, and shrinking the warm pool.
-Housekeeping runs as one daemon thread per worker process."""
+heartbeats, reports of its engine, removing containers dead workers left, reaping their runs, and
+shrinking the warm pool. Housekeeping runs as one daemon thread per worker process."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import logging
 import threading
 from datetime import timedelta
 
+import docker
 import redis
 
-from app.services import base_catalog, metrics, runs
+from app.services import base_catalog, engines, metrics, runs
 from app.services.logs import redis_client
 from app.settings import settings
 from workers.runtime import containers, images
@@ -19,10 +20,27 @@ from workers.runtime.docker_client import client
 log = logging.getLogger(__name__)
 HEARTBEAT_PREFIX = "runpad:worker:"
 HEARTBEATS_SINCE = "runpad:workers:heartbeats-since"  # Redis time of the first heartbeat it holds
+ENGINE_PING_SECONDS = 3
 
 
 def heartbeat() -> None:
     redis_client().set(HEARTBEAT_PREFIX + settings.worker_name, "1", ex=settings.heartbeat_seconds * 3)
+
+
+def report_engine() -> bool:
+    """Tells /readyz whether this worker's engine answers. A ping on a client of its own with a short
+    timeout: a hung engine must not hold the housekeeping (and so the heartbeat) for minutes."""
+    probe = None
+    try:
+        probe = docker.DockerClient.from_env(timeout=ENGINE_PING_SECONDS)
+        answers = bool(probe.ping())
+    except Exception:  # noqa: BLE001 - any failure means "does not answer"
+        answers = False
+    finally:
+        if probe is not None:
+            probe.close()
+    engines.report(redis_client(), settings.worker_name, answers, ttl_seconds=settings.heartbeat_seconds * 3)
+    return answers
 
 
 def publish_base_images() -> list[base_catalog.Entry]:
@@ -95,6 +113,7 @@ class Housekeeper(threading.Thread):
             ticks += 1
             try:
                 heartbeat()
+                report_engine()
                 if ticks % 2 == 0 and heartbeats_tell_the_dead():
                     runs.reap(live_workers())
                     remove_orphans()
@@ -121,6 +140,7 @@ def start_worker(pool=None) -> Housekeeper:
     if removed:
         log.info("removed %d container(s) left by stopped workers", removed)
     heartbeat()  # only now: a heartbeat says this worker is ready
+    report_engine()
     keeper = Housekeeper(pool)
     keeper.start()
     return keeper
