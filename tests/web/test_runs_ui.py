@@ -235,14 +235,15 @@ def test_a_line_that_arrives_late_is_shown_in_its_place():
 
 @pytest.fixture(scope="module")
 def worker():
-    from workers.local_worker import WorkerProcess
+    from tests.engines import start_worker
 
-    w = WorkerProcess(f"ui-test-worker-{uuid.uuid4().hex[:6]}", concurrency=2).start()
+    w = start_worker(f"ui-test-worker-{uuid.uuid4().hex[:6]}", concurrency=2)
     yield w
     w.stop()
 
 
-def test_a_try_out_streams_its_output_then_shows_its_result(worker, docker_ready):
+@pytest.mark.engine
+def test_a_try_out_streams_its_output_then_shows_its_result(worker):
     from workers import dispatch
 
     owner, _ = new_user()
