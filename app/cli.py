@@ -1,6 +1,6 @@
 """Operator commands (the Settings page of the IDE will call the same services):
 
-    python -m app.cli ensure-admin | prepare-worker
+    python -m app.cli ensure-admin | prepare-worker | publish-base-images
     python -m app.cli rotate-key --new-key NEW            (- reads the key from stdin)
     python -m app.cli infisical --site-url URL --client-id ID --project-id P --environment ENV
                                 [--secret-path /] [--client-secret -]   (the secret is read from stdin)
@@ -48,6 +48,20 @@ def _prepare_worker(args: list[str]) -> int:
         return 1
     print(f"run and build networks firewalled (bridges {', '.join(bridges)})")
     return 0
+
+
+def _publish_base_images(args: list[str]) -> int:
+    """What a worker publishes when it starts, from this machine's engine; prints the settings that
+    would pin the same bases (RUNPAD_*_BASE_DIGEST / _RUNNER_DIGEST) for setups that want them fixed."""
+    from app.services.base_catalog import RUNTIMES
+    from workers.maintenance import publish_base_images
+
+    entries = publish_base_images()
+    for entry in entries:
+        print(f"published {entry.runtime}: {entry.image} {entry.digest}")
+        print(f"  RUNPAD_{entry.runtime.upper()}_BASE_DIGEST={entry.digest}")
+        print(f"  RUNPAD_{entry.runtime.upper()}_RUNNER_DIGEST={entry.runner_digest}")
+    return 0 if len(entries) == len(RUNTIMES) else 1  # a missing one was logged
 
 
 def _from_stdin(value: str | None) -> str | None:
@@ -111,7 +125,8 @@ def _cloudwatch_off(args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"ensure-admin": _ensure_admin, "prepare-worker": _prepare_worker, "rotate-key": _rotate_key,
+COMMANDS = {"ensure-admin": _ensure_admin, "prepare-worker": _prepare_worker,
+            "publish-base-images": _publish_base_images, "rotate-key": _rotate_key,
             "infisical": _infisical, "infisical-test": _infisical_test, "cloudwatch": _cloudwatch,
             "cloudwatch-off": _cloudwatch_off}
 

@@ -153,6 +153,19 @@ class Build(SQLModel, table=True):
     finished_at: datetime | None = _ts()
 
 
+class BaseImage(SQLModel, table=True):
+    """The base image a runtime's new versions build on, as the last worker to start found it in its
+    engine: the web process hashes dependency sets with it and never asks Docker itself."""
+
+    __tablename__ = "base_images"
+    runtime: str = Field(primary_key=True)
+    image: str  # the name, e.g. node:22-bookworm-slim
+    digest: str  # the engine's image id: what the dependency hash calls the base digest
+    runner_digest: str  # what the runner layer on top is made of (images.runner_digest)
+    worker: str  # who published it last
+    published_at: datetime = _created()
+
+
 class Run(SQLModel, table=True):
     __tablename__ = "runs"
     __table_args__ = (

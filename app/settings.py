@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     # Images and builds
     node_image: str = "node:22-bookworm-slim"
     python_image: str = "python:3.12-slim-bookworm"
+    # Pins for setups that fix their base images: the image id and runner digest that
+    # `python -m app.cli publish-base-images` prints on a worker. Set, they win over the catalog
+    # that workers publish (app/services/base_catalog.py); empty, the catalog decides.
+    node_base_digest: str = ""
+    node_runner_digest: str = ""
+    python_base_digest: str = ""
+    python_runner_digest: str = ""
     ca_bundle: str = "/etc/ssl/certs/ca-certificates.crt"
     registry: str = ""  # e.g. 127.0.0.1:5000; dependency images are pushed and pulled there
     npm_registry: str = ""  # a mirror for npm builds (no credentials in the URL: it is kept in the image)
@@ -117,6 +124,15 @@ class Settings(BaseSettings):
             raise ValueError("RUNPAD_HOOKS_URL must be another origin than RUNPAD_PUBLIC_URL (contract §3)")
         return self
 
+    @model_validator(mode="after")
+    def _pins_come_in_pairs(self) -> Settings:
+        for runtime in ("node", "python"):
+            if bool(getattr(self, f"{runtime}_base_digest")) != bool(getattr(self, f"{runtime}_runner_digest")):
+                name = runtime.upper()
+                raise ValueError(f"set both RUNPAD_{name}_BASE_DIGEST and RUNPAD_{name}_RUNNER_DIGEST, or neither: "
+                                 "the dependency hash needs the two together")
+        return self
+
     @property
     def ca_bundle_bytes(self) -> bytes:
         path = Path(self.ca_bundle)
@@ -135,6 +151,11 @@ class Settings(BaseSettings):
 
     def base_image(self, runtime: str) -> str:
         return getattr(self, runtimes.row(runtime).image_setting)
+
+    def pinned_base(self, runtime: str) -> tuple[str, str] | None:
+        """(base image id, runner digest) when settings pin them for runtime, else None."""
+        digest, runner = getattr(self, f"{runtime}_base_digest"), getattr(self, f"{runtime}_runner_digest")
+        return (digest, runner) if digest and runner else None
 
 
 settings = Settings()

@@ -126,12 +126,12 @@ def runpad_run(version, lines: int, subscribers: int, sse_subscribers: int = 0) 
 
 
 def docker_run(image: str, runtime: str, lines: int) -> list[float]:
-    from workers.runtime.images import RUNNER_COMMAND
+    from app.core import runtimes
 
     payload = json.dumps({"code": HANDLERS[runtime], "event": {"body": lines}, "ctx": {}, "secrets": {},
                           "nonce": uuid.uuid4().hex}).encode()
     proc = subprocess.Popen(["docker", "run", "--rm", "-i", "--network", "none", "--user", "10001:10001", image,
-                             *RUNNER_COMMAND[runtime]], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             *runtimes.row(runtime).command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     proc.stdin.write(payload)
     proc.stdin.close()
@@ -157,8 +157,9 @@ def measure(runtime: str, runs: int, subscribers: int, lines: int, sse: int = 0)
     from app.services import versions
     from workers.runtime.images import dependency_image_ref
 
+    base = versions.base_for(runtime)  # the worker published it when it started
     with session() as s:
-        version = versions.new_version(s, runtime, HANDLERS[runtime], [], [])
+        version = versions.new_version(s, base, HANDLERS[runtime], [], [])
         s.commit()
     image = dependency_image_ref(version.deps_hash)
     runpad_run(version, 5, 1)  # warm up: builds the image, fills the pool

@@ -108,7 +108,8 @@ until since_start worker | grep -F ' ready.' >/dev/null; do
     waited=$((waited + 1))
 done
 
-# /readyz checks PostgreSQL, Redis and Docker from the web process; a failure is worth a warning.
+# /readyz checks PostgreSQL, Redis and that the worker's Docker Engine answers (the worker reports it;
+# "ready." comes after it has published its base images); a failure is worth a warning.
 readiness="$(curl -sS --max-time 10 -w '\n%{http_code}' "http://127.0.0.1:$WEB_PORT/readyz" 2>&1 || true)"
 [ "${readiness##*$'\n'}" = 200 ] || warn "/readyz: ${readiness//$'\n'/ }"
 

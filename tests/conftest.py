@@ -1,4 +1,6 @@
-"""Test setup: a fresh PostgreSQL database migrated with Alembic, the real Redis and Docker Engine.
+"""Test setup: a fresh PostgreSQL database migrated with Alembic, the real Redis, and the base image
+catalog published once from the workers' Docker Engine (tests/engines.py); this process needs an
+engine only for the tests that drive containers in it (docker_ready).
 tests/unit needs none of them: when only its tests are collected, PostgreSQL and Redis are not touched.
 
 Environment must be set before app.settings is imported, so it is done at the top of this file."""
@@ -22,6 +24,8 @@ os.environ.setdefault("RUNPAD_POOL_IDLE_SECONDS", "60")
 
 import pytest  # noqa: E402
 
+CATALOG = pytest.StashKey[str]()
+
 
 def _psql(sql: str) -> None:
     subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql],
@@ -41,8 +45,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     _psql(f"CREATE DATABASE {TEST_DB}")
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, check=True, capture_output=True)
     from app.services.logs import redis_client
+    from tests.engines import publish_base_images
 
     redis_client().flushdb()
+    session.config.stash[CATALOG] = publish_base_images()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if CATALOG in config.stash:
+        terminalreporter.write_line(f"base catalog: {config.stash[CATALOG]}")
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +83,38 @@ def memory_queue():
 
     with queue.using(queue.Memory()) as memory:
         yield memory
+
+
+@pytest.fixture
+def restore_catalog():
+    """Puts the base catalog back, with the real publish function, as the session published it (real
+    ids when the workers' engine answered) once the test has changed or emptied it."""
+    from sqlalchemy import delete, select
+
+    from app.db import session
+    from app.models import BaseImage
+    from app.services import base_catalog
+
+    with session() as s:
+        before = list(s.scalars(select(BaseImage)))
+    yield
+    with session() as s:
+        s.execute(delete(BaseImage))
+        s.commit()
+    for row in before:
+        base_catalog.publish([base_catalog.Entry(row.runtime, row.image, row.digest, row.runner_digest)], row.worker)
+
+
+@pytest.fixture
+def empty_catalog(restore_catalog):
+    """No worker has published anything yet."""
+    from sqlalchemy import delete
+
+    from app.db import session
+    from app.models import BaseImage
+    from app.services import base_catalog
+
+    with session() as s:
+        s.execute(delete(BaseImage))
+        s.commit()
+    base_catalog.forget()

@@ -14,6 +14,7 @@ import docker.errors
 import requests
 from sqlalchemy.exc import OperationalError
 
+from app.core import runtimes
 from app.db import session
 from app.models import Build, BuildStatus, Run, RunStatus, ScriptVersion
 from app.services import builds, logs, runs, secrets
@@ -59,11 +60,11 @@ def _build(build: Build) -> None:
             if settings.registry and images.pull(ref):
                 sink.system(f"pulled {ref} from {settings.registry}")
                 built = images.BuiltImage(ref, images.local_id(ref),
-                                          images.read_file(ref, images.LOCKFILE_PATH[build.runtime]))
+                                          images.read_file(ref, runtimes.row(build.runtime).lockfile_path))
             else:
                 built = images.build_dependency_image(
                     build.runtime, build.dependencies, build.deps_hash, build.lockfile,
-                    lambda line: sink.write("stdout", ANSI.sub("", line)))
+                    lambda line: sink.write("stdout", ANSI.sub("", line)), saved_digest=build.base_digest)
                 if settings.registry:
                     images.push(built.ref, sink.system)
         sink.system(f"image {built.ref} ready")
@@ -81,9 +82,10 @@ def _image_for(version: ScriptVersion, sink: logs.LogSink) -> str:
     deadline = time.monotonic() + settings.build_timeout_seconds
     while True:
         build = builds.by_hash(version.deps_hash)
-        if build is None:
+        if build is None:  # a version saved without its build (tests, benchmarks): this worker's base must fit
+            base = images.base_for_build(version.runtime, version.dependencies, version.deps_hash, None)
             with session() as s:
-                build, _ = builds.ensure_build(s, version)
+                build, _ = builds.ensure_build(s, version, base)
                 s.commit()
         if build.status == BuildStatus.ready:
             return _local_image(build, sink)
@@ -119,7 +121,7 @@ def _local_image(build: Build, sink: logs.LogSink) -> str:
             return ref
         sink.system("dependency image missing here: rebuilding it from the recorded lockfile")
         images.build_dependency_image(build.runtime, build.dependencies, build.deps_hash, build.lockfile,
-                                      lambda line: None)
+                                      lambda line: None, saved_digest=build.base_digest)
         return ref
 
 

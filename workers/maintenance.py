@@ -1,5 +1,6 @@
-"""A worker's housekeeping: heartbeats, removing containers dead workers left, reaping their runs,
-and shrinking the warm pool. Runs as one daemon thread per worker process."""
+"""A worker's start-up (firewall, clean-up, publishing its base images) and its housekeeping:
+heartbeats, reports of its engine, removing containers dead workers left, reaping their runs, and
+shrinking the warm pool. Housekeeping runs as one daemon thread per worker process."""
 
 from __future__ import annotations
 
@@ -8,19 +9,58 @@ import threading
 from datetime import timedelta
 from typing import cast
 
-from app.services import metrics, runs
+import docker
+
+from app.services import base_catalog, engines, metrics, runs
 from app.services.logs import redis_client
 from app.settings import settings
-from workers.runtime import containers
+from workers.runtime import containers, images
 from workers.runtime.docker_client import client
 
 log = logging.getLogger(__name__)
 HEARTBEAT_PREFIX = "runpad:worker:"
 HEARTBEATS_SINCE = "runpad:workers:heartbeats-since"  # Redis time of the first heartbeat it holds
+ENGINE_PING_SECONDS = 3
 
 
 def heartbeat() -> None:
     redis_client().set(HEARTBEAT_PREFIX + settings.worker_name, "1", ex=settings.heartbeat_seconds * 3)
+
+
+def report_engine() -> bool:
+    """Tells /readyz whether this worker's engine answers. A ping on a client of its own with a short
+    timeout: a hung engine must not hold the housekeeping (and so the heartbeat) for minutes."""
+    probe = None
+    try:
+        probe = docker.DockerClient.from_env(timeout=ENGINE_PING_SECONDS)
+        answers = bool(probe.ping())
+    except Exception:  # noqa: BLE001 - any failure means "does not answer"
+        answers = False
+    finally:
+        if probe is not None:
+            probe.close()
+    engines.report(redis_client(), settings.worker_name, answers, ttl_seconds=settings.heartbeat_seconds * 3)
+    return answers
+
+
+def publish_base_images() -> list[base_catalog.Entry]:
+    """Puts this engine's base images (name, id, runner digest) in the catalog the web hashes with.
+    A runtime whose base image is missing and cannot be pulled is left out and logged: saving a
+    script of it then says to start a worker that has it."""
+    entries = []
+    for runtime in base_catalog.RUNTIMES:
+        try:
+            entries.append(images.local_base(runtime))
+        except images.ImageError as exc:
+            log.error("cannot publish the %s base image: %s", runtime, exc)
+    base_catalog.publish(entries, settings.worker_name)
+    for entry in entries:
+        pinned = settings.pinned_base(entry.runtime)
+        if pinned is not None and pinned != (entry.digest, entry.runner_digest):
+            log.error("settings pin the %s base to %s (runner %s) but this worker has %s (runner %s): it will "
+                      "refuse to build new versions of %s", entry.runtime, pinned[0], pinned[1], entry.digest,
+                      entry.runner_digest, entry.runtime)
+    return entries
 
 
 def heartbeats_tell_the_dead() -> bool:
@@ -73,6 +113,7 @@ class Housekeeper(threading.Thread):
             ticks += 1
             try:
                 heartbeat()
+                report_engine()
                 if ticks % 2 == 0 and heartbeats_tell_the_dead():
                     runs.reap(live_workers())
                     remove_orphans()
@@ -88,15 +129,18 @@ class Housekeeper(threading.Thread):
 
 
 def start_worker(pool=None) -> Housekeeper:
-    """What a worker does before taking work: announce itself, clean up after a previous life."""
+    """What a worker does before taking work: check its walls, publish its base images, clean up
+    after a previous life, announce itself."""
     from workers.runtime.network import ensure_networks
 
     ensure_networks()  # raises FirewallError when the rules are not on the bridges in use
+    publish_base_images()
     fail_own_leftovers()
     removed = remove_orphans(at_start=True)
     if removed:
         log.info("removed %d container(s) left by stopped workers", removed)
     heartbeat()  # only now: a heartbeat says this worker is ready
+    report_engine()
     keeper = Housekeeper(pool)
     keeper.start()
     return keeper

@@ -1,4 +1,5 @@
 """Probes: /healthz says the web process answers, /readyz that PostgreSQL, Redis and Docker do.
+The web process has no Docker Engine: "docker" is what the workers report of theirs (app/services/engines.py).
 
 /readyz is public (load balancers call it), so it says only which dependency is down; why is
 logged here, where an operator reads it, since the exception text can name hosts, users and paths."""
@@ -9,12 +10,12 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-import docker
 import redis
 from fastapi import APIRouter, Response
 from sqlalchemy import text
 
 from app import db
+from app.services import engines
 from app.settings import settings
 
 CHECK_TIMEOUT_SECONDS = 5.0
@@ -28,8 +29,12 @@ def check_postgres() -> None:
         connection.execute(text("SELECT 1"))
 
 
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+
+
 def check_redis() -> None:
-    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+    client = _redis()
     try:
         client.ping()
     finally:
@@ -37,9 +42,10 @@ def check_redis() -> None:
 
 
 def check_docker() -> None:
-    client = docker.from_env(timeout=int(CHECK_TIMEOUT_SECONDS))
+    client = _redis()
     try:
-        client.ping()
+        if not engines.answering(client):
+            raise RuntimeError("no worker has reported a Docker Engine that answers (is a worker running?)")
     finally:
         client.close()
 

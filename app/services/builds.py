@@ -8,24 +8,34 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from app.core import errors
 from app.db import session
 from app.models import Build, BuildStatus, ScriptVersion, utcnow
-from app.settings import settings
+from app.services.base_catalog import Entry
 
 
-def ensure_build(s: Session, version: ScriptVersion) -> tuple[Build, bool]:
+class BuildError(errors.Conflict):
+    """A build row cannot be made as asked; the message says why."""
+
+
+def ensure_build(s: Session, version: ScriptVersion, base: Entry | None = None) -> tuple[Build, bool]:
     """The build for the version's dependency hash, and whether it needs to be queued now.
 
+    `base` is the entry the version was hashed with (versions.base_for's, or a worker's own); the
+    build row records it, so the worker that builds can check it builds on that very image. Without
+    it the row must exist already, as it does for every version saved through the services.
     A failed build is queued again, so saving after a registry blip retries it."""
-    base = settings.base_image(version.runtime)
-    from workers.runtime.images import base_digest
-
-    s.execute(insert(Build).values(
-        id=uuid.uuid4(), deps_hash=version.deps_hash, runtime=version.runtime, dependencies=version.dependencies,
-        base_image=base, base_digest=base_digest(base), status=BuildStatus.queued, created_at=utcnow(),
-        log_truncated=False,
-    ).on_conflict_do_nothing(index_elements=["deps_hash"]))
-    build = s.scalars(select(Build).where(Build.deps_hash == version.deps_hash).with_for_update()).one()
+    if base is not None:
+        if base.runtime != version.runtime or base.deps_hash(version.dependencies) != version.deps_hash:
+            raise BuildError(f"version {version.id} was not hashed with the {base.runtime} base {base.digest}")
+        s.execute(insert(Build).values(
+            id=uuid.uuid4(), deps_hash=version.deps_hash, runtime=version.runtime, dependencies=version.dependencies,
+            base_image=base.image, base_digest=base.digest, status=BuildStatus.queued, created_at=utcnow(),
+            log_truncated=False,
+        ).on_conflict_do_nothing(index_elements=["deps_hash"]))
+    build = s.scalars(select(Build).where(Build.deps_hash == version.deps_hash).with_for_update()).one_or_none()
+    if build is None:
+        raise BuildError(f"version {version.id} has no build yet, and no base image was given to make one")
     if build.status == BuildStatus.failed:
         build.status, build.error, build.worker = BuildStatus.queued, None, None
         s.add(build)

@@ -33,12 +33,16 @@ def tryout(owner_id: uuid.UUID, runtime: str, code: str, dependencies: list[str]
            network: bool = True) -> Run:
     """A run of unsaved code; its version belongs to no script. The worker builds dependencies first."""
     _check_limits(timeout_seconds, memory_mb)
+    try:
+        base = versions.base_for(runtime)  # before the transaction: it may read the base catalog
+    except versions.VersionError as exc:
+        raise LaunchError(str(exc)) from None
     with session() as s:
         try:
-            version = versions.new_version(s, runtime, code, dependencies, secret_names)
+            version = versions.new_version(s, base, code, dependencies, secret_names)
         except versions.VersionError as exc:
             raise LaunchError(str(exc)) from None
-        builds.ensure_build(s, version)
+        builds.ensure_build(s, version, base)
         run = runs.create(s, version, Trigger.tryout, event, timeout_seconds=timeout_seconds, memory_mb=memory_mb,
                           network=network, owner_id=owner_id)
         s.commit()

@@ -13,7 +13,7 @@ from sqlalchemy import delete as sql_delete, select
 from app.core import crypto, errors
 from app.db import session
 from app.models import Build, LogLine, Run, Script, ScriptVersion, Trigger, utcnow
-from app.services import builds, defaults, limits, queue, versions, webhook_signatures
+from app.services import base_catalog, builds, defaults, limits, queue, versions, webhook_signatures
 
 TRIGGERS = (Trigger.manual, Trigger.http, Trigger.schedule)
 HTTP_AUTH = ("none", "bearer", "hmac")
@@ -108,6 +108,7 @@ def create(name: str, runtime: str, code: str, dependencies: list[str] | None = 
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise ScriptError("name must be 1 to 200 characters")
     _check_limits(timeout_seconds, memory_mb)
+    base = _base_for(runtime)
     with session() as s:
         script = Script(name=name.strip(), runtime=runtime, timeout_seconds=timeout_seconds, memory_mb=memory_mb,
                         network=bool(network), enabled=bool(enabled), owner_id=owner_id)
@@ -115,10 +116,10 @@ def create(name: str, runtime: str, code: str, dependencies: list[str] | None = 
         s.add(script)
         s.flush()
         try:
-            version = versions.new_version(s, runtime, code, dependencies or [], secrets or [], script.id, 1)
+            version = versions.new_version(s, base, code, dependencies or [], secrets or [], script.id, 1)
         except versions.VersionError as exc:
             raise ScriptError(str(exc)) from None
-        build, queued = builds.ensure_build(s, version)
+        build, queued = builds.ensure_build(s, version, base)
         s.commit()
     return _built(Saved(script, version, build, queued, secret))
 
@@ -133,16 +134,18 @@ def get(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> Script:
 
 def update(script_id: uuid.UUID, changes: dict[str, Any], owner_id: uuid.UUID | None = None) -> Saved:
     """Changes any field; code, dependency or secret changes make a new version."""
-    get(script_id, owner_id)
+    runtime = get(script_id, owner_id).runtime  # a script's runtime never changes
+    base = _base_for(runtime) if changes.keys() & set(CODE_FIELDS) else None
     with session() as s:
         script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one()
         secret = _update_fields(script, changes)
         current = current_version(s, script)
         version = current
         if any(k in changes and changes[k] != getattr(current, k) for k in CODE_FIELDS):
+            assert base is not None  # read above whenever a code field is among the changes
             try:
                 version = versions.new_version(
-                    s, script.runtime, changes.get("code", current.code),
+                    s, base, changes.get("code", current.code),
                     changes.get("dependencies", current.dependencies), changes.get("secrets", current.secrets),
                     script.id, script.current_version + 1)
             except versions.VersionError as exc:
@@ -150,7 +153,7 @@ def update(script_id: uuid.UUID, changes: dict[str, Any], owner_id: uuid.UUID | 
             script.current_version = version.number
         script.updated_at = utcnow()
         s.add(script)
-        build, queued = builds.ensure_build(s, version)
+        build, queued = builds.ensure_build(s, version, base if version is not current else None)
         s.commit()
     return _built(Saved(script, version, build, queued, secret))
 
@@ -160,6 +163,14 @@ def _built(saved: Saved) -> Saved:
     if saved.build_queued:
         queue.send_build(saved.build.id)
     return saved
+
+
+def _base_for(runtime: str) -> base_catalog.Entry:
+    """The catalog's base for a new version, read before the saving transaction opens."""
+    try:
+        return versions.base_for(runtime)
+    except versions.VersionError as exc:
+        raise ScriptError(str(exc)) from None
 
 
 def _update_fields(script: Script, changes: dict[str, Any]) -> str | None:

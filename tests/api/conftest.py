@@ -14,7 +14,7 @@ import uvicorn
 
 from app.api.main import api
 from app.services import tokens, users
-from workers.local_worker import WorkerProcess
+from tests.engines import start_worker
 
 PASSWORD = "correct horse battery staple"
 
@@ -73,7 +73,7 @@ def anonymous(base_url):
 
 @pytest.fixture(scope="module")
 def worker():
-    w = WorkerProcess(f"api-worker-{uuid.uuid4().hex[:6]}").start()
+    w = start_worker(f"api-worker-{uuid.uuid4().hex[:6]}")
     yield w
     w.stop()
 

@@ -10,7 +10,8 @@ import pytest
 
 from tests.api.helpers import assert_error
 
-pytestmark = pytest.mark.usefixtures("docker_ready", "worker")
+# The worker sets up its networks and publishes its base images when it starts: this process needs no engine.
+pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("worker")]
 
 ECHO = "export default (event, ctx) => ({ got: event.body, trigger: event.trigger, version: ctx.version });"
 # It waits a moment before its first line: a worker stores lines in batches, and a line printed in

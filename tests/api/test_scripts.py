@@ -144,3 +144,11 @@ def test_a_schedule_trigger_has_a_next_run(alice):
     assert_error(bad, 422, "invalid_request")
     manual = alice.http.patch(f"/scripts/{script['id']}", json={"trigger": {"type": "manual"}}).json()
     assert manual["next_run_at"] is None
+
+
+def test_a_save_before_any_worker_published_its_base_image_says_to_start_one(alice, empty_catalog):
+    """The web process has no Docker Engine: it hashes with the base images workers publish at start."""
+    r = alice.http.post("/scripts", json={"name": "early", "runtime": "node", "code": NODE})
+    assert "no worker has published the node base image yet: start a worker" in assert_error(r, 422)["message"]
+    r = alice.http.post("/tryout", json={"runtime": "python", "code": "def handler(e, c):\n    return 1\n"})
+    assert "no worker has published the python base image yet: start a worker" in assert_error(r, 422)["message"]

@@ -72,17 +72,17 @@ class Web:
 # Module scope, not session: a worker left running would reap the in-process runs of later tests (the
 # pytest process sends no heartbeat) and remove their containers as a dead worker's.
 @pytest.fixture(scope="module")
-def web(docker_ready):
+def web():  # no Docker Engine: it hashes with the base catalog the workers publish
     server = Web(free_port()).start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def worker(docker_ready):
-    from workers.local_worker import WorkerProcess
+def worker():  # it sets up its networks and publishes its base images when it starts
+    from tests.engines import start_worker
 
-    proc = WorkerProcess(f"e2e-worker-{uuid.uuid4().hex[:6]}").start()
+    proc = start_worker(f"e2e-worker-{uuid.uuid4().hex[:6]}")
     yield proc
     proc.stop()
 

@@ -152,12 +152,12 @@ def test_the_worker_reaches_its_own_engine_only():
     assert not any("hostPath" in v for v in volumes.values())
 
 
-def test_the_web_engine_is_behind_an_images_only_proxy():
-    web = containers("Deployment", "runpad-web")
-    assert {e["name"]: e["value"] for e in web["web"]["env"]}["DOCKER_HOST"] == "tcp://127.0.0.1:2375"
-    assert not any(m["name"] == "dind-socket" for m in web["web"].get("volumeMounts", []))
-    proxy = {e["name"]: e["value"] for e in web["docker-proxy"]["env"]}
-    assert proxy["CONTAINERS"] == "0" and proxy["EXEC"] == "0" and proxy["IMAGES"] == "1"
+def test_the_web_pod_has_no_engine_and_no_sidecars():
+    """The web process hashes with the base catalog the workers publish: no dind, proxy or DOCKER_HOST."""
+    assert set(containers("Deployment", "runpad-web")) == {"web"}
+    web = containers("Deployment", "runpad-web")["web"]
+    assert "env" not in web and not any("dind" in m["name"] for m in web.get("volumeMounts", []))
+    assert {v["name"] for v in pod_spec("Deployment", "runpad-web")["volumes"]} == {"tmp"}
     ports = resources()[("NetworkPolicy", "runpad-web-ingress")]["spec"]["ingress"]
     assert ports == [{"ports": [{"port": 3000, "protocol": "TCP"}]}]
 

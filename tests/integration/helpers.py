@@ -10,8 +10,9 @@ from workers import engine
 
 def tryout(runtime: str, code: str, deps=(), secret_names=(), body=None, **limits) -> Run:
     """Creates a try-out run and executes it in this process, as a worker would."""
+    base = versions.base_for(runtime)
     with session() as s:
-        version = versions.new_version(s, runtime, code, list(deps), list(secret_names))
+        version = versions.new_version(s, base, code, list(deps), list(secret_names))
         run = runs.create(s, version, "tryout", body, **limits)
         s.commit()
     engine.execute_run(run.id)

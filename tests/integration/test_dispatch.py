@@ -94,8 +94,9 @@ def test_enqueue_runs_of_nothing_sends_nothing(empty_tryout):
 
 @pytest.mark.usefixtures("docker_ready")
 def test_a_celery_worker_runs_the_pipelined_messages_of_both_queues(empty_tryout):
+    base = versions.base_for("python")
     with session() as s:
-        version = versions.new_version(s, "python", "def handler(e, c):\n    return e['body'] * 2\n", [], [])
+        version = versions.new_version(s, base, "def handler(e, c):\n    return e['body'] * 2\n", [], [])
         made = [runs.create(s, version, "tryout", i) for i in range(4)]
         s.commit()
     worker = WorkerProcess(f"test-dispatch-{uuid.uuid4().hex[:8]}").start()

@@ -182,7 +182,7 @@ def test_the_host_listener_is_reachable_without_the_run_network(host_listener):
     gw = _gateway("bridge")
     from workers.runtime import images
 
-    image = images.ensure_runner_image("python", lambda line: None)
+    image = images.ensure_runner_image(images.local_base("python"), lambda line: None)
     out = client().containers.run(image, ["python3", "-c", f"import socket; s=socket.create_connection(('{gw}', "
                                   f"{host_listener}), 3); print(s.recv(6).decode())"], remove=True, network="bridge")
     assert b"HELLO" in out

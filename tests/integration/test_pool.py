@@ -39,7 +39,7 @@ def key():
     tryout("node", "export default () => 1;")  # makes sure the no-dependency image exists
     from app.services import dependencies
 
-    ref = images.dependency_image_ref(images.deps_hash_for("node", dependencies.normalise("node", [])))
+    ref = images.dependency_image_ref(images.local_base("node").deps_hash(dependencies.normalise("node", [])))
     return PoolKey(ref, "node", containers.Limits(128, False))
 
 

@@ -186,9 +186,9 @@ def test_bad_input_is_refused_and_nothing_is_written():
         with pytest.raises((versions.VersionError, scripts.ScriptError)):
             scripts.create("x", runtime, code, deps, names)
         with session() as s, pytest.raises(versions.VersionError):
-            versions.new_version(s, runtime, code, deps, names)
+            versions.new_version(s, versions.base_for(runtime), code, deps, names)
     with session() as s:
-        version = versions.new_version(s, "node", "export default () => 1;", [], [])
+        version = versions.new_version(s, versions.base_for("node"), "export default () => 1;", [], [])
         with pytest.raises(runs.RunError, match="limit is 6291456 bytes"):
             runs.create(s, version, "tryout", "x" * (6 * 1024 * 1024 + 1))
         s.rollback()

@@ -253,8 +253,9 @@ def test_a_scheduler_process_resends_a_run_whose_message_was_lost(made, docker_r
     from workers.local_worker import WorkerProcess
 
     script = scheduled(made, interval=3600, next_run_at=None)
+    base = versions.base_for("python")
     with session() as s:  # committed, but the enqueue after the commit never happened
-        version = versions.new_version(s, "python", "def handler(e, c):\n    return 'found'\n", [], [], script.id, 2)
+        version = versions.new_version(s, base, "def handler(e, c):\n    return 'found'\n", [], [], script.id, 2)
         run = runs.create(s, version, "manual", script=script)
         s.commit()
     worker = WorkerProcess(f"sched-test-worker-{uuid.uuid4().hex[:6]}").start()

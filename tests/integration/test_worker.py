@@ -16,8 +16,9 @@ pytestmark = pytest.mark.usefixtures("docker_ready")
 
 
 def queued(runtime: str, code: str, body=None, **limits):
+    base = versions.base_for(runtime)
     with session() as s:
-        version = versions.new_version(s, runtime, code, [], [])
+        version = versions.new_version(s, base, code, [], [])
         run = runs.create(s, version, "tryout", body, **limits)
         s.commit()
     return run

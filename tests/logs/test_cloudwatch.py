@@ -81,7 +81,7 @@ def test_a_worker_process_ships_its_runs_on_its_own(docker_ready, moto, log_grou
     worker = WorkerProcess(f"logs-worker-{uuid.uuid4().hex[:6]}").start()
     try:
         with session() as s:
-            run = runs.create(s, versions.new_version(s, "python", HANDLER, [], []), "tryout", False)
+            run = runs.create(s, versions.new_version(s, versions.base_for("python"), HANDLER, [], []), "tryout", False)
             s.commit()
         dispatch.enqueue_run(run.id, "tryout")
         assert runs.wait(run.id, timeout=60).status == "succeeded"

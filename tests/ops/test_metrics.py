@@ -10,9 +10,11 @@ from app.api.hooks_app import app as hooks_app
 from app.api.main import api
 from app.db import session
 from app.models import Run
-from app.services import metrics
+from app.services import engines, metrics
+from app.services.logs import redis_client
 from app.settings import settings
 from tests.integration.helpers import tryout
+from workers import maintenance
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
 
@@ -51,10 +53,23 @@ def test_metrics_follow_runs_hooks_and_the_pool():
 
 
 def test_health_probes():
+    assert maintenance.report_engine()  # what a worker does each heartbeat: the web has no engine to ask
     with TestClient(api) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz")
         assert ready.status_code == 200 and ready.json()["checks"] == {"postgres": "ok", "redis": "ok", "docker": "ok"}
+
+
+def test_readyz_says_docker_is_down_while_no_worker_reports_an_engine_that_answers():
+    for worker in engines.answering(redis_client()):  # workers of earlier modules, stopped, reports not yet lapsed
+        engines.report(redis_client(), worker, False, ttl_seconds=15)
+    try:
+        with TestClient(api) as client:
+            ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["checks"] == {"postgres": "ok", "redis": "ok", "docker": "down"}
+    finally:
+        maintenance.report_engine()
 
 
 def test_a_scrape_reads_counters_not_the_history_of_runs():
@@ -90,6 +105,7 @@ def test_readyz_names_the_dependency_that_is_down_and_logs_why(monkeypatch, capl
     with TestClient(api) as client, caplog.at_level(logging.WARNING, logger="app.api.health"):
         ready = client.get("/readyz")
     assert ready.status_code == 503
-    assert ready.json() == {"status": "not ready", "checks": {"postgres": "ok", "redis": "down", "docker": "ok"}}
+    # the workers report their engines through Redis: with Redis down, no engine can be vouched for
+    assert ready.json() == {"status": "not ready", "checks": {"postgres": "ok", "redis": "down", "docker": "down"}}
     assert "refused" in caplog.text.lower() or "error" in caplog.text.lower()
     assert "Error" not in ready.text and "127.0.0.1" not in ready.text

@@ -37,8 +37,9 @@ def hook_script(code: str = ECHO, runtime: str = "node", **kw) -> scripts.Saved:
 
 def queued_tryout(runtime: str, code: str, body=None, **limits) -> Run:
     """A committed, not yet enqueued try-out run."""
+    base = versions.base_for(runtime)
     with session() as s:
-        version = versions.new_version(s, runtime, code, [], [])
+        version = versions.new_version(s, base, code, [], [])
         run = runs.create(s, version, "tryout", body, **limits)
         s.commit()
     return run

@@ -238,14 +238,15 @@ def test_a_line_that_arrives_late_is_shown_in_its_place():
 
 @pytest.fixture(scope="module")
 def worker():
-    from workers.local_worker import WorkerProcess
+    from tests.engines import start_worker
 
-    w = WorkerProcess(f"ui-test-worker-{uuid.uuid4().hex[:6]}", concurrency=2).start()
+    w = start_worker(f"ui-test-worker-{uuid.uuid4().hex[:6]}", concurrency=2)
     yield w
     w.stop()
 
 
-def test_a_try_out_streams_its_output_then_shows_its_result(worker, docker_ready):
+@pytest.mark.engine
+def test_a_try_out_streams_its_output_then_shows_its_result(worker):
     owner, _ = new_user()
     code = ("import sys, time\n\ndef handler(event, ctx):\n"
             "    print('first', flush=True)\n    time.sleep(1.5)\n"

@@ -1,6 +1,6 @@
 """The scripts list and the editor without a browser: the services they call (list rows, schedule
 preview, changes to save, following a build) and what their Reflex states do, against the real
-PostgreSQL, Redis and Docker Engine (scripts.create asks Docker for the base image's digest)."""
+PostgreSQL and Redis. No Docker Engine: scripts.create hashes with the base catalog workers publish."""
 
 from __future__ import annotations
 

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 import docker.errors
 from docker.types import HostConfig, LogConfig
 
+from app.core import runtimes
 from app.settings import settings
 from workers.runtime.docker_client import client
-from workers.runtime.images import RUN_UID, RUNNER_COMMAND
+
+RUN_UID = "10001:10001"  # a run's user: never root (the runner image gives it /opt/runpad/deps)
 
 LABEL_WORKER = "runpad.worker"
 LABEL_RUN = "runpad.run_id"
@@ -74,7 +76,7 @@ def start_attached(image: str, runtime: str, limits: Limits, labels: dict[str, s
     api = client().api
     config = api.create_container_config(
         image,
-        command=RUNNER_COMMAND[runtime],
+        command=list(runtimes.row(runtime).command),
         user=RUN_UID,
         working_dir="/tmp",
         stdin_open=True,

@@ -7,7 +7,6 @@ as package.json / requirements.in files, never a shell line. Builds have network
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import json
@@ -18,13 +17,15 @@ from pathlib import Path
 
 import docker.errors
 
+from app.core import runtimes
+from app.core.runtimes import Ecosystem
 from app.services import dependencies
+from app.services.base_catalog import Entry
 from app.settings import settings
 from workers.runtime import build_step
 from workers.runtime.docker_client import client
 
 BOOTSTRAP = Path(__file__).parent / "bootstrap"
-RUN_UID = "10001:10001"
 DEPS_REPO = "runpad/deps"
 
 _NODE_RUNNER = """FROM {base}
@@ -45,11 +46,7 @@ _NODE_INSTALL = "{install} && rm -rf /tmp/.npm"
 _PYTHON_INSTALL = ("/opt/runpad/tools/bin/uv pip install --python /opt/runpad/venv/bin/python -r {reqs}"
                    " && /opt/runpad/tools/bin/uv pip freeze --python /opt/runpad/venv/bin/python"
                    " > /opt/runpad/deps/requirements.lock")
-LOCKFILE_PATH = {"node": "/opt/runpad/deps/package-lock.json", "python": "/opt/runpad/deps/requirements.lock"}
-RUNNER_COMMAND = {
-    "node": ["node", "/opt/runpad/runner.mjs"],
-    "python": ["/opt/runpad/venv/bin/python", "-I", "/opt/runpad/runner.py"],
-}
+RUNNER_DOCKERFILE = {Ecosystem.npm: _NODE_RUNNER, Ecosystem.pypi: _PYTHON_RUNNER}
 
 
 class ImageError(RuntimeError):
@@ -66,13 +63,13 @@ class BuiltImage:
 def _ca_env(runtime: str) -> str:
     if not settings.ca_bundle_bytes:
         return ""
-    names = ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CERT"] + (["NODE_EXTRA_CA_CERTS"] if runtime == "node" else [])
+    names = ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CERT", *runtimes.row(runtime).extra_ca_env]
     return " ".join(f"{n}=/opt/runpad/ca.pem" for n in names)
 
 
 def _runner_context(runtime: str, base: str) -> dict[str, bytes]:
-    template = _NODE_RUNNER if runtime == "node" else _PYTHON_RUNNER
-    runner = "runner.mjs" if runtime == "node" else "runner.py"
+    row = runtimes.row(runtime)
+    template, runner = RUNNER_DOCKERFILE[row.ecosystem], row.runner_file
     dockerfile = template.format(base=base, ca_env=_ca_env(runtime), uv=settings.uv_version)
     return {
         "Dockerfile": dockerfile.encode(),
@@ -81,9 +78,8 @@ def _runner_context(runtime: str, base: str) -> dict[str, bytes]:
     }
 
 
-@functools.lru_cache(maxsize=8)
 def base_digest(image: str) -> str:
-    """The id of the configured base image, pulling it once if it is not here yet."""
+    """The engine's id of a base image, pulling it once if it is not here yet."""
     try:
         return local_id(image)
     except docker.errors.ImageNotFound:
@@ -106,9 +102,32 @@ def runner_digest(runtime: str) -> str:
     return h.hexdigest()
 
 
-def deps_hash_for(runtime: str, normalised: list[str]) -> str:
-    base = base_digest(settings.base_image(runtime))
-    return dependencies.deps_hash(runtime, normalised, base, runner_digest(runtime))
+def local_base(runtime: str) -> Entry:
+    """This engine's base image for runtime, as a worker publishes it to the base catalog. Asked of
+    the engine each time, so a base retagged under a running worker is seen."""
+    image = settings.base_image(runtime)
+    return Entry(runtime, image, base_digest(image), runner_digest(runtime))
+
+
+def base_for_build(runtime: str, normalised: list[str], deps_hash: str, saved_digest: str | None) -> Entry:
+    """This engine's base, when building on it gives deps_hash, the hash the version was saved with
+    (on the base image saved_digest, the build row's; None when no row says). Otherwise ImageError
+    saying what differs: an image built on another base would carry a hash that lies about what the
+    code runs on, so there is no fallback."""
+    base = local_base(runtime)
+    if base.deps_hash(normalised) == deps_hash:
+        return base
+    cannot = f"this worker ({settings.worker_name}) cannot build dependency set {deps_hash[:12]}"
+    if saved_digest == base.digest:
+        raise ImageError(
+            f"{cannot}: its {runtime} runner layer differs from the one the set was saved with (another Runpad "
+            "version, CA bundle or RUNPAD_UV_VERSION than the worker that published the base). Run the same "
+            "version and settings on every worker, restart them, then save the script again")
+    saved_on = f"the {runtime} base image {saved_digest}" if saved_digest else f"another {runtime} base image"
+    raise ImageError(
+        f"{cannot}: it was saved against {saved_on}, and this worker's {base.image} is {base.digest}. Give "
+        "every worker the same base image (pull it from one registry), restart the workers so they publish "
+        "it, then save the script again")
 
 
 def dependency_image_ref(deps_hash: str) -> str:
@@ -169,13 +188,12 @@ def _docker_build(files: dict[str, bytes], tag: str, log: Callable[[str], None])
     return image_id or local_id(tag)
 
 
-def ensure_runner_image(runtime: str, log: Callable[[str], None]) -> str:
-    base = settings.base_image(runtime)
-    digest = hashlib.sha256((base_digest(base) + runner_digest(runtime)).encode()).hexdigest()
-    tag = f"runpad/runner-{runtime}:{digest[:24]}"
+def ensure_runner_image(base: Entry, log: Callable[[str], None]) -> str:
+    digest = hashlib.sha256((base.digest + base.runner_digest).encode()).hexdigest()
+    tag = f"runpad/runner-{base.runtime}:{digest[:24]}"
     if not image_present(tag):
-        log(f"building the {runtime} runner layer on {base}")
-        _docker_build(_runner_context(runtime, base), tag, log)
+        log(f"building the {base.runtime} runner layer on {base.image}")
+        _docker_build(_runner_context(base.runtime, base.image), tag, log)
     return tag
 
 
@@ -188,30 +206,42 @@ def read_file(image: str, path: str) -> str:
         client().api.remove_container(container["Id"], force=True)
 
 
+def _npm_install(normalised: list[str], lockfile: str | None) -> tuple[dict[str, bytes], str]:
+    """The files and the command that install an npm dependency set (exactly, with a lockfile)."""
+    files = {"package.json": dependencies.npm_package_json(normalised).encode()}
+    install = "npm install --no-audit --no-fund --omit=dev --foreground-scripts"
+    if lockfile:
+        files["package-lock.json"] = lockfile.encode()
+        install = "npm ci --no-audit --no-fund --omit=dev --foreground-scripts"
+    if settings.npm_registry:
+        files[".npmrc"] = f"registry={settings.npm_registry}\n".encode()
+    if not normalised:  # npm writes no lockfile for an empty set
+        install = "echo '{}' > package-lock.json"
+    return files, _NODE_INSTALL.format(install=install)
+
+
+def _pypi_install(normalised: list[str], lockfile: str | None) -> tuple[dict[str, bytes], str]:
+    """The files and the command that install a PyPI dependency set (exactly, with a lockfile)."""
+    files = {"requirements.in": dependencies.pypi_requirements(normalised).encode()}
+    reqs = "requirements.in"
+    if lockfile:
+        files["requirements.pinned"] = lockfile.encode()
+        reqs = "requirements.pinned"
+    return files, _PYTHON_INSTALL.format(reqs=reqs)
+
+
+INSTALL = {Ecosystem.npm: _npm_install, Ecosystem.pypi: _pypi_install}
+
+
 def build_dependency_image(runtime: str, normalised: list[str], deps_hash: str, lockfile: str | None,
-                           log: Callable[[str], None]) -> BuiltImage:
-    """Builds (or, with a lockfile, rebuilds exactly) the image for one dependency set."""
-    runner = ensure_runner_image(runtime, log)
+                           log: Callable[[str], None], *, saved_digest: str) -> BuiltImage:
+    """Builds (or, with a lockfile, rebuilds exactly) the image for one dependency set, on the base
+    it was saved against (saved_digest, the build row's) or not at all (base_for_build)."""
+    runner = ensure_runner_image(base_for_build(runtime, normalised, deps_hash, saved_digest), log)
     ref = dependency_image_ref(deps_hash)
-    if runtime == "node":
-        files = {"package.json": dependencies.npm_package_json(normalised).encode()}
-        install = "npm install --no-audit --no-fund --omit=dev --foreground-scripts"
-        if lockfile:
-            files["package-lock.json"] = lockfile.encode()
-            install = "npm ci --no-audit --no-fund --omit=dev --foreground-scripts"
-        if settings.npm_registry:
-            files[".npmrc"] = f"registry={settings.npm_registry}\n".encode()
-        if not normalised:  # npm writes no lockfile for an empty set
-            install = "echo '{}' > package-lock.json"
-        command = _NODE_INSTALL.format(install=install)
-    else:
-        files = {"requirements.in": dependencies.pypi_requirements(normalised).encode()}
-        reqs = "requirements.in"
-        if lockfile:
-            files["requirements.pinned"] = lockfile.encode()
-            reqs = "requirements.pinned"
-        command = _PYTHON_INSTALL.format(reqs=reqs)
-    log(f"installing {len(normalised)} {'npm' if runtime == 'node' else 'PyPI'} package(s)"
+    row = runtimes.row(runtime)
+    files, command = INSTALL[row.ecosystem](normalised, lockfile)
+    log(f"installing {len(normalised)} {row.ecosystem} package(s)"
         + (" from the recorded lockfile" if lockfile else ""))
     # a commit keeps the build container's labels: blank the ones that name a worker or a build, so
     # containers made from the image are never taken for this build or for this worker's leftovers
@@ -219,7 +249,7 @@ def build_dependency_image(runtime: str, normalised: list[str], deps_hash: str, 
                "LABEL runpad.managed=1", 'LABEL runpad.worker="" runpad.instance="" runpad.build=""']
     try:
         image_id, locked = build_step.install_and_commit(
-            runner, files, ["sh", "-c", command], ref, LOCKFILE_PATH[runtime], changes, log)
+            runner, files, ["sh", "-c", command], ref, row.lockfile_path, changes, log)
     except build_step.BuildStepError as exc:
         raise ImageError(str(exc)) from None
     return BuiltImage(ref=ref, digest=image_id, lockfile=locked)
@@ -247,9 +277,18 @@ def pull(ref: str) -> bool:
         return False
 
 
-def describe_lockfile(runtime: str, lockfile: str) -> list[str]:
-    """The exact installed versions, one 'name@version' or 'name==version' per entry."""
-    if runtime == "python":
-        return [line for line in lockfile.splitlines() if line and not line.startswith("#")]
+def _npm_lockfile_entries(lockfile: str) -> list[str]:
     packages = json.loads(lockfile or "{}").get("packages", {})
     return sorted(f"{k.removeprefix('node_modules/')}@{v.get('version')}" for k, v in packages.items() if k)
+
+
+def _pypi_lockfile_entries(lockfile: str) -> list[str]:
+    return [line for line in lockfile.splitlines() if line and not line.startswith("#")]
+
+
+LOCKFILE_ENTRIES = {Ecosystem.npm: _npm_lockfile_entries, Ecosystem.pypi: _pypi_lockfile_entries}
+
+
+def describe_lockfile(runtime: str, lockfile: str) -> list[str]:
+    """The exact installed versions, one 'name@version' or 'name==version' per entry."""
+    return LOCKFILE_ENTRIES[runtimes.ecosystem_of(runtime)](lockfile)
