@@ -21,7 +21,8 @@ from app.services import base_catalog, builds, dependencies, launch, scripts, us
 from app.settings import Settings, settings
 from state.draft import DraftState
 from state.editor import EditorState
-from state.tryout import launch_error_message
+from state.messages import told
+from state.tryout import STARTING
 from tests.web.tabs import sub, tab
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,7 +107,7 @@ def test_saving_with_nothing_published_says_to_start_a_worker(empty_catalog):
         scripts.create("too early", "node", "export default () => 1;", owner_id=owner)
     with pytest.raises(launch.LaunchError, match=NOT_PUBLISHED) as refused:
         launch.tryout(owner, "node", "export default () => 1;", [], [], None, lambda *_: None)
-    assert launch_error_message(refused.value).startswith(f"The try-out did not start: {NOT_PUBLISHED}")
+    assert told(refused.value, STARTING).startswith(f"The try-out did not start: {NOT_PUBLISHED}")
     with pytest.raises(versions.BaseNotPublished, match="RUNPAD_PYTHON_BASE_DIGEST and RUNPAD_PYTHON_RUNNER_DIGEST"):
         versions.base_for("python")
     with pytest.raises(versions.VersionError, match="unknown runtime 'ruby'"):
