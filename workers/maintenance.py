@@ -1,5 +1,6 @@
 """A worker's housekeeping: heartbeats, removing containers dead workers left, reaping their runs,
-and shrinking the warm pool. Runs as one daemon thread per worker process."""
+putting their builds back in the queue, and shrinking the warm pool. Runs as one daemon thread per
+worker process."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from datetime import timedelta
 
 import redis
 
-from app.services import metrics, runs
+from app.services import builds, metrics, runs
 from app.services.logs import redis_client
 from app.settings import settings
+from workers import dispatch
 from workers.runtime import containers
 from workers.runtime.docker_client import client
 
@@ -55,11 +57,23 @@ def remove_orphans(at_start: bool = False) -> int:
     return removed
 
 
+def requeue_abandoned_builds(alive: set[str], **kw) -> list:
+    """Builds dead workers held go back in the queue and are sent again: the message a dead worker
+    held comes back only after the broker's visibility timeout (an hour). If the send fails, the build
+    stays queued and the first run that needs it builds it."""
+    requeued = builds.requeue_abandoned(alive, **kw)
+    for build_id in requeued:
+        dispatch.enqueue_build(build_id)
+    return requeued
+
+
 def fail_own_leftovers() -> list:
-    """At start: runs this worker name held when it died cannot be resumed; end them now (and those
-    of other dead workers, when heartbeats can tell who is dead)."""
+    """At start: runs this worker name held when it died cannot be resumed; end them now, and queue
+    its builds again (and those of other dead workers, when heartbeats can tell who is dead)."""
     me = settings.worker_name
-    return runs.reap(live_workers() - {me}, grace=timedelta(0), among=None if heartbeats_tell_the_dead() else {me})
+    alive, among = live_workers() - {me}, None if heartbeats_tell_the_dead() else {me}
+    requeue_abandoned_builds(alive, grace=timedelta(0), among=among)
+    return runs.reap(alive, grace=timedelta(0), among=among)
 
 
 class Housekeeper(threading.Thread):
@@ -75,7 +89,9 @@ class Housekeeper(threading.Thread):
             try:
                 heartbeat()
                 if ticks % 2 == 0 and heartbeats_tell_the_dead():
-                    runs.reap(live_workers())
+                    alive = live_workers()
+                    runs.reap(alive)
+                    requeue_abandoned_builds(alive)
                     remove_orphans()
                 if self.pool is not None:
                     self.pool.shrink()
