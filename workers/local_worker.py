@@ -16,15 +16,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class WorkerProcess:
-    def __init__(self, name: str, concurrency: int = 4, log_dir: Path | None = None):
+    def __init__(self, name: str, concurrency: int = 4, log_dir: Path | None = None,
+                 env: dict[str, str] | None = None):
+        """env: extra environment, e.g. DOCKER_HOST for a worker on another Docker Engine."""
         self.name = name
         self.concurrency = concurrency
+        self.env = env or {}
         self.log_path = (log_dir or Path("/tmp")) / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> "WorkerProcess":
         redis_client().delete(HEARTBEAT_PREFIX + self.name)
-        env = {**os.environ, "RUNPAD_WORKER_NAME": self.name}
+        env = {**os.environ, **self.env, "RUNPAD_WORKER_NAME": self.name}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--pool", "threads",
              "--concurrency", str(self.concurrency), "-Q", "tryout,runs,builds", "--loglevel", "INFO",
