@@ -184,6 +184,9 @@ class SecondEngine:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        for pid in self.processes():  # its containerd and shims, should dockerd have died without them
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         if self._client is not None:
             self._client.close()
         self._unmount_leftovers()
@@ -200,6 +203,16 @@ class SecondEngine:
         for point in sorted((m for m in mounts if m.startswith(roots)), key=len, reverse=True):
             _sh("umount", "-l", point, check=False)
 
+    def processes(self) -> list[int]:
+        """Processes of this engine: dockerd, its containerd and shims (their command lines name the
+        exec root or the containerd namespace, both carrying this engine's tag)."""
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            with contextlib.suppress(OSError):
+                if f"rpd-{self.tag}".encode() in cmdline.read_bytes() and int(cmdline.parent.name) != os.getpid():
+                    found.append(int(cmdline.parent.name))
+        return found
+
     def leftovers(self) -> list[str]:
         """What stop() should have removed and did not, in words (empty after a clean stop)."""
         found = [str(p) for p in (self.data_root, self.exec_root, self.pidfile, self.socket, self.config) if p.exists()]
@@ -207,8 +220,7 @@ class SecondEngine:
                   if Path("/sys/class/net", b).exists()]
         rules = _sh("iptables-save").stdout + _sh("ip6tables-save", check=False).stdout
         found += [f"rule {line}" for line in rules.splitlines() if f"rpd{self.tag}" in line]
-        if self.proc is not None and self.proc.poll() is None:
-            found.append(f"dockerd {self.proc.pid}")
+        found += [f"process {pid}" for pid in self.processes()]
         return found
 
 
