@@ -53,7 +53,8 @@ def execute_build(build_id: uuid.UUID) -> None:
 
 
 def _build(build: Build) -> None:
-    sink = logs.LogSink("build", build.id)
+    # a build done again (it failed, or its worker died) carries on the log of the earlier attempt
+    sink = logs.LogSink("build", build.id, start_seq=logs.last_seq("build", build.id))
     try:
         with _image_lock(build.deps_hash):
             ref = images.dependency_image_ref(build.deps_hash)

@@ -16,10 +16,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class WorkerProcess:
-    def __init__(self, name: str, concurrency: int = 4, log_dir: Path | None = None, env: dict[str, str] | None = None):
+    def __init__(self, name: str, concurrency: int = 4, log_dir: Path | None = None,
+                 env: dict[str, str] | None = None):
+        """env: extra environment, e.g. DOCKER_HOST for a worker on another Docker Engine."""
         self.name = name
         self.concurrency = concurrency
-        self.env = env or {}  # on top of this process's environment (e.g. another DOCKER_HOST)
+        self.env = env or {}
         self.log_path = (log_dir or Path("/tmp")) / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 

@@ -1,6 +1,7 @@
 """A worker's start-up (firewall, clean-up, publishing its base images) and its housekeeping:
-heartbeats, reports of its engine, removing containers dead workers left, reaping their runs, and
-shrinking the warm pool. Housekeeping runs as one daemon thread per worker process."""
+heartbeats, reports of its engine, removing containers dead workers left, reaping their runs, putting
+their builds back in the queue, and shrinking the warm pool. Housekeeping runs as one daemon thread
+per worker process."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from typing import cast
 
 import docker
 
-from app.services import base_catalog, engines, metrics, runs
+from app.services import base_catalog, builds, engines, metrics, runs
 from app.services.logs import redis_client
 from app.settings import settings
+from workers import dispatch
 from workers.runtime import containers, images
 from workers.runtime.docker_client import client
 
@@ -94,11 +96,23 @@ def remove_orphans(at_start: bool = False) -> int:
     return removed
 
 
+def requeue_abandoned_builds(alive: set[str], **kw) -> list:
+    """Builds dead workers held go back in the queue and are sent again: the message a dead worker
+    held comes back only after the broker's visibility timeout (an hour). If the send fails, the build
+    stays queued and the first run that needs it builds it."""
+    requeued = builds.requeue_abandoned(alive, **kw)
+    for build_id in requeued:
+        dispatch.enqueue_build(build_id)
+    return requeued
+
+
 def fail_own_leftovers() -> list:
-    """At start: runs this worker name held when it died cannot be resumed; end them now (and those
-    of other dead workers, when heartbeats can tell who is dead)."""
+    """At start: runs this worker name held when it died cannot be resumed; end them now, and queue
+    its builds again (and those of other dead workers, when heartbeats can tell who is dead)."""
     me = settings.worker_name
-    return runs.reap(live_workers() - {me}, grace=timedelta(0), among=None if heartbeats_tell_the_dead() else {me})
+    alive, among = live_workers() - {me}, None if heartbeats_tell_the_dead() else {me}
+    requeue_abandoned_builds(alive, grace=timedelta(0), among=among)
+    return runs.reap(alive, grace=timedelta(0), among=among)
 
 
 class Housekeeper(threading.Thread):
@@ -115,7 +129,9 @@ class Housekeeper(threading.Thread):
                 heartbeat()
                 report_engine()
                 if ticks % 2 == 0 and heartbeats_tell_the_dead():
-                    runs.reap(live_workers())
+                    alive = live_workers()
+                    runs.reap(alive)
+                    requeue_abandoned_builds(alive)
                     remove_orphans()
                 if self.pool is not None:
                     self.pool.shrink()

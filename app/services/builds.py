@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.core import errors
 from app.db import session
 from app.models import Build, BuildStatus, ScriptVersion, utcnow
+from app.services import logs
 from app.services.base_catalog import Entry
 
 
@@ -50,6 +52,29 @@ def claim(build_id: uuid.UUID, worker: str) -> Build | None:
                         .returning(Build)).scalar_one_or_none()
         s.commit()
         return row
+
+
+def requeue_abandoned(live_workers: set[str], grace: timedelta = timedelta(seconds=20),
+                      among: set[str] | None = None) -> list[uuid.UUID]:
+    """Puts builds whose worker stopped sending heartbeats back in the queue (only the builds of
+    `among`, when given) and returns their ids for the caller to send. Unlike a run, a build is safe to
+    do again: the same dependency set makes the same image. One UPDATE, so when several workers do this
+    at once each build goes back once. `worker` keeps the dead worker's name until the next claim, and
+    the build's log says why the build starts again."""
+    held = [Build.status == BuildStatus.building, Build.started_at < utcnow() - grace]
+    if live_workers:
+        held.append(Build.worker.not_in(live_workers))
+    if among is not None:
+        held.append(Build.worker.in_(among))
+    with session() as s:
+        rows = s.execute(update(Build).where(*held).values(status=BuildStatus.queued, started_at=None)
+                         .returning(Build.id, Build.worker)).all()
+        s.commit()
+    for build_id, worker in rows:
+        sink = logs.LogSink("build", build_id, start_seq=logs.last_seq("build", build_id))
+        sink.system(f"the worker building this image ({worker}) stopped before it finished; queued again")
+        sink.flush()
+    return [build_id for build_id, _ in rows]
 
 
 def finish(build_id: uuid.UUID, *, image_ref: str | None = None, digest: str | None = None,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import redis
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 
 from app.db import session
@@ -149,6 +149,13 @@ class OutputStream:
         line = line.removesuffix("\r")
         for start in range(0, max(len(line), 1), MAX_LINE):
             self.sink._store(self.stream, line[start:start + MAX_LINE])
+
+
+def last_seq(source: str, source_id: uuid.UUID) -> int:
+    """The seq of the last stored line (0 for none): a build done again carries on its log from there."""
+    with session() as s:
+        return s.scalar(select(func.max(LogLine.seq)).where(LogLine.source == source,
+                                                             LogLine.source_id == source_id)) or 0
 
 
 def read(source: str, source_id: uuid.UUID, after_seq: int = 0) -> list[LogLine]:
