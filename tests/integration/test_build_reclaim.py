@@ -9,10 +9,11 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from app.db import session
 from app.models import Build, BuildStatus, utcnow
-from app.services import builds, logs
+from app.services import base_catalog, builds, logs
 from app.settings import settings
 from workers import tasks  # noqa: F401  (registers the task names for send_task)
 from workers.local_worker import WorkerProcess
@@ -21,10 +22,10 @@ from workers.runtime import images
 pytestmark = pytest.mark.usefixtures("docker_ready")
 
 
-def held_build(worker: str, started_ago: timedelta, runtime: str = "node") -> Build:
-    """A build `worker` claimed `started_ago`, of the empty dependency set under a hash of its own
-    (so it is no other test's build; an empty node set installs nothing, so building it needs no network)."""
-    build = Build(deps_hash=f"reclaim-test-{uuid.uuid4().hex}", runtime=runtime, dependencies=[],
+def held_build(worker: str, started_ago: timedelta, runtime: str = "node", deps_hash: str | None = None) -> Build:
+    """A build `worker` claimed `started_ago`, of the empty dependency set, by default under a hash of
+    its own (so it is no other test's build; an empty node set installs nothing: no network)."""
+    build = Build(deps_hash=deps_hash or f"reclaim-test-{uuid.uuid4().hex}", runtime=runtime, dependencies=[],
                   base_image=settings.base_image(runtime), base_digest=images.base_digest(settings.base_image(runtime)),
                   status=BuildStatus.building, worker=worker, started_at=utcnow() - started_ago)
     with session() as s:
@@ -61,9 +62,15 @@ def test_the_log_of_a_build_built_again_carries_on_after_the_first_attempt():
 
 
 def test_a_live_worker_builds_what_a_dead_worker_left_half_built():
+    # A worker builds only a set whose hash its own base reproduces: the empty node set's real hash.
+    # Its row (other tests' too) is replaced by one a dead worker holds; the image is shared, so kept.
+    real = base_catalog.current("node").deps_hash([])
+    with session() as s:
+        s.execute(delete(Build).where(Build.deps_hash == real))
+        s.commit()
     name = f"reclaimer-{uuid.uuid4().hex[:6]}"
     worker = WorkerProcess(name).start()
-    build = held_build("a-worker-killed-mid-build", timedelta(minutes=1))
+    build = held_build("a-worker-killed-mid-build", timedelta(minutes=1), deps_hash=real)
     try:
         # the worker's housekeeping puts it back in the queue and sends it (every 2 heartbeats, once
         # Redis has held heartbeats for one TTL): 2 × 5 s + 15 s at most, and the build a few seconds
@@ -75,5 +82,3 @@ def test_a_live_worker_builds_what_a_dead_worker_left_half_built():
         assert images.image_present(done.image_ref)
     finally:
         worker.stop()
-        if images.image_present(images.dependency_image_ref(build.deps_hash)):
-            images.client().images.remove(images.dependency_image_ref(build.deps_hash), force=True)

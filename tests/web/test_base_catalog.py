@@ -106,7 +106,7 @@ def test_saving_with_nothing_published_says_to_start_a_worker(empty_catalog):
     with pytest.raises(scripts.ScriptError, match=NOT_PUBLISHED):
         scripts.create("too early", "node", "export default () => 1;", owner_id=owner)
     with pytest.raises(launch.LaunchError, match=NOT_PUBLISHED) as refused:
-        launch.tryout(owner, "node", "export default () => 1;", [], [], None, lambda *_: None)
+        launch.tryout(owner, "node", "export default () => 1;", [], [], None)
     assert told(refused.value, STARTING).startswith(f"The try-out did not start: {NOT_PUBLISHED}")
     with pytest.raises(versions.BaseNotPublished, match="RUNPAD_PYTHON_BASE_DIGEST and RUNPAD_PYTHON_RUNNER_DIGEST"):
         versions.base_for("python")
