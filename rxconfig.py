@@ -1,10 +1,10 @@
-"""Reflex configuration for Runpad's web process; every value comes from app.settings (RUNPAD_* env)."""
+"""Reflex configuration for Runpad's web process; every value comes from app.core.settings (RUNPAD_* env)."""
 
 from urllib.parse import urlsplit
 
 import reflex as rx
 
-from app.settings import settings
+from app.core.settings import settings
 
 _ide = urlsplit(settings.public_url)
 
@@ -14,7 +14,7 @@ config = rx.Config(
     # Reflex keeps per-tab UI state in Redis, so `reflex run --env prod` can start several backend
     # workers (without a redis_url it runs one worker with on-disk state).
     redis_url=settings.redis_url,
-    # db_url is deliberately unset: app/db.py owns the engine and alembic/ the schema. With it set,
+    # db_url is deliberately unset: app/core/db.py owns the engine and alembic/ the schema. With it set,
     # `reflex run` would diff rx.Model metadata against the database on every start.
     deploy_url=settings.public_url,
     # Reflex's default ("*", with credentials) lets any page, a hook's included, read the IDE's answers

@@ -83,7 +83,7 @@ def _rotate_key(args: list[str]) -> int:
 
 
 def _infisical(args: list[str]) -> int:
-    from app.services import infisical
+    from app.integrations import infisical
 
     parser = argparse.ArgumentParser(prog="python -m app.cli infisical")
     for name in ("--site-url", "--client-id", "--project-id", "--environment"):
@@ -97,7 +97,7 @@ def _infisical(args: list[str]) -> int:
 
 
 def _infisical_test(args: list[str]) -> int:
-    from app.services import infisical
+    from app.integrations import infisical
 
     ok, message = infisical.test_connection()
     print(message)
@@ -105,7 +105,7 @@ def _infisical_test(args: list[str]) -> int:
 
 
 def _cloudwatch(args: list[str]) -> int:
-    from app.services import cloudwatch
+    from app.integrations import cloudwatch
 
     parser = argparse.ArgumentParser(prog="python -m app.cli cloudwatch")
     parser.add_argument("--region", required=True)
@@ -118,7 +118,7 @@ def _cloudwatch(args: list[str]) -> int:
 
 
 def _cloudwatch_off(args: list[str]) -> int:
-    from app.services import cloudwatch
+    from app.integrations import cloudwatch
 
     cloudwatch.disable()
     print("CloudWatch shipping is off; lines stay in PostgreSQL")

@@ -18,7 +18,7 @@ import harness
 import httpx
 from run_latency import TRIVIAL, docker_run
 
-from app.api.local_server import HOOKS_APP, ApiProcess
+from tests.support.api_process import HOOKS_APP, ApiProcess
 
 
 def hook_script(runtime: str):
@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=60)
     args = parser.parse_args()
     harness.fresh_database()
-    from workers.local_worker import WorkerProcess
+    from tests.support.worker_process import WorkerProcess
     from workers.runtime.network import ensure_run_network
 
     ensure_run_network()

@@ -22,7 +22,7 @@ from collections import Counter
 import harness
 import httpx
 
-from app.api.local_server import HOOKS_APP, ApiProcess
+from tests.support.api_process import HOOKS_APP, ApiProcess
 
 SLEEPY = "import time\n\ndef handler(event, ctx):\n    time.sleep(2)\n    return {'slept': 2}\n"
 QUICK = "def handler(event, ctx):\n    return {'quick': True}\n"
@@ -39,7 +39,7 @@ def hook_script(code: str):
 def run_count(script_id) -> int:
     from sqlalchemy import func, select
 
-    from app.db import session
+    from app.core.db import session
     from app.models import Run
 
     with session() as s:
@@ -127,7 +127,7 @@ def main() -> None:
                         help="where /hooks is served; default: a hooks listener (app.api.hooks_app) started here")
     args = parser.parse_args()
     harness.fresh_database()
-    from workers.local_worker import WorkerProcess
+    from tests.support.worker_process import WorkerProcess
     from workers.runtime.network import ensure_run_network
 
     ensure_run_network()

@@ -56,7 +56,7 @@ class Subscriber(threading.Thread):
         super().__init__(daemon=True)
         import redis
 
-        from app.settings import settings
+        from app.core.settings import settings
 
         self.pubsub = redis.Redis.from_url(settings.redis_url).pubsub(ignore_subscribe_messages=True)
         self.pubsub.subscribe(channel)
@@ -104,7 +104,7 @@ WEB: dict = {}  # base_url and token of the web app the SSE followers use, when 
 
 
 def runpad_run(version, lines: int, subscribers: int, sse_subscribers: int = 0) -> list[list[float]]:
-    from app.db import session
+    from app.core.db import session
     from app.services import logs, runs
     from workers import dispatch
 
@@ -153,7 +153,7 @@ def stats(samples: list[float], expected: int) -> dict:
 
 
 def measure(runtime: str, runs: int, subscribers: int, lines: int, sse: int = 0) -> dict:
-    from app.db import session
+    from app.core.db import session
     from app.services import versions
     from workers.runtime.images import dependency_image_ref
 
@@ -184,11 +184,11 @@ def main() -> None:
     harness.fresh_database()
     web = start_sse_web() if args.sse else None
     if args.cloudwatch_down:
-        from app.services import cloudwatch
+        from app.integrations import cloudwatch
 
         cloudwatch.configure("us-east-1", "/runpad/bench", "bench", "bench",
                              endpoint_url=f"http://127.0.0.1:{closed_port()}")
-    from workers.local_worker import WorkerProcess
+    from tests.support.worker_process import WorkerProcess
     from workers.runtime.network import ensure_run_network
 
     ensure_run_network()
@@ -206,8 +206,8 @@ def main() -> None:
 
 def start_sse_web():
     """The real ASGI app on 127.0.0.1 (as bench/hook_latency.py serves it) and a user with a token."""
-    from app.api.local_server import ApiProcess
     from app.services import tokens, users
+    from tests.support.api_process import ApiProcess
 
     user = users.create(f"bench-{uuid.uuid4().hex[:6]}@runpad.local", "bench-password-1")
     WEB.update(user_id=user.id, token=tokens.issue(user.id)[1])

@@ -27,7 +27,7 @@ TRIVIAL = {"node": "export default (e) => ({ ok: e.body });",
 
 
 def make_version(runtime: str):
-    from app.db import session
+    from app.core.db import session
     from app.services import versions
 
     base = versions.base_for(runtime)  # the worker published it when it started
@@ -38,7 +38,7 @@ def make_version(runtime: str):
 
 
 def real_run(version, body) -> float:
-    from app.db import session
+    from app.core.db import session
     from app.services import runs
     from workers import dispatch
 
@@ -55,7 +55,7 @@ def real_run(version, body) -> float:
 
 def docker_run(image: str, runtime: str, body) -> float:
     from app.core import runtimes
-    from app.settings import settings
+    from app.core.settings import settings
 
     nonce = uuid.uuid4().hex
     payload = json.dumps({"code": TRIVIAL[runtime], "event": {"body": body}, "ctx": {}, "secrets": {}, "nonce": nonce})
@@ -109,7 +109,7 @@ def main() -> None:
     args = parser.parse_args()
     NETWORK["on"] = args.network
     harness.fresh_database()
-    from workers.local_worker import WorkerProcess
+    from tests.support.worker_process import WorkerProcess
     from workers.runtime.network import ensure_run_network
 
     ensure_run_network()

@@ -33,7 +33,7 @@ FORMS = [("* * * * *", "UTC"), ("* * * * *", "Europe/Paris"), ("*/1 * * * *", "A
 def insert_schedules(n: int, first_tick: datetime) -> None:
     from sqlalchemy import insert, text
 
-    from app.db import session
+    from app.core.db import session
     from app.models import Script, ScriptVersion
 
     scripts, versions = [], []
@@ -64,7 +64,7 @@ def watch_boundary(boundary: datetime, before: int, expected: int, limit: float 
     earlier boundaries, `expected` this boundary's messages."""
     from sqlalchemy import func, select
 
-    from app.db import session
+    from app.core.db import session
     from app.models import Run
     from workers.scheduler import queue_size
 
@@ -93,7 +93,7 @@ def enqueue_lag(samples: list[tuple[float, int]], expected: int) -> dict:
 def measure(n: int, ticks: list[datetime]) -> dict:
     from sqlalchemy import select
 
-    from app.db import session
+    from app.core.db import session
     from app.models import Run
 
     with session() as s:
@@ -115,8 +115,8 @@ def main() -> None:
     args = parser.parse_args()
     load = os.getloadavg()[0]  # the machine may be shared: read the numbers with this
     harness.fresh_database()
+    from tests.support.scheduler_process import SchedulerProcess
     from workers.celery_app import celery
-    from workers.local_scheduler import SchedulerProcess
 
     now = datetime.now(UTC)
     first = now.replace(second=0, microsecond=0) + timedelta(minutes=1 if now.second < 40 else 2)

@@ -114,7 +114,7 @@ readiness="$(curl -sS --max-time 10 -w '\n%{http_code}' "http://127.0.0.1:$WEB_P
 [ "${readiness##*$'\n'}" = 200 ] || warn "/readyz: ${readiness//$'\n'/ }"
 
 public_url="$(setting RUNPAD_PUBLIC_URL http://localhost:3000)"
-hooks_url="$("$VENV/bin/python" -c 'from app.settings import settings; print(settings.hooks_url)')"
+hooks_url="$("$VENV/bin/python" -c 'from app.core.settings import settings; print(settings.hooks_url)')"
 echo
 say "Runpad is running at http://localhost:$WEB_PORT/ (RUNPAD_PUBLIC_URL: $public_url)"
 say "hook URLs answer at http://localhost:$HOOKS_PORT/hooks/... (RUNPAD_HOOKS_URL: $hooks_url)"

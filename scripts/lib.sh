@@ -52,7 +52,7 @@ env_file_set() {
     mv "$tmp" "$ENV_FILE"
 }
 
-# The value app/settings.py will see for KEY: the environment first, then .env, then DEFAULT.
+# The value app/core/settings.py will see for KEY: the environment first, then .env, then DEFAULT.
 setting() {
     local key="$1" default="$2" value
     value="${!key:-}"

@@ -9,9 +9,9 @@ from contextlib import aclosing
 
 import reflex as rx
 
-from app.services import build_log
+from app.core.settings import settings
 from app.services.follow import Keepalive, Line
-from app.settings import settings
+from app.views import build_log
 from state.auth import user_id_of
 
 MAX_LINES = 2000  # the panel keeps the tail of a long log

@@ -7,7 +7,8 @@ import asyncio
 
 import reflex as rx
 
-from app.services import dependencies, package_versions
+from app.integrations import package_versions
+from app.services import dependencies
 from app.services.dependencies import DependencyError
 from state.draft import DraftState
 

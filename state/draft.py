@@ -8,7 +8,7 @@ import uuid
 import reflex as rx
 
 from app.core import runtimes
-from app.settings import settings
+from app.core.settings import settings
 
 STARTERS = {name: row.starter for name, row in runtimes.RUNTIMES.items()}  # a new script's code
 

@@ -11,7 +11,8 @@ import uuid
 import reflex as rx
 
 from app.core import errors, runtimes
-from app.services import defaults, editor, schedules, scripts
+from app.services import defaults, schedules, scripts
+from app.views import editor
 from state.auth import user_id_of
 from state.build import BuildState
 from state.draft import STARTERS, DraftState

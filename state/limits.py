@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.services import editor, limits, scripts
+from app.services import limits, scripts
+from app.views import editor
 from state.draft import DraftState
 
 

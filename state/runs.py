@@ -13,8 +13,9 @@ import reflex as rx
 
 from app.core import errors
 from app.models import FINAL_RUN_STATUSES
-from app.services import launch, listings, live_log, logs, run_views, runs, scripts
-from app.services.run_views import LogRow, RunListRow
+from app.services import launch, logs, runs, scripts
+from app.views import listings, live_log, run_views
+from app.views.run_views import LogRow, RunListRow
 from state.auth import user_id_of
 from state.messages import told
 

@@ -7,7 +7,7 @@ import logging
 
 import reflex as rx
 
-from app.services import overview
+from app.views import overview
 from state.auth import user_id_of
 
 log = logging.getLogger(__name__)

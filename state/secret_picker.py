@@ -8,7 +8,7 @@ import logging
 
 import reflex as rx
 
-from app.services import secret_catalog
+from app.views import secret_catalog
 from state.auth import user_id_of
 from state.draft import DraftState
 

@@ -9,7 +9,8 @@ import logging
 
 import reflex as rx
 
-from app.services import secret_catalog, secrets
+from app.services import secrets
+from app.views import secret_catalog
 from state.auth import user_id_of
 
 log = logging.getLogger(__name__)

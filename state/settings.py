@@ -12,8 +12,9 @@ from typing import Any
 import reflex as rx
 
 from app.core import errors
-from app.services import cloudwatch, defaults, infisical, log_retention, registry_probe, users
-from app.settings import settings
+from app.core.settings import settings
+from app.integrations import cloudwatch, infisical, registry_probe
+from app.services import defaults, log_retention, users
 from state.auth import user_id_of
 
 log = logging.getLogger(__name__)

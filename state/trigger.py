@@ -9,7 +9,8 @@ import uuid
 import reflex as rx
 
 from app.core import errors
-from app.services import editor, overview, schedules, scripts
+from app.services import schedules, scripts
+from app.views import editor, overview
 from state.auth import user_id_of
 from state.draft import DraftState
 

@@ -12,8 +12,9 @@ import reflex as rx
 
 from app.core import errors
 from app.models import RunStatus
-from app.services import launch, listings, live_log, run_views, runs
-from app.services.run_views import LogRow, RunSummary
+from app.services import launch, runs
+from app.views import listings, live_log, run_views
+from app.views.run_views import LogRow, RunSummary
 from state.auth import user_id_of
 from state.draft import DraftState
 from state.messages import expected, told

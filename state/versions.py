@@ -9,8 +9,8 @@ import uuid
 import reflex as rx
 
 from app.core import errors
-from app.services import version_views
-from app.services.version_views import VersionRow
+from app.views import version_views
+from app.views.version_views import VersionRow
 from state.auth import user_id_of
 from state.runs import UNAVAILABLE, path_id
 

@@ -3,7 +3,7 @@ catalog published once from the workers' Docker Engine (tests/engines.py); this 
 engine only for the tests that drive containers in it (docker_ready).
 tests/unit needs none of them: when only its tests are collected, PostgreSQL and Redis are not touched.
 
-Environment must be set before app.settings is imported, so it is done at the top of this file."""
+Environment must be set before app.core.settings is imported, so it is done at the top of this file."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     _psql(f"DROP DATABASE IF EXISTS {TEST_DB} WITH (FORCE)")
     _psql(f"CREATE DATABASE {TEST_DB}")
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, check=True, capture_output=True)
-    from app.services.logs import redis_client
+    from app.core.redis import redis_client
     from tests.engines import publish_base_images
 
     redis_client().flushdb()
@@ -91,7 +91,7 @@ def restore_catalog():
     ids when the workers' engine answered) once the test has changed or emptied it."""
     from sqlalchemy import delete, select
 
-    from app.db import session
+    from app.core.db import session
     from app.models import BaseImage
     from app.services import base_catalog
 
@@ -110,7 +110,7 @@ def empty_catalog(restore_catalog):
     """No worker has published anything yet."""
     from sqlalchemy import delete
 
-    from app.db import session
+    from app.core.db import session
     from app.models import BaseImage
     from app.services import base_catalog
 

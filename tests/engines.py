@@ -20,7 +20,7 @@ def worker_env() -> dict[str, str]:
 
 
 def start_worker(name: str, concurrency: int = 4):
-    from workers.local_worker import WorkerProcess
+    from tests.support.worker_process import WorkerProcess
 
     return WorkerProcess(name, concurrency=concurrency, env=worker_env()).start()
 
@@ -35,8 +35,8 @@ def publish_base_images() -> str:
                           env={**os.environ, **worker_env()}, capture_output=True, text=True, timeout=300)
     if done.returncode == 0:
         return "base images published from the workers' Docker Engine"
+    from app.core.settings import settings
     from app.services import base_catalog
-    from app.settings import settings
 
     base_catalog.forget()
     stand_ins = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import Celery
 
-from app.settings import settings
+from app.core.settings import settings
 
 # workers.lifecycle starts and stops a worker process's housekeeping (imported by the worker, not here)
 celery = Celery("runpad", broker=settings.redis_url, include=["workers.tasks", "workers.lifecycle"])

@@ -15,11 +15,11 @@ import requests
 from sqlalchemy.exc import OperationalError
 
 from app.core import runtimes
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
 from app.models import Build, BuildStatus, Run, RunStatus, ScriptVersion
 from app.services import builds, logs, runs, secrets
 from app.services.redaction import Redactor
-from app.settings import settings
 from workers.runtime import containers, images, supervisor
 from workers.runtime.pool import PoolKey, WarmPool
 

@@ -12,9 +12,9 @@ from typing import cast
 
 import docker
 
+from app.core.redis import redis_client
+from app.core.settings import settings
 from app.services import base_catalog, builds, engines, metrics, runs
-from app.services.logs import redis_client
-from app.settings import settings
 from workers import dispatch
 from workers.runtime import containers, images
 from workers.runtime.docker_client import client

@@ -19,8 +19,8 @@ from datetime import timedelta
 
 from kombu.exceptions import ChannelError
 
+from app.core.settings import settings
 from app.services import requeue, schedules
-from app.settings import settings
 from workers import dispatch
 from workers.celery_app import celery
 

@@ -18,10 +18,11 @@ from itertools import groupby
 
 from sqlalchemy import not_, select, update
 
-from app.db import session
+from app.core.db import session
+from app.integrations import cloudwatch
+from app.integrations.cloudwatch import Row, Target
 from app.models import LogLine
-from app.services import cloudwatch, log_retention
-from app.services.cloudwatch import Row, Target
+from app.services import log_retention
 
 log = logging.getLogger(__name__)
 CLAIM_ROWS = 1000  # run lines are at most 64 KiB, so a claim holds at most 64 MiB

@@ -10,7 +10,8 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.core import errors
-from app.services import listings, logs, sessions
+from app.services import logs, sessions
+from app.views import listings
 
 router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
 

@@ -14,9 +14,9 @@ import redis
 from fastapi import APIRouter, Response
 from sqlalchemy import text
 
-from app import db
+from app.core import db
+from app.core.settings import settings
 from app.services import engines
-from app.settings import settings
 
 CHECK_TIMEOUT_SECONDS = 5.0
 log = logging.getLogger(__name__)

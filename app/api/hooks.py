@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError, TimeoutError as SQLAlchemyTimeoutEr
 from starlette.concurrency import run_in_threadpool
 
 from app.core import errors
-from app.db import BUSY_RETRY_AFTER_SECONDS, is_busy
+from app.core.db import BUSY_RETRY_AFTER_SECONDS, is_busy
 from app.services import hooks, metrics
 
 router = APIRouter()

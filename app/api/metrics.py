@@ -7,8 +7,8 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.concurrency import run_in_threadpool
 
+from app.core.settings import settings
 from app.services.metrics import RunpadCollector
-from app.settings import settings
 
 router = APIRouter()
 _registry = CollectorRegistry(auto_describe=False)

@@ -1,1 +1,2 @@
-"""What every layer shares and nothing of ours is imported by: errors (more moves here with the layout work)."""
+"""Shared by every layer and importing none of them: settings, the database, Redis, encryption, the
+error family and the runtime table."""

@@ -8,7 +8,7 @@ import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from app.settings import settings
+from app.core.settings import settings
 
 __all__ = ["InvalidToken", "decrypt", "encrypt", "fernet", "key_for"]
 

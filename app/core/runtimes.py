@@ -2,7 +2,7 @@
 one row per runtime. The rest of the code asks the table (or, for package handling, the row's
 ecosystem: npm or PyPI, which is what dependencies, version suggestions and builds differ by).
 Adding a runtime is adding a row here, a runner in workers/runtime/bootstrap and, for a new
-ecosystem, its functions in app.services.dependencies, app.services.package_versions and
+ecosystem, its functions in app.services.dependencies, app.integrations.package_versions and
 workers.runtime.images (each keyed by ecosystem)."""
 
 from __future__ import annotations

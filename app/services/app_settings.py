@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert
 
 from app.core import crypto
-from app.db import session
+from app.core.db import session
 from app.models import AppSetting, utcnow
 
 

@@ -22,10 +22,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 
 from app.core import runtimes
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
 from app.models import BaseImage, utcnow
 from app.services import dependencies
-from app.settings import settings
 
 CACHE_SECONDS = 10.0
 RUNTIMES = tuple(runtimes.RUNTIMES)  # the runtime table's, in its order

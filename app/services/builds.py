@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app.core import errors
-from app.db import session
+from app.core.db import session
 from app.models import Build, BuildStatus, ScriptVersion, utcnow
 from app.services import logs
 from app.services.base_catalog import Entry

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from app.core import errors
+from app.core.settings import settings
 from app.services import app_settings
 from app.services.limits import MEMORY_RANGE, TIMEOUT_RANGE, problem
-from app.settings import settings
 
 KEY = "limits"
 

@@ -22,9 +22,9 @@ import redis.asyncio as aioredis
 from anyio.to_thread import run_sync
 from sqlalchemy.exc import OperationalError, TimeoutError as SQLAlchemyTimeoutError
 
+from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import logs, runs
-from app.settings import settings
 
 TICK_SECONDS = 1.0
 GAP_FILL_SECONDS = 0.5  # while a gap is open, look for its lines in PostgreSQL at most this often

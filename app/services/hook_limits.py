@@ -19,8 +19,8 @@ from typing import cast
 
 import redis
 
-from app.services.logs import redis_client
-from app.settings import settings
+from app.core.redis import redis_client
+from app.core.settings import settings
 
 WINDOW_MS = 1000
 LEASE_SLACK_SECONDS = 60  # a lease outlives its call's longest wait by this much before it lapses

@@ -16,11 +16,11 @@ import anyio
 import redis
 from anyio.to_thread import run_sync
 
-from app.db import session
+from app.core.db import session
+from app.core.redis import redis_client
+from app.core.settings import settings
 from app.models import BuildStatus, Run, RunStatus, Script, Trigger
 from app.services import builds, follow, hook_limits, queue, runs, scripts, webhook_signatures
-from app.services.logs import redis_client
-from app.settings import settings
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
 WAIT_MARGIN_SECONDS = 30  # queueing and container start on top of the script's own timeout

@@ -9,9 +9,9 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text, update
 
 from app.core import crypto, errors
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings, weak_secret_key
 from app.models import AppSetting, Secret
-from app.settings import settings, weak_secret_key
 
 
 class KeyRotationError(errors.InvalidInput):

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from app.core import errors
-from app.db import session
+from app.core.db import session
 from app.models import Run, Trigger
 from app.services import builds, limits, queue, runs, scripts, versions
 

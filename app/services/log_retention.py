@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, select
 
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
 from app.models import Build, LogLine, Run, utcnow
 from app.services import app_settings
-from app.settings import settings
 
 KEY = "logs"
 MAX_DAYS = 3650

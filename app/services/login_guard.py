@@ -10,9 +10,9 @@ from datetime import timedelta
 from typing import cast
 
 from app.core import errors
+from app.core.redis import redis_client
 from app.models import User
 from app.services import users
-from app.services.logs import redis_client
 
 WINDOW = timedelta(minutes=15)
 ACCOUNT_FAILURES = 10  # contract §6: then 429 until the window passes, even with the right password

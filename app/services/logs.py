@@ -16,24 +16,15 @@ import redis
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 
-from app.db import session
+from app.core.db import session
+from app.core.redis import redis_client
+from app.core.settings import settings
 from app.models import LogLine
 from app.services.redaction import Redactor
-from app.settings import settings
 
 BATCH_LINES = 200
 BATCH_SECONDS = 0.25
 MAX_LINE = 64 * 1024  # characters; a longer line is stored in pieces
-
-_redis: redis.Redis | None = None
-
-
-def redis_client() -> redis.Redis:
-    global _redis
-    if _redis is None:
-        _redis = redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
-    return _redis
-
 
 def channel(source: str, source_id: uuid.UUID) -> str:
     return f"runpad:log:{source}:{source_id}"

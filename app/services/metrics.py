@@ -17,8 +17,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from sqlalchemy import bindparam, text
 
-from app.db import session
-from app.services.logs import redis_client
+from app.core.db import session
+from app.core.redis import redis_client
 
 SECONDS_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900)
 HOOK_KEY = "runpad:metrics:hook_latency"

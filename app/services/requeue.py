@@ -15,10 +15,10 @@ from typing import cast
 
 from sqlalchemy import select
 
-from app.db import database_now, session
+from app.core.db import database_now, session
+from app.core.redis import redis_client
 from app.models import Run, RunStatus
 from app.services import runs
-from app.services.logs import redis_client
 
 SENT_PREFIX = "runpad:requeue:sent:"
 ATTEMPTS_PREFIX = "runpad:requeue:attempts:"

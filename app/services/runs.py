@@ -12,11 +12,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.core import errors
-from app.db import session
+from app.core.db import session
+from app.core.redis import redis_client
+from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES, Run, RunStatus, Script, ScriptVersion, utcnow
 from app.services import metrics
-from app.services.logs import redis_client
-from app.settings import settings
 
 ACTIVE = (RunStatus.building, RunStatus.running)
 

@@ -29,7 +29,7 @@ from sqlalchemy import Row, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from app.core import errors
-from app.db import database_now, session
+from app.core.db import database_now, session
 from app.models import Run, RunStatus, Script, ScriptVersion
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete as sql_delete, select
 
 from app.core import crypto, errors
-from app.db import session
+from app.core.db import session
 from app.models import Build, LogLine, Run, Script, ScriptVersion, Trigger, utcnow
 from app.services import base_catalog, builds, defaults, limits, queue, versions, webhook_signatures
 

@@ -15,9 +15,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
 from app.core import crypto, errors
-from app.db import session
+from app.core.db import session
+from app.integrations import infisical
 from app.models import Secret, utcnow
-from app.services import infisical
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 PROVIDERS = ("store", "infisical")  # in order of precedence: where both have a name, the first wins

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 
 from app.core import errors
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
 from app.models import User, WebSession, utcnow
 from app.services import login_guard
 from app.services.tokens import hash_of
-from app.settings import settings
 
 LIFETIME = timedelta(days=7)
 COOKIE = "runpad_session"

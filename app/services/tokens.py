@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 
 from app.core import errors
-from app.db import session
+from app.core.db import session
 from app.models import ApiToken, User, utcnow
 
 PREFIX = "rp_"  # makes a leaked token recognisable to people and secret scanners

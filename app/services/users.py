@@ -8,9 +8,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
 
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
 from app.models import User
-from app.settings import settings
 
 _hasher = PasswordHasher()
 # Checked against when the email is unknown, so that costs one verification like a known email does.

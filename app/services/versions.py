@@ -7,9 +7,9 @@ import uuid
 from sqlalchemy.orm import Session
 
 from app.core import errors, runtimes
+from app.core.settings import settings
 from app.models import ScriptVersion
 from app.services import base_catalog, dependencies, secrets
-from app.settings import settings
 
 MAX_CODE_BYTES = 1024 * 1024
 

@@ -1,5 +1,5 @@
 """Health checks for Runpad's images (Docker HEALTHCHECK, Kubernetes probes), with the standard library
-and app.settings only, so the images need no curl:
+and app.core.settings only, so the images need no curl:
 
     python /opt/runpad/healthcheck.py web      GET /healthz on this container's web port answers 200
     python /opt/runpad/healthcheck.py hooks    GET /healthz on the hooks port (RUNPAD_HOOKS_PORT, 3001) answers 200
@@ -38,7 +38,7 @@ def _healthz(port: str) -> bool:
 def worker() -> bool:
     import redis
 
-    from app.settings import settings
+    from app.core.settings import settings
 
     client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=TIMEOUT_SECONDS,
                                   socket_timeout=TIMEOUT_SECONDS)

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.db import session
+from app.core.db import session
 from app.models import ApiToken
 from tests.api.conftest import PASSWORD
 from tests.api.helpers import assert_error

@@ -6,9 +6,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
 from app.models import Script
-from app.settings import settings
 from tests.api.helpers import assert_error
 
 NODE = "export default (event) => ({ got: event.body });"

@@ -17,8 +17,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from app.api.local_server import HOOKS_APP, ApiProcess, free_port
 from app.services import users
+from tests.support.api_process import HOOKS_APP, ApiProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "e2e"

@@ -19,12 +19,12 @@ from starlette.testclient import TestClient
 
 from app.api.hooks_app import app as hooks_app
 from app.api.main import api
-from app.db import reset_engine, session
+from app.core.db import reset_engine, session
+from app.core.settings import settings
 from app.models import Run
 from app.services import tokens, users
-from app.settings import settings
 from tests.support.scripts import built_script
-from workers.local_worker import WorkerProcess
+from tests.support.worker_process import WorkerProcess
 
 SERVER_THREADS = 4  # stands in for anyio's 40: a waiter that held a thread would starve the API with 4
 

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from app.api.local_server import HOOKS_APP, ApiProcess
 from app.api.main import api as ide_api
-from app.db import session
+from app.core.db import session
+from app.core.settings import Settings, hooks_url_for, settings
 from app.models import Run
 from app.services import hooks, runs
-from app.services.overview import hook_url
-from app.settings import Settings, hooks_url_for, settings
+from app.views.overview import hook_url
 from tests.hooks.test_hooks import ECHO, http_script, run_count
+from tests.support.api_process import HOOKS_APP, ApiProcess
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
 CSP = "sandbox allow-scripts allow-forms allow-popups"

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from standardwebhooks import Webhook
 
-from app.api.local_server import HOOKS_APP, ApiProcess
 from app.services import runs, scripts, webhook_signatures
 from tests.hooks.test_hooks import http_script, run_count
+from tests.support.api_process import HOOKS_APP, ApiProcess
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
 BODY = '{"amount": 100}'

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from app.api.hooks_app import app as hooks_app
-from app.db import session
+from app.core.db import session
 from app.models import Run
 from app.services import builds, hooks, queue, runs, scripts
 from tests.support.scripts import built_script, unbuilt_script
-from workers.local_worker import WorkerProcess
+from tests.support.worker_process import WorkerProcess
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
 ECHO = "export default async (event) => ({ statusCode: 201, headers: { 'x-echo': 'yes' }, body: event });"

@@ -13,8 +13,8 @@ import anyio.to_thread
 import httpx
 import pytest
 
+from app.core.settings import settings
 from app.services import hook_limits, hooks, queue
-from app.settings import settings
 from tests.hooks.conftest import hook_script, run_count, wait_until
 
 pytestmark = pytest.mark.usefixtures("docker_ready")

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from app.db import engine, reset_engine
+from app.core.db import engine, reset_engine
+from app.core.settings import settings
 from app.services import runs
-from app.settings import settings
 from tests.hooks.conftest import hook_script, run_count, run_ids, wait_until
 
 pytestmark = pytest.mark.usefixtures("docker_ready")

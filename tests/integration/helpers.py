@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.db import session
+from app.core.db import session
 from app.models import Run
 from app.services import logs, runs, versions
 from workers import engine

@@ -9,7 +9,7 @@ import sys
 import time
 import uuid
 
-from app.settings import settings
+from app.core.settings import settings
 from workers.runtime import network
 
 HOST_END, ADDRESS, SECOND = "10.99.0.1", "10.99.0.2", "10.99.1.2"

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from app.db import session
+from app.core.db import session
 from app.models import BaseImage, Build, BuildStatus, Run
 from app.services import base_catalog, builds, logs, runs, versions
 from tests.engines import start_worker

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
+from app.core.settings import settings
 from app.services import logs, secrets
-from app.settings import settings
 from tests.integration import nethost
 from tests.integration.npm_registry import NpmRegistry
 from tests.support.scripts import built_script

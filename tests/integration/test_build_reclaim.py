@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete
 
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
 from app.models import Build, BuildStatus, utcnow
 from app.services import base_catalog, builds, logs
-from app.settings import settings
+from tests.support.worker_process import WorkerProcess
 from workers import tasks  # noqa: F401  (registers the task names for send_task)
-from workers.local_worker import WorkerProcess
 from workers.runtime import images
 
 pytestmark = pytest.mark.usefixtures("docker_ready")

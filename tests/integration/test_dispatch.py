@@ -10,12 +10,12 @@ import uuid
 
 import pytest
 
-from app.db import session
+from app.core.db import session
+from app.core.redis import redis_client
 from app.services import runs, versions
-from app.services.logs import redis_client
+from tests.support.worker_process import WorkerProcess
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 from workers.celery_app import celery
-from workers.local_worker import WorkerProcess
 
 ID_FIELDS = (("headers", "id"), ("headers", "root_id"), ("properties", "correlation_id"),
              ("properties", "delivery_tag"))

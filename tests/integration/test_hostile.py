@@ -116,7 +116,7 @@ def test_closing_stdout_and_never_returning_times_out(request, runtime, code):
 
 
 def _gateway(network: str | None = None) -> str:
-    from app.settings import settings
+    from app.core.settings import settings
 
     config = client().networks.get(network or settings.run_network).attrs["IPAM"]["Config"][0]
     return config.get("Gateway") or str(ipaddress.ip_network(config["Subnet"])[1])

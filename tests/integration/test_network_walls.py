@@ -16,13 +16,13 @@ import docker.errors
 import docker.types
 import pytest
 
+from app.core.settings import settings
 from app.services import builds, logs
-from app.settings import settings
 from tests.integration import nethost
 from tests.integration.helpers import log_text, tryout
 from tests.integration.npm_registry import NpmRegistry
 from tests.support.scripts import built_script
-from workers.local_worker import WorkerProcess
+from tests.support.worker_process import WorkerProcess
 from workers.runtime import build_step, network
 from workers.runtime.docker_client import client
 

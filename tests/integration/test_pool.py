@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from app.settings import settings
+from app.core.settings import settings
 from tests.integration.helpers import tryout
 from workers.runtime import containers, images, supervisor
 from workers.runtime.docker_client import client

@@ -43,7 +43,7 @@ def test_a_broker_outage_ends_the_committed_run_as_failed_and_says_so():
 def _latest_tryout_id():
     from sqlalchemy import select
 
-    from app.db import session
+    from app.core.db import session
     from app.models import Run
 
     with session() as s:

@@ -41,7 +41,7 @@ def registry(tmp_path, monkeypatch):
         except OSError:
             assert time.monotonic() < deadline, "registry did not start"
             time.sleep(0.2)
-    from app.settings import settings
+    from app.core.settings import settings
 
     monkeypatch.setattr(settings, "registry", f"127.0.0.1:{port}")
     yield f"127.0.0.1:{port}"

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from app.db import session
+from app.core.db import session
 from app.models import Build, Run, ScriptVersion
 from app.services import builds, logs, runs, scripts, secrets, versions
 from tests.integration.helpers import log_lines, log_text, tryout

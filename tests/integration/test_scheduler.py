@@ -14,11 +14,11 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import delete, func, select, text, update
 
-from app.db import session
+from app.core.db import session
 from app.models import Run, RunStatus, Script, ScriptVersion, User
 from app.services import requeue, runs, schedules
+from tests.support.scheduler_process import SchedulerProcess
 from workers import dispatch
-from workers.local_scheduler import SchedulerProcess
 from workers.scheduler import queue_size
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -250,7 +250,7 @@ def test_the_sweep_leaves_fresh_runs_and_other_triggers_alone(made):
 
 def test_a_scheduler_process_resends_a_run_whose_message_was_lost(made, docker_ready):
     from app.services import versions
-    from workers.local_worker import WorkerProcess
+    from tests.support.worker_process import WorkerProcess
 
     script = scheduled(made, interval=3600, next_run_at=None)
     base = versions.base_for("python")

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from app.db import session
+from app.core.db import session
 from app.services import logs, runs, scripts
 from tests.support.scripts import built_script
 from workers import engine

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from app.db import session
+from app.core.db import session
 from app.services import logs, runs, versions
+from tests.support.worker_process import WorkerProcess
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
-from workers.local_worker import WorkerProcess
 from workers.runtime.docker_client import client
 
 pytestmark = pytest.mark.usefixtures("docker_ready")

@@ -17,10 +17,10 @@ import boto3
 import pytest
 from sqlalchemy import not_, update
 
-from app.api.local_server import free_port
-from app.db import session
+from app.core.db import session
+from app.integrations import cloudwatch
 from app.models import LogLine
-from app.services import cloudwatch
+from tests.support.api_process import free_port
 
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
 REGION = "us-east-1"

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from app.services import cloudwatch
-from app.services.cloudwatch import (
+from app.integrations import cloudwatch
+from app.integrations.cloudwatch import (
     EVENT_OVERHEAD,
     MAX_BATCH_BYTES,
     MAX_BATCH_EVENTS,

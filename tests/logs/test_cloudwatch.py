@@ -73,10 +73,10 @@ def test_runs_succeed_while_cloudwatch_is_down_and_the_backlog_ships_when_it_is_
 
 
 def test_a_worker_process_ships_its_runs_on_its_own(docker_ready, moto, log_group, empty_backlog):
-    from app.db import session
+    from app.core.db import session
     from app.services import runs, versions
+    from tests.support.worker_process import WorkerProcess
     from workers import dispatch
-    from workers.local_worker import WorkerProcess
 
     worker = WorkerProcess(f"logs-worker-{uuid.uuid4().hex[:6]}").start()
     try:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.db import session
+from app.core.db import session
+from app.integrations import cloudwatch
+from app.integrations.cloudwatch import ConfigError
 from app.models import AppSetting
-from app.services import cloudwatch
-from app.services.cloudwatch import ConfigError
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
 from app.models import Build, LogLine, Run, ScriptVersion, utcnow
 from app.services import app_settings, log_retention
-from app.settings import settings
 
 
 @pytest.fixture(autouse=True)

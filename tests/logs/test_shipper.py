@@ -12,9 +12,9 @@ import pytest
 from botocore.exceptions import ClientError
 from sqlalchemy import insert, select
 
-from app.db import session
+from app.core.db import session
+from app.integrations import cloudwatch
 from app.models import LogLine, utcnow
-from app.services import cloudwatch
 from workers.shipping import Shipper
 
 from .test_batching import client_error

@@ -8,11 +8,11 @@ from starlette.testclient import TestClient
 
 from app.api.hooks_app import app as hooks_app
 from app.api.main import api
-from app.db import session
+from app.core.db import session
+from app.core.redis import redis_client
+from app.core.settings import settings
 from app.models import Run
 from app.services import engines, metrics
-from app.services.logs import redis_client
-from app.settings import settings
 from tests.integration.helpers import tryout
 from workers import maintenance
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from app.api.local_server import HOOKS_APP, ApiProcess
 from tests.reliability import services
-from workers.local_scheduler import SchedulerProcess
-from workers.local_worker import WorkerProcess
+from tests.support.api_process import HOOKS_APP, ApiProcess
+from tests.support.scheduler_process import SchedulerProcess
+from tests.support.worker_process import WorkerProcess
 
 HERE = Path(__file__).resolve().parent
 FIGURES: dict[str, dict] = {}

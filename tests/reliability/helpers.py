@@ -1,5 +1,5 @@
 """What the drills share: hook scripts, bursts of hook calls, and reading back what became of every run
-(the web side is app.api.local_server.ApiProcess serving the hooks app)."""
+(the web side is tests.support.api_process.ApiProcess serving the hooks app)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ import docker
 import httpx
 from sqlalchemy import func, select
 
-from app.db import session
+from app.core.db import session
+from app.core.redis import redis_client
+from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import runs, scripts, versions
-from app.services.logs import redis_client
-from app.settings import settings
 from tests.support.scripts import built_script
 from workers.runtime import containers
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import docker
 import httpx
 
-from app.settings import settings
+from app.core.settings import settings
 from tests.reliability.services import wait_until
 from workers.runtime import network
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import time
 
+from app.core.redis import redis_client
 from app.models import FINAL_RUN_STATUSES
 from app.services import metrics, runs
-from app.services.logs import redis_client
 from tests.reliability import services
 from tests.reliability.helpers import our_containers, queued_tryout, wait_for_status
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from app.db import session
+from app.core.db import session
 from app.models import LogLine
 from tests.reliability.helpers import call_hook, hook_script, percentile, queued_messages, runs_of, wait_all_final
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from app.db import session
+from app.core.db import session
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import runs
 from tests.reliability import services

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import docker.errors
 import pytest
 
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES, BuildStatus
 from app.services import builds, launch, logs, runs, scripts
-from app.settings import settings
 from tests.reliability.helpers import messages_for, runs_of, wait_all_final
 from tests.reliability.scaleout import LocalRegistry, SecondEngine, copy_image_through, docker_events
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)

@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from sqlalchemy import func, select, update
 
-from app.db import session
+from app.core.db import session
 from app.models import Run, RunStatus, Script, ScriptVersion
 from tests.integration.test_scheduler import made  # noqa: F401 - the fixture: scripts deleted, queues purged
 from tests.reliability.helpers import queued_messages

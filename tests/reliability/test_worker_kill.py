@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 import uuid
 
+from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES
 from app.services import logs, runs
-from app.settings import settings
 from tests.reliability import services
 from tests.reliability.helpers import messages_for, our_containers, queued_tryout, wait_for_status
+from tests.support.worker_process import WorkerProcess
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
-from workers.local_worker import WorkerProcess
 
 HEARTBEAT_TTL = settings.heartbeat_seconds * 3  # 15 s: a killed worker's key lives this long at most
 REAP_GRACE = 20  # runs.reap leaves runs younger than this alone

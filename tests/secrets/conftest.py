@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import infisical
+from app.integrations import infisical
 from tests.integration.infisical_server import FakeInfisical
 from tests.secrets.support import CLIENT_ID, CLIENT_SECRET, ENV, PROJECT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from app.services import infisical
+from app.integrations import infisical
 
 CLIENT_ID = "3f1e0c1a-5b7d-4c2e-9a41-6a7f0d2b8c11"
 CLIENT_SECRET = "6b1d0c4e2f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c"

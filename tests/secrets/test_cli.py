@@ -3,7 +3,7 @@
 import io
 
 from app import cli
-from app.services import cloudwatch, infisical
+from app.integrations import cloudwatch, infisical
 from tests.secrets.support import CLIENT_ID, CLIENT_SECRET, ENV, PROJECT
 
 

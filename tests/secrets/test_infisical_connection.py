@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from app.db import session
+from app.core.db import session
+from app.integrations import infisical
 from app.models import AppSetting
-from app.services import infisical, secrets
+from app.services import secrets
 from tests.integration.infisical_server import SilentServer, closed_port_url
 from tests.secrets.support import CLIENT_ID, CLIENT_SECRET, ENV, PROJECT, use_infisical
 

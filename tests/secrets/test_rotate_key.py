@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from app import cli
 from app.core import crypto
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
+from app.integrations import infisical
 from app.models import AppSetting, Secret
-from app.services import app_settings, infisical, keys, secrets
-from app.settings import settings
+from app.services import app_settings, keys, secrets
 from tests.integration.helpers import tryout
 from tests.secrets.support import CLIENT_SECRET, PY_DIGESTS, digest, use_infisical
 

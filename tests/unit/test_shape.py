@@ -38,7 +38,7 @@ FAMILY_ROOTS = {"errors.RunpadError", "errors.InvalidInput", "errors.Unauthorize
 PLAIN_EXCEPTIONS = {"Exception", "ValueError", "RuntimeError", "LookupError", "KeyError", "TypeError", "OSError"}
 # The REST API's own route-level error (it carries headers such as WWW-Authenticate), and private
 # control-flow exceptions that never leave their module.
-OUTSIDE_THE_FAMILY = {"app/api/v1/errors.py:ApiError", "app/services/package_versions.py:_Unreachable"}
+OUTSIDE_THE_FAMILY = {"app/api/v1/errors.py:ApiError", "app/integrations/package_versions.py:_Unreachable"}
 
 
 def test_every_error_a_person_can_see_is_of_the_family():
@@ -78,7 +78,7 @@ def test_runtime_differences_are_asked_of_the_table_not_branched_on():
 
 def test_every_runtime_row_names_a_runner_an_image_setting_and_a_starter():
     from app.core import runtimes
-    from app.settings import Settings
+    from app.core.settings import Settings
 
     for row in runtimes.RUNTIMES.values():
         assert (ROOT / "workers/runtime/bootstrap" / row.runner_file).is_file()
@@ -124,3 +124,18 @@ def test_no_module_imports_in_a_loop():
         if node not in state:
             visit(node, [node])
     assert loops == []
+
+
+def test_shipped_code_imports_no_test_harness_and_core_imports_no_layer_above_it():
+    offenders = []
+    for folder in ("app", "state", "components", "workers"):
+        for path in (ROOT / folder).rglob("*.py"):
+            rel = str(path.relative_to(ROOT))
+            found = imported_modules(path)
+            if any(m == "tests" or m.startswith("tests.") for m in found):
+                offenders.append(f"{rel} imports tests/")
+            if rel.startswith("app/core/") and any(
+                    m.startswith(("app.services", "app.views", "app.integrations", "app.api", "state", "workers"))
+                    for m in found):
+                offenders.append(f"{rel} imports a layer above app/core")
+    assert offenders == []

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select, update
 
-from app.db import session
+from app.core.db import session
+from app.core.settings import Settings, settings
 from app.models import BaseImage, Build
 from app.services import base_catalog, builds, dependencies, launch, scripts, users, versions
-from app.settings import Settings, settings
 from state.draft import DraftState
 from state.editor import EditorState
 from state.messages import told

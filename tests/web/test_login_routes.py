@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api.main import api
+from app.core.redis import redis_client
+from app.core.settings import settings
 from app.services import login_guard, sessions, users
-from app.services.logs import redis_client
-from app.settings import settings
 
 PASSWORD = "a long enough password"
 SAME_SITE = {"origin": "http://localhost:3000", "sec-fetch-site": "same-origin"}

@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app.services import package_versions as pv
+from app.core.settings import settings
+from app.integrations import package_versions as pv
 from app.services.dependencies import DependencyError
-from app.settings import settings
 
 
 class Registry:

@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 
 from app.api.main import api
 from app.models import RunStatus
-from app.services import launch, live_log, logs, queue, run_views, runs, scripts, sessions, users, version_views
+from app.services import launch, logs, queue, runs, scripts, sessions, users
+from app.views import live_log, run_views, version_views
 from state.messages import told
 from state.tryout import STARTING
 

@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.db import session
+from app.core.db import session
 from app.models import Build, BuildStatus, Run
-from app.services import build_log, builds, editor, logs, overview, scripts, users
+from app.services import builds, logs, scripts, users
 from app.services.follow import Line
+from app.views import build_log, editor, overview
 from state.build import BuildState
 from state.draft import STARTERS, DraftState
 from state.editor import EditorState

@@ -12,7 +12,7 @@ import pytest
 from reflex_base.event import Event
 
 from app.services import scripts, secrets, sessions, users
-from app.services.run_views import log_row
+from app.views.run_views import log_row
 from state.auth import AuthState, SessionBinding, SessionEnded, on_backend_exception, reset_unless_bound
 from state.draft import STARTERS, DraftState
 from state.editor import EditorState
@@ -102,7 +102,7 @@ def test_an_expired_session_or_a_deleted_user_ends_the_tab():
     root = tab(alice, "/scripts")
     from sqlalchemy import delete, update
 
-    from app.db import session
+    from app.core.db import session
     from app.models import User, WebSession, utcnow
 
     with session() as s:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from app.db import session
+from app.core.db import session
 from app.models import WebSession, utcnow
 from app.services import sessions, users
 

@@ -12,9 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app.services import app_settings, cloudwatch, defaults, infisical, log_retention, registry_probe, secrets, users
+from app.integrations import cloudwatch, infisical, registry_probe
+from app.services import app_settings, defaults, log_retention, secrets, users
 from app.services.dependencies import MAX_DEPENDENCIES, DependencyError
-from app.services.secret_catalog import catalog
+from app.views.secret_catalog import catalog
 from state.deps import with_spec, without_spec
 from state.secret_picker import toggled
 from state.secrets import listed, save_secret

@@ -20,7 +20,7 @@ import docker.errors
 import requests.exceptions
 from docker.types import LogConfig
 
-from app.settings import settings
+from app.core.settings import settings
 from workers.runtime.docker_client import client
 
 LABEL_BUILD = "runpad.build"

@@ -18,7 +18,7 @@ import docker.errors
 from docker.types import HostConfig, LogConfig
 
 from app.core import runtimes
-from app.settings import settings
+from app.core.settings import settings
 from workers.runtime.docker_client import client
 
 RUN_UID = "10001:10001"  # a run's user: never root (the runner image gives it /opt/runpad/deps)

@@ -19,9 +19,9 @@ import docker.errors
 
 from app.core import runtimes
 from app.core.runtimes import Ecosystem
+from app.core.settings import settings
 from app.services import dependencies
 from app.services.base_catalog import Entry
-from app.settings import settings
 from workers.runtime import build_step
 from workers.runtime.docker_client import client
 

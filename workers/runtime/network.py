@@ -15,7 +15,7 @@ from pathlib import Path
 
 import docker.errors
 
-from app.settings import settings
+from app.core.settings import settings
 from workers.runtime.docker_client import client
 
 BRIDGE = "runpad0"  # the run network's bridge when Runpad creates it

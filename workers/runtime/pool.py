@@ -14,7 +14,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from app.settings import settings
+from app.core.settings import settings
 from workers.runtime import containers
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from app.settings import settings
+from app.core.settings import settings
 from workers.runtime import containers
 from workers.runtime.docker_client import client
 

@@ -12,7 +12,8 @@ from app.api.v1.deps import CurrentUser
 from app.api.v1.errors import documented
 from app.api.v1.runs import LOG_RESPONSES, log_response
 from app.api.v1.schemas import BuildOut, LogLineOut
-from app.services import listings, logs
+from app.services import logs
+from app.views import listings
 
 router = APIRouter(prefix="/builds", tags=["builds"])
 

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.v1.schemas import ErrorOut
 from app.core import errors
-from app.db import BUSY_RETRY_AFTER_SECONDS, is_busy
+from app.core.db import BUSY_RETRY_AFTER_SECONDS, is_busy
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from app.api.v1.errors import documented
 from app.api.v1.schemas import LogLineOut, RunCreate, RunOut, RunStatus
 from app.core import errors
 from app.models import FINAL_RUN_STATUSES, Run
-from app.services import follow, launch, listings, logs, runs
+from app.services import follow, launch, logs, runs
+from app.views import listings
 
 router = APIRouter(tags=["runs"])
 WAIT_MARGIN_SECONDS = 60  # queueing, container start and a dependency build on top of the run's timeout

@@ -16,7 +16,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 
 from app.core.runtimes import Runtime
 from app.models import Build, BuildStatus, Run, RunStatus, Script, ScriptVersion
-from app.services import limits, overview
+from app.services import limits
+from app.views import overview
 
 TriggerType = Literal["manual", "http", "schedule"]
 HttpAuth = Literal["none", "bearer", "hmac"]

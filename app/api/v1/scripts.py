@@ -10,7 +10,8 @@ from fastapi import APIRouter, Response
 from app.api.v1.deps import CurrentUser
 from app.api.v1.errors import ApiError, documented
 from app.api.v1.schemas import ScriptCreate, ScriptOut, ScriptSaved, ScriptUpdate, VersionOut
-from app.services import listings, scripts
+from app.services import scripts
+from app.views import listings
 
 router = APIRouter(prefix="/scripts", tags=["scripts"])
 

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES, Build, BuildStatus, Run, RunStatus, ScriptVersion
 from app.services import dependencies
-from app.settings import settings
 
 MAX_SHOWN_LINES = 2000  # the browser gets the last lines only; the whole log is a download away
 

@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from app.services.bounded_http import BoundedAdapter, NetworkError, run_within
+from app.integrations.bounded_http import BoundedAdapter, NetworkError, run_within
 
 CONNECT_TIMEOUT, READ_TIMEOUT, DEADLINE = 2.0, 3.0, 4.0
 

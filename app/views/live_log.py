@@ -11,7 +11,7 @@ from contextlib import aclosing, suppress
 from dataclasses import dataclass
 
 from app.services import follow, runs
-from app.services.run_views import LogRow, RunSummary, log_row, summary_of
+from app.views.run_views import LogRow, RunSummary, log_row, summary_of
 
 BATCH_SECONDS = 0.1
 IDLE_SECONDS = 1.0

@@ -27,8 +27,8 @@ from infisical_sdk import InfisicalSDKClient
 from infisical_sdk.infisical_requests import APIError, InfisicalError as SDKError
 
 from app.core import errors
+from app.integrations.bounded_http import BoundedAdapter, NetworkError, run_within
 from app.services import app_settings
-from app.services.bounded_http import BoundedAdapter, NetworkError, run_within
 
 SETTING = "infisical"
 CONNECT_TIMEOUT = 3.0

@@ -9,9 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.db import session
+from app.core.db import session
+from app.integrations import infisical
 from app.models import Secret
-from app.services import infisical, secrets
+from app.services import secrets
 
 
 @dataclass(frozen=True)

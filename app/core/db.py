@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, exc as sa_exc, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.settings import settings
+from app.core.settings import settings
 
 _engine: Engine | None = None
 

@@ -7,7 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from app.models import ScriptVersion
-from app.services import run_views, scripts
+from app.services import scripts
+from app.views import run_views
 
 
 @dataclass

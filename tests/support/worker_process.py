@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.services.logs import redis_client
+from app.core.redis import redis_client
 from workers.maintenance import HEARTBEAT_PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import and_, exists, or_, select, tuple_
 
 from app.core import errors
-from app.db import session
+from app.core.db import session
 from app.models import Build, Run, Script, ScriptVersion
 from app.services import scripts
 

@@ -18,7 +18,7 @@ from anyio.to_thread import run_sync
 from app.models import BuildStatus
 from app.services import builds, logs
 from app.services.follow import Keepalive, Line, _Seen, _subscribed
-from app.services.overview import BUILD_LABELS
+from app.views.overview import BUILD_LABELS
 
 TICK_SECONDS = 0.25  # a consumer hears from us at least this often
 CHECK_SECONDS = 0.5  # re-read the build row (and fill log gaps) at most this often

@@ -9,8 +9,9 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from app.services import listings, schedules, scripts
-from app.services.overview import build_label, hook_url
+from app.services import schedules, scripts
+from app.views import listings
+from app.views.overview import build_label, hook_url
 
 PREVIEW_COUNT = 5
 SCHEDULE_KINDS = ("cron", "interval")

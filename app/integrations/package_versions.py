@@ -19,12 +19,12 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from app.core import runtimes
+from app.core.redis import redis_client
 from app.core.runtimes import Ecosystem
+from app.core.settings import settings
+from app.integrations.bounded_http import BoundedAdapter, NetworkError, run_within
 from app.services import dependencies
-from app.services.bounded_http import BoundedAdapter, NetworkError, run_within
 from app.services.dependencies import DependencyError
-from app.services.logs import redis_client
-from app.settings import settings
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import distinct_on
 
-from app.db import session
+from app.core.db import session
+from app.core.settings import settings
 from app.models import Build, Run, Script
-from app.services import listings, schedules
-from app.settings import settings
+from app.services import schedules
+from app.views import listings
 
 # The build statuses as the editor and the list say them: a ready image is a build that succeeded.
 BUILD_LABELS = {"queued": "queued", "building": "building", "ready": "succeeded", "failed": "failed"}
