@@ -1,12 +1,12 @@
 """Operator commands (the Settings page of the IDE will call the same services):
 
-    python -m app.cli ensure-admin | prepare-worker | publish-base-images
-    python -m app.cli rotate-key --new-key NEW            (- reads the key from stdin)
-    python -m app.cli infisical --site-url URL --client-id ID --project-id P --environment ENV
-                                [--secret-path /] [--client-secret -]   (the secret is read from stdin)
-    python -m app.cli infisical-test
-    python -m app.cli cloudwatch --region R --log-group G [--access-key-id ID --secret-access-key -]
-    python -m app.cli cloudwatch-off
+python -m app.cli ensure-admin | prepare-worker | publish-base-images
+python -m app.cli rotate-key --new-key NEW            (- reads the key from stdin)
+python -m app.cli infisical --site-url URL --client-id ID --project-id P --environment ENV
+                            [--secret-path /] [--client-secret -]   (the secret is read from stdin)
+python -m app.cli infisical-test
+python -m app.cli cloudwatch --region R --log-group G [--access-key-id ID --secret-access-key -]
+python -m app.cli cloudwatch-off
 """
 
 from __future__ import annotations
@@ -91,8 +91,9 @@ def _infisical(args: list[str]) -> int:
     parser.add_argument("--secret-path", default="/")
     parser.add_argument("--client-secret", default=None, help="- reads it from stdin; omitted keeps the stored one")
     a = parser.parse_args(args)
-    infisical.configure(a.site_url, a.client_id, a.project_id, a.environment, a.secret_path,
-                        _from_stdin(a.client_secret))
+    infisical.configure(
+        a.site_url, a.client_id, a.project_id, a.environment, a.secret_path, _from_stdin(a.client_secret)
+    )
     return _infisical_test([])
 
 
@@ -125,10 +126,16 @@ def _cloudwatch_off(args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"ensure-admin": _ensure_admin, "prepare-worker": _prepare_worker,
-            "publish-base-images": _publish_base_images, "rotate-key": _rotate_key,
-            "infisical": _infisical, "infisical-test": _infisical_test, "cloudwatch": _cloudwatch,
-            "cloudwatch-off": _cloudwatch_off}
+COMMANDS = {
+    "ensure-admin": _ensure_admin,
+    "prepare-worker": _prepare_worker,
+    "publish-base-images": _publish_base_images,
+    "rotate-key": _rotate_key,
+    "infisical": _infisical,
+    "infisical-test": _infisical_test,
+    "cloudwatch": _cloudwatch,
+    "cloudwatch-off": _cloudwatch_off,
+}
 
 
 if __name__ == "__main__":

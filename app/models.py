@@ -173,8 +173,11 @@ class Run(SQLModel, table=True):
         Index("ix_runs_status", "status"),
         UniqueConstraint("script_id", "scheduled_at", name="uq_runs_script_scheduled_at"),  # a tick fires once
         # the scheduler's overlap check looks only at a script's unfinished runs
-        Index("ix_runs_script_unfinished", "script_id",
-              postgresql_where=text("status IN ('queued', 'building', 'running')")),
+        Index(
+            "ix_runs_script_unfinished",
+            "script_id",
+            postgresql_where=text("status IN ('queued', 'building', 'running')"),
+        ),
     )
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     script_id: uuid.UUID | None = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")

@@ -21,8 +21,11 @@ os.environ.setdefault("RUNPAD_SECRET_KEY", "bench-secret-key")
 
 def fresh_database() -> None:
     for sql in (f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}"):
-        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql],
+            check=True,
+            capture_output=True,
+        )
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, check=True, capture_output=True)
 
 
@@ -32,5 +35,8 @@ def percentile(samples: list[float], p: float) -> float:
 
 
 def summary(samples: list[float]) -> dict:
-    return {"n": len(samples), "p50_ms": round(statistics.median(samples) * 1000, 1),
-            "p99_ms": round(percentile(samples, 99) * 1000, 1)}
+    return {
+        "n": len(samples),
+        "p50_ms": round(statistics.median(samples) * 1000, 1),
+        "p99_ms": round(percentile(samples, 99) * 1000, 1),
+    }

@@ -24,8 +24,14 @@ from tests.support.api_process import HOOKS_APP, ApiProcess
 def hook_script(runtime: str):
     from tests.support.scripts import built_script
 
-    return built_script(f"bench-{runtime}-{uuid.uuid4().hex[:6]}", runtime, TRIVIAL[runtime], [],
-                        trigger={"type": "http"}, network=False)
+    return built_script(
+        f"bench-{runtime}-{uuid.uuid4().hex[:6]}",
+        runtime,
+        TRIVIAL[runtime],
+        [],
+        trigger={"type": "http"},
+        network=False,
+    )
 
 
 def measure(client: httpx.Client, base: str, runtime: str, n: int) -> dict:
@@ -50,8 +56,12 @@ def measure(client: httpx.Client, base: str, runtime: str, n: int) -> dict:
         ours.append(call(i))
         base_runs.append(docker_run(image, runtime, i))
     a, b = harness.summary(ours), harness.summary(base_runs)
-    return {"hook": a, "docker_run": b, "p50_ratio": round(a["p50_ms"] / b["p50_ms"], 3),
-            "p99_ratio": round(a["p99_ms"] / b["p99_ms"], 3)}
+    return {
+        "hook": a,
+        "docker_run": b,
+        "p50_ratio": round(a["p50_ms"] / b["p50_ms"], 3),
+        "p99_ratio": round(a["p99_ms"] / b["p99_ms"], 3),
+    }
 
 
 def main() -> None:

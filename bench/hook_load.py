@@ -32,8 +32,9 @@ IDLE_SAMPLES = 200
 def hook_script(code: str):
     from tests.support.scripts import built_script
 
-    return built_script(f"bench-load-{uuid.uuid4().hex[:6]}", "python", code, [], trigger={"type": "http"},
-                        network=False)
+    return built_script(
+        f"bench-load-{uuid.uuid4().hex[:6]}", "python", code, [], trigger={"type": "http"}, network=False
+    )
 
 
 def run_count(script_id) -> int:
@@ -66,6 +67,7 @@ async def burst(http: httpx.AsyncClient, url: str, n: int) -> list[httpx.Respons
             return await http.post(url, json={})
         except httpx.HTTPError as exc:  # counted, not raised: a refused connection is a finding too
             return type(exc).__name__
+
     return await asyncio.gather(*(one() for _ in range(n)))
 
 
@@ -90,8 +92,10 @@ async def measure(api_url: str, hooks_url: str, calls: int) -> dict:
     slow, quick = hook_script(SLEEPY), hook_script(QUICK)
     limits = httpx.Limits(max_connections=calls + 10, max_keepalive_connections=calls + 10)
     headers = {"authorization": f"Bearer {api_token()}"}
-    async with httpx.AsyncClient(base_url=f"{api_url}/api/v1", headers=headers, timeout=60) as api, \
-            httpx.AsyncClient(timeout=120, limits=limits) as http:
+    async with (
+        httpx.AsyncClient(base_url=f"{api_url}/api/v1", headers=headers, timeout=60) as api,
+        httpx.AsyncClient(timeout=120, limits=limits) as http,
+    ):
         for _ in range(20):  # warm-up: connections, the worker's warm pool
             await timed_get(api)
         assert (await http.post(f"{hooks_url}/hooks/{quick.script.hook_token}")).status_code == 200
@@ -109,12 +113,16 @@ async def measure(api_url: str, hooks_url: str, calls: int) -> dict:
     idle_s, load_s = harness.summary(idle), harness.summary([s for _, s in during["latencies"]])
     after_first_second = harness.summary([s for at, s in during["latencies"] if at >= 1.0])
     return {
-        "calls": calls, "statuses": dict(statuses), "burst_answered_s": round(took, 2),
+        "calls": calls,
+        "statuses": dict(statuses),
+        "burst_answered_s": round(took, 2),
         "results_correct": all(a.json() == {"slept": 2} for a in ok),
         "every_429_has_retry_after": all(a.headers.get("retry-after", "").isdigit() for a in refused),
         "only_200_or_429": set(statuses) <= {200, 429},
         "runs_created": run_count(slow.script.id),  # a 429 makes none: this should equal the 200s
-        "other_hook": during["other_hook"], "api_idle": idle_s, "api_under_burst": load_s,
+        "other_hook": during["other_hook"],
+        "api_idle": idle_s,
+        "api_under_burst": load_s,
         "api_p99_ratio": round(load_s["p99_ms"] / idle_s["p99_ms"], 2),
         "api_after_the_first_second": after_first_second,  # while 300 calls arrive, and after
     }
@@ -123,8 +131,11 @@ async def measure(api_url: str, hooks_url: str, calls: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--hooks-url", default="",
-                        help="where /hooks is served; default: a hooks listener (app.api.hooks_app) started here")
+    parser.add_argument(
+        "--hooks-url",
+        default="",
+        help="where /hooks is served; default: a hooks listener (app.api.hooks_app) started here",
+    )
     args = parser.parse_args()
     harness.fresh_database()
     from tests.support.worker_process import WorkerProcess

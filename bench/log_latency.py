@@ -28,19 +28,23 @@ import harness
 TARGET_MS = 200.0
 INTERVAL = 0.05
 HANDLERS = {
-    "python": ("import time\n"
-               "def handler(event, ctx):\n"
-               "    for i in range(event['body']):\n"
-               "        print(f'T {time.time():.6f} {i}', flush=True)\n"
-               f"        time.sleep({INTERVAL})\n"
-               "    return {'ok': True}\n"),
-    "node": ("export default async function handler(event) {\n"
-             "  for (let i = 0; i < event.body; i++) {\n"
-             "    console.log(`T ${((performance.timeOrigin + performance.now()) / 1000).toFixed(6)} ${i}`);\n"
-             f"    await new Promise((r) => setTimeout(r, {int(INTERVAL * 1000)}));\n"
-             "  }\n"
-             "  return { ok: true };\n"
-             "}\n"),
+    "python": (
+        "import time\n"
+        "def handler(event, ctx):\n"
+        "    for i in range(event['body']):\n"
+        "        print(f'T {time.time():.6f} {i}', flush=True)\n"
+        f"        time.sleep({INTERVAL})\n"
+        "    return {'ok': True}\n"
+    ),
+    "node": (
+        "export default async function handler(event) {\n"
+        "  for (let i = 0; i < event.body; i++) {\n"
+        "    console.log(`T ${((performance.timeOrigin + performance.now()) / 1000).toFixed(6)} ${i}`);\n"
+        f"    await new Promise((r) => setTimeout(r, {int(INTERVAL * 1000)}));\n"
+        "  }\n"
+        "  return { ok: true };\n"
+        "}\n"
+    ),
 }
 
 
@@ -128,11 +132,26 @@ def runpad_run(version, lines: int, subscribers: int, sse_subscribers: int = 0) 
 def docker_run(image: str, runtime: str, lines: int) -> list[float]:
     from app.core import runtimes
 
-    payload = json.dumps({"code": HANDLERS[runtime], "event": {"body": lines}, "ctx": {}, "secrets": {},
-                          "nonce": uuid.uuid4().hex}).encode()
-    proc = subprocess.Popen(["docker", "run", "--rm", "-i", "--network", "none", "--user", "10001:10001", image,
-                             *runtimes.row(runtime).command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
+    payload = json.dumps(
+        {"code": HANDLERS[runtime], "event": {"body": lines}, "ctx": {}, "secrets": {}, "nonce": uuid.uuid4().hex}
+    ).encode()
+    proc = subprocess.Popen(
+        [
+            "docker",
+            "run",
+            "--rm",
+            "-i",
+            "--network",
+            "none",
+            "--user",
+            "10001:10001",
+            image,
+            *runtimes.row(runtime).command,
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     proc.stdin.write(payload)
     proc.stdin.close()
     latencies = []
@@ -147,9 +166,14 @@ def docker_run(image: str, runtime: str, lines: int) -> list[float]:
 
 def stats(samples: list[float], expected: int) -> dict:
     ms = sorted(s * 1000 for s in samples)
-    return {"deliveries": len(ms), "missed": expected - len(ms),
-            "p50_ms": round(harness.percentile(ms, 50), 2), "p99_ms": round(harness.percentile(ms, 99), 2),
-            "max_ms": round(ms[-1], 2), "within_200ms": round(sum(v <= TARGET_MS for v in ms) / max(1, expected), 4)}
+    return {
+        "deliveries": len(ms),
+        "missed": expected - len(ms),
+        "p50_ms": round(harness.percentile(ms, 50), 2),
+        "p99_ms": round(harness.percentile(ms, 99), 2),
+        "max_ms": round(ms[-1], 2),
+        "within_200ms": round(sum(v <= TARGET_MS for v in ms) / max(1, expected), 4),
+    }
 
 
 def measure(runtime: str, runs: int, subscribers: int, lines: int, sse: int = 0) -> dict:
@@ -169,8 +193,12 @@ def measure(runtime: str, runs: int, subscribers: int, lines: int, sse: int = 0)
         ours += [v for per_sub in runpad_run(version, lines, subscribers, sse) for v in per_sub]
         base += docker_run(image, runtime, lines)
     a, b = stats(ours, runs * lines * (subscribers + sse)), stats(base, runs * lines)
-    return {"runpad": a, "docker_run": b, "p50_ratio": round(a["p50_ms"] / max(b["p50_ms"], 0.01), 2),
-            "meets_target": a["missed"] == 0 and a["max_ms"] <= TARGET_MS}
+    return {
+        "runpad": a,
+        "docker_run": b,
+        "p50_ratio": round(a["p50_ms"] / max(b["p50_ms"], 0.01), 2),
+        "meets_target": a["missed"] == 0 and a["max_ms"] <= TARGET_MS,
+    }
 
 
 def main() -> None:
@@ -186,8 +214,9 @@ def main() -> None:
     if args.cloudwatch_down:
         from app.integrations import cloudwatch
 
-        cloudwatch.configure("us-east-1", "/runpad/bench", "bench", "bench",
-                             endpoint_url=f"http://127.0.0.1:{closed_port()}")
+        cloudwatch.configure(
+            "us-east-1", "/runpad/bench", "bench", "bench", endpoint_url=f"http://127.0.0.1:{closed_port()}"
+        )
     from tests.support.worker_process import WorkerProcess
     from workers.runtime.network import ensure_run_network
 
@@ -199,9 +228,19 @@ def main() -> None:
         worker.stop()
         if web is not None:
             web.stop()
-    print(json.dumps({"target": f"every line to every subscriber within {TARGET_MS:.0f} ms",
-                      "subscribers": args.subscribers, "sse_subscribers": args.sse, "lines_per_run": args.lines,
-                      "cloudwatch": "down" if args.cloudwatch_down else "not configured", **report}, indent=2))
+    print(
+        json.dumps(
+            {
+                "target": f"every line to every subscriber within {TARGET_MS:.0f} ms",
+                "subscribers": args.subscribers,
+                "sse_subscribers": args.sse,
+                "lines_per_run": args.lines,
+                "cloudwatch": "down" if args.cloudwatch_down else "not configured",
+                **report,
+            },
+            indent=2,
+        )
+    )
 
 
 def start_sse_web():

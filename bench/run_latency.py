@@ -22,8 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 import harness
 
 NETWORK = {"on": False}
-TRIVIAL = {"node": "export default (e) => ({ ok: e.body });",
-           "python": "def handler(e, c):\n    return {'ok': e['body']}\n"}
+TRIVIAL = {
+    "node": "export default (e) => ({ ok: e.body });",
+    "python": "def handler(e, c):\n    return {'ok': e['body']}\n",
+}
 
 
 def make_version(runtime: str):
@@ -61,8 +63,23 @@ def docker_run(image: str, runtime: str, body) -> float:
     payload = json.dumps({"code": TRIVIAL[runtime], "event": {"body": body}, "ctx": {}, "secrets": {}, "nonce": nonce})
     start = time.perf_counter()
     network = settings.run_network if NETWORK["on"] else "none"
-    out = subprocess.run(["docker", "run", "--rm", "-i", "--network", network, "--user", "10001:10001", image,
-                          *runtimes.row(runtime).command], input=payload.encode(), capture_output=True, check=True)
+    out = subprocess.run(
+        [
+            "docker",
+            "run",
+            "--rm",
+            "-i",
+            "--network",
+            network,
+            "--user",
+            "10001:10001",
+            image,
+            *runtimes.row(runtime).command,
+        ],
+        input=payload.encode(),
+        capture_output=True,
+        check=True,
+    )
     elapsed = time.perf_counter() - start
     assert nonce.encode() in out.stdout
     return elapsed
@@ -81,8 +98,12 @@ def sequential(runtime: str, n: int) -> dict:
         ours.append(real_run(version, i))
         base.append(docker_run(image, runtime, i))
     a, b = harness.summary(ours), harness.summary(base)
-    return {"runpad": a, "docker_run": b, "p50_ratio": round(a["p50_ms"] / b["p50_ms"], 3),
-            "p99_ratio": round(a["p99_ms"] / b["p99_ms"], 3)}
+    return {
+        "runpad": a,
+        "docker_run": b,
+        "p50_ratio": round(a["p50_ms"] / b["p50_ms"], 3),
+        "p99_ratio": round(a["p99_ms"] / b["p99_ms"], 3),
+    }
 
 
 def concurrent(runtime: str, n: int) -> dict:
@@ -97,8 +118,12 @@ def concurrent(runtime: str, n: int) -> dict:
         start = time.perf_counter()
         list(ex.map(lambda i: docker_run(image, runtime, i), range(n)))
         base = time.perf_counter() - start
-    return {"runs": n, "runpad_runs_per_s": round(n / ours, 2), "docker_run_per_s": round(n / base, 2),
-            "throughput_ratio": round(base / ours, 3)}
+    return {
+        "runs": n,
+        "runpad_runs_per_s": round(n / ours, 2),
+        "docker_run_per_s": round(n / base, 2),
+        "throughput_ratio": round(base / ours, 3),
+    }
 
 
 def main() -> None:
@@ -115,8 +140,10 @@ def main() -> None:
     ensure_run_network()
     worker = WorkerProcess(f"bench-{uuid.uuid4().hex[:6]}", concurrency=max(8, args.concurrent)).start()
     try:
-        report = {rt: {"sequential": sequential(rt, args.runs), "concurrent": concurrent(rt, args.concurrent)}
-                  for rt in ("node", "python")}
+        report = {
+            rt: {"sequential": sequential(rt, args.runs), "concurrent": concurrent(rt, args.concurrent)}
+            for rt in ("node", "python")
+        }
     finally:
         worker.stop()
     print(json.dumps(report, indent=2))

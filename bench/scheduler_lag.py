@@ -26,8 +26,13 @@ from datetime import UTC, datetime, timedelta
 
 import harness
 
-FORMS = [("* * * * *", "UTC"), ("* * * * *", "Europe/Paris"), ("*/1 * * * *", "America/New_York"),
-         ("0 * * * * *", "Asia/Kolkata"), ("* * * * 0-6", "Australia/Lord_Howe")]
+FORMS = [
+    ("* * * * *", "UTC"),
+    ("* * * * *", "Europe/Paris"),
+    ("*/1 * * * *", "America/New_York"),
+    ("0 * * * * *", "Asia/Kolkata"),
+    ("* * * * 0-6", "Australia/Lord_Howe"),
+]
 
 
 def insert_schedules(n: int, first_tick: datetime) -> None:
@@ -40,16 +45,37 @@ def insert_schedules(n: int, first_tick: datetime) -> None:
     for i in range(n):
         sid = uuid.uuid4()
         cron, tz = FORMS[i % len(FORMS)]
-        scripts.append({"id": sid, "name": f"bench-{i}", "runtime": "python", "trigger_type": "schedule",
-                        "cron": cron, "timezone": tz, "allow_overlap": True,  # nothing runs, so runs stay queued
-                        "next_run_at": first_tick, "created_at": first_tick, "updated_at": first_tick})
-        versions.append({"id": uuid.uuid4(), "script_id": sid, "number": 1, "runtime": "python",
-                         "code": "x = 1\n", "dependencies": [], "secrets": [], "deps_hash": "none",
-                         "created_at": first_tick})
+        scripts.append(
+            {
+                "id": sid,
+                "name": f"bench-{i}",
+                "runtime": "python",
+                "trigger_type": "schedule",
+                "cron": cron,
+                "timezone": tz,
+                "allow_overlap": True,  # nothing runs, so runs stay queued
+                "next_run_at": first_tick,
+                "created_at": first_tick,
+                "updated_at": first_tick,
+            }
+        )
+        versions.append(
+            {
+                "id": uuid.uuid4(),
+                "script_id": sid,
+                "number": 1,
+                "runtime": "python",
+                "code": "x = 1\n",
+                "dependencies": [],
+                "secrets": [],
+                "deps_hash": "none",
+                "created_at": first_tick,
+            }
+        )
     with session() as s:
         for start in range(0, n, 2000):
-            s.execute(insert(Script), scripts[start:start + 2000])
-            s.execute(insert(ScriptVersion), versions[start:start + 2000])
+            s.execute(insert(Script), scripts[start : start + 2000])
+            s.execute(insert(ScriptVersion), versions[start : start + 2000])
         s.commit()
     with session() as s:  # as autovacuum would have by the time 10,000 schedules exist
         s.execute(text("ANALYZE scripts, script_versions"))
@@ -83,11 +109,16 @@ def watch_boundary(boundary: datetime, before: int, expected: int, limit: float 
 
 def enqueue_lag(samples: list[tuple[float, int]], expected: int) -> dict:
     """Due -> in the queue percentiles from (seconds after the boundary, messages in the queue) samples."""
+
     def first_at(count: float) -> float | None:
         return next((round(at * 1000, 1) for at, n in samples if n >= count), None)
 
-    return {"p50_ms": first_at(expected * 0.5), "p99_ms": first_at(expected * 0.99),
-            "max_ms": first_at(expected), "samples": len(samples)}
+    return {
+        "p50_ms": first_at(expected * 0.5),
+        "p99_ms": first_at(expected * 0.99),
+        "max_ms": first_at(expected),
+        "samples": len(samples),
+    }
 
 
 def measure(n: int, ticks: list[datetime]) -> dict:
@@ -102,9 +133,15 @@ def measure(n: int, ticks: list[datetime]) -> dict:
     distinct = {(sid, at) for sid, at, _ in rows}
     in_window = {key for key in distinct if key[1] in set(ticks)}
     per_tick = [harness.summary([(q - at).total_seconds() for _, at, q in rows if at == t]) for t in ticks]
-    return {"runs": len(rows), "distinct_ticks": len(distinct), "duplicates": len(rows) - len(distinct),
-            "expected": n * len(ticks), "misses": n * len(ticks) - len(in_window),
-            "lag": {**harness.summary(lags), "max_ms": round(max(lags) * 1000, 1)}, "lag_per_boundary": per_tick}
+    return {
+        "runs": len(rows),
+        "distinct_ticks": len(distinct),
+        "duplicates": len(rows) - len(distinct),
+        "expected": n * len(ticks),
+        "misses": n * len(ticks) - len(in_window),
+        "lag": {**harness.summary(lags), "max_ms": round(max(lags) * 1000, 1)},
+        "lag_per_boundary": per_tick,
+    }
 
 
 def main() -> None:
@@ -124,17 +161,26 @@ def main() -> None:
     insert_schedules(args.scripts, first)
     with celery.pool.acquire(block=True) as conn:
         conn.default_channel.queue_purge("runs")
-    procs = [SchedulerProcess(f"bench-sched-{i}-{uuid.uuid4().hex[:6]}", requeue_after_seconds=100_000).start()
-             for i in range(args.schedulers)]
+    procs = [
+        SchedulerProcess(f"bench-sched-{i}-{uuid.uuid4().hex[:6]}", requeue_after_seconds=100_000).start()
+        for i in range(args.schedulers)
+    ]
     try:
         boundaries = [watch_boundary(t, args.scripts * i, args.scripts) for i, t in enumerate(ticks)]
         time.sleep(2)
     finally:
         codes = [p.stop() for p in procs]
-    report = {"scripts": args.scripts, "schedulers": args.schedulers, "cpus": os.cpu_count(),
-              "load_avg_1m_at_start": round(load, 2), "boundaries": [t.isoformat() for t in ticks],
-              **measure(args.scripts, ticks), "per_boundary": boundaries, "exit_codes": codes,
-              "batches_fired": [p.log().count("fired") for p in procs]}
+    report = {
+        "scripts": args.scripts,
+        "schedulers": args.schedulers,
+        "cpus": os.cpu_count(),
+        "load_avg_1m_at_start": round(load, 2),
+        "boundaries": [t.isoformat() for t in ticks],
+        **measure(args.scripts, ticks),
+        "per_boundary": boundaries,
+        "exit_codes": codes,
+        "batches_fired": [p.log().count("fired") for p in procs],
+    }
     with celery.pool.acquire(block=True) as conn:
         conn.default_channel.queue_purge("runs")
     report["p99_target_met"] = report["lag"]["p99_ms"] <= 1000

@@ -13,9 +13,15 @@ MONO = "var(--code-font-family)"
 
 def log_line(line) -> rx.Component:
     return rx.text(
-        line["line"], as_="div", size="1", font_family=MONO, white_space="pre-wrap", word_break="break-all",
-        color=rx.match(line["stream"], ("stderr", rx.color("red", 11)), ("system", rx.color("accent", 11)),
-                       rx.color("gray", 12)),
+        line["line"],
+        as_="div",
+        size="1",
+        font_family=MONO,
+        white_space="pre-wrap",
+        word_break="break-all",
+        color=rx.match(
+            line["stream"], ("stderr", rx.color("red", 11)), ("system", rx.color("accent", 11)), rx.color("gray", 12)
+        ),
         class_name="build-log-line",
     )
 
@@ -27,7 +33,9 @@ def headline() -> rx.Component:
         build_badge(BuildState.status, id="build-status", custom_attrs={"data-status": BuildState.status}),
         rx.spacer(),
         rx.cond(BuildState.following, rx.text("following live", size="1", color_scheme="gray")),
-        align="center", width="100%", spacing="2",
+        align="center",
+        width="100%",
+        spacing="2",
     )
 
 
@@ -37,13 +45,26 @@ def failure() -> rx.Component:
         rx.callout.root(
             rx.callout.icon(rx.icon("circle-x")),
             rx.vstack(
-                rx.text(rx.cond(BuildState.error != "", "The dependency build failed: " + BuildState.error,
-                                "The dependency build failed."), size="2", weight="medium"),
-                rx.text("Runs cannot start until it succeeds. Check the package names and versions in the log "
-                        "below, then save to build again.", size="2"),
+                rx.text(
+                    rx.cond(
+                        BuildState.error != "",
+                        "The dependency build failed: " + BuildState.error,
+                        "The dependency build failed.",
+                    ),
+                    size="2",
+                    weight="medium",
+                ),
+                rx.text(
+                    "Runs cannot start until it succeeds. Check the package names and versions in the log "
+                    "below, then save to build again.",
+                    size="2",
+                ),
                 spacing="1",
             ),
-            color_scheme="red", size="1", width="100%", id="build-error",
+            color_scheme="red",
+            size="1",
+            width="100%",
+            id="build-error",
         ),
     )
 
@@ -57,14 +78,24 @@ def build_panel() -> rx.Component:
                 headline(),
                 failure(),
                 rx.auto_scroll(
-                    rx.cond(BuildState.lines.length() > 0, rx.foreach(BuildState.lines, log_line),
-                            rx.text("Waiting for the build to start…", size="1", color_scheme="gray")),
-                    id="build-log", height="12rem", width="100%", padding="0.5rem 0.75rem",
-                    background_color=rx.color("gray", 2), border=f"1px solid {rx.color('gray', 5)}",
+                    rx.cond(
+                        BuildState.lines.length() > 0,
+                        rx.foreach(BuildState.lines, log_line),
+                        rx.text("Waiting for the build to start…", size="1", color_scheme="gray"),
+                    ),
+                    id="build-log",
+                    height="12rem",
+                    width="100%",
+                    padding="0.5rem 0.75rem",
+                    background_color=rx.color("gray", 2),
+                    border=f"1px solid {rx.color('gray', 5)}",
                     border_radius="var(--radius-2)",
                 ),
-                spacing="2", width="100%",
+                spacing="2",
+                width="100%",
             ),
-            id="build-panel", width="100%", size="1",
+            id="build-panel",
+            width="100%",
+            size="1",
         ),
     )

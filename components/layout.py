@@ -5,16 +5,25 @@ import reflex as rx
 
 from state.auth import AuthState
 
-NAV = [("Scripts", "/scripts", "file-code-2"), ("Secrets", "/secrets", "key-round"),
-       ("Settings", "/settings", "settings")]
+NAV = [
+    ("Scripts", "/scripts", "file-code-2"),
+    ("Secrets", "/secrets", "key-round"),
+    ("Settings", "/settings", "settings"),
+]
 CONTENT_WIDTH = "80rem"
 
 
 def brand() -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon("square-terminal", size=22), rx.heading("Runpad", size="5", weight="bold"),
-                  align="center", spacing="2"),
-        href="/scripts", underline="none", color=rx.color("gray", 12),
+        rx.hstack(
+            rx.icon("square-terminal", size=22),
+            rx.heading("Runpad", size="5", weight="bold"),
+            align="center",
+            spacing="2",
+        ),
+        href="/scripts",
+        underline="none",
+        color=rx.color("gray", 12),
     )
 
 
@@ -22,10 +31,18 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
     active = AuthState.router.page.path.startswith(href)
     return rx.link(
         # below 768 px the icons stand alone (with a tooltip-like title) so the bar never overflows
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium", display=["none", "none", "block"]),
-                  align="center", spacing="2"),
+        rx.hstack(
+            rx.icon(icon, size=16),
+            rx.text(label, size="2", weight="medium", display=["none", "none", "block"]),
+            align="center",
+            spacing="2",
+        ),
         title=label,
-        href=href, underline="none", padding_x="0.75rem", padding_y="0.4rem", border_radius="var(--radius-2)",
+        href=href,
+        underline="none",
+        padding_x="0.75rem",
+        padding_y="0.4rem",
+        border_radius="var(--radius-2)",
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
         background_color=rx.cond(active, rx.color("accent", 3), "transparent"),
         _hover={"background_color": rx.color("gray", 3)},
@@ -34,9 +51,13 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
 
 def theme_switch() -> rx.Component:
     return rx.tooltip(
-        rx.icon_button(rx.color_mode_cond(rx.icon("moon", size=16), rx.icon("sun", size=16)),
-                       on_click=rx.toggle_color_mode, variant="ghost", color_scheme="gray",
-                       aria_label="Switch light or dark theme"),
+        rx.icon_button(
+            rx.color_mode_cond(rx.icon("moon", size=16), rx.icon("sun", size=16)),
+            on_click=rx.toggle_color_mode,
+            variant="ghost",
+            color_scheme="gray",
+            aria_label="Switch light or dark theme",
+        ),
         content="Light or dark theme",
     )
 
@@ -45,9 +66,19 @@ def logout_button() -> rx.Component:
     """A form post to /auth/logout: the server ends the session and clears the HttpOnly cookie; the
     next page load then starts this tab's state afresh (state/auth.py SessionBinding)."""
     return rx.el.form(
-        rx.button(rx.icon("log-out", size=14), "Log out", type="submit", variant="soft", color_scheme="gray",
-                  size="1", id="logout"),
-        action="/auth/logout", method="post", on_submit=None, margin="0",
+        rx.button(
+            rx.icon("log-out", size=14),
+            "Log out",
+            type="submit",
+            variant="soft",
+            color_scheme="gray",
+            size="1",
+            id="logout",
+        ),
+        action="/auth/logout",
+        method="post",
+        on_submit=None,
+        margin="0",
     )
 
 
@@ -58,13 +89,27 @@ def top_bar() -> rx.Component:
             rx.hstack(*[nav_link(*item) for item in NAV], spacing="1", margin_left=["0.5rem", "0.5rem", "1.5rem"]),
             rx.spacer(),
             theme_switch(),
-            rx.text(AuthState.user_email, size="2", color_scheme="gray", display=["none", "none", "none", "block"],
-                    white_space="nowrap"),
+            rx.text(
+                AuthState.user_email,
+                size="2",
+                color_scheme="gray",
+                display=["none", "none", "none", "block"],
+                white_space="nowrap",
+            ),
             logout_button(),
-            align="center", spacing="3", max_width=CONTENT_WIDTH, margin_x="auto", padding_x="1.5rem", height="3.5rem",
+            align="center",
+            spacing="3",
+            max_width=CONTENT_WIDTH,
+            margin_x="auto",
+            padding_x="1.5rem",
+            height="3.5rem",
         ),
-        as_="header", border_bottom=f"1px solid {rx.color('gray', 5)}", background_color=rx.color("gray", 1),
-        position="sticky", top="0", z_index="10",
+        as_="header",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background_color=rx.color("gray", 1),
+        position="sticky",
+        top="0",
+        z_index="10",
     )
 
 
@@ -75,44 +120,76 @@ def app_shell(*children: rx.Component, wide: bool = False) -> rx.Component:
         top_bar(),
         rx.cond(
             AuthState.logged_in,
-            rx.box(*children, as_="main", max_width="100%" if wide else CONTENT_WIDTH, margin_x="auto",
-                   padding_x="1.5rem", padding_y="1.5rem"),
+            rx.box(
+                *children,
+                as_="main",
+                max_width="100%" if wide else CONTENT_WIDTH,
+                margin_x="auto",
+                padding_x="1.5rem",
+                padding_y="1.5rem",
+            ),
             rx.center(rx.spinner(size="3"), padding_y="6rem"),
         ),
-        min_height="100vh", background_color=rx.color("gray", 2),
+        min_height="100vh",
+        background_color=rx.color("gray", 2),
     )
 
 
 def page_header(title, *actions: rx.Component, subtitle=None) -> rx.Component:
     """A page's title row: the heading (and an optional line under it) left, actions right."""
     return rx.hstack(
-        rx.vstack(rx.heading(title, size="6"),
-                  rx.text(subtitle, size="2", color_scheme="gray") if subtitle is not None else rx.fragment(),
-                  spacing="1"),
-        rx.spacer(), *actions, align="center", width="100%", margin_bottom="1.25rem",
+        rx.vstack(
+            rx.heading(title, size="6"),
+            rx.text(subtitle, size="2", color_scheme="gray") if subtitle is not None else rx.fragment(),
+            spacing="1",
+        ),
+        rx.spacer(),
+        *actions,
+        align="center",
+        width="100%",
+        margin_bottom="1.25rem",
     )
 
 
 def empty_state(icon: str, title: str, hint: str, *actions: rx.Component) -> rx.Component:
     return rx.center(
-        rx.vstack(rx.icon(icon, size=32, color=rx.color("gray", 9)), rx.heading(title, size="4"),
-                  rx.text(hint, size="2", color_scheme="gray", text_align="center", max_width="28rem"), *actions,
-                  align="center", spacing="3"),
-        padding_y="4rem", width="100%", border=f"1px dashed {rx.color('gray', 6)}", border_radius="var(--radius-3)",
+        rx.vstack(
+            rx.icon(icon, size=32, color=rx.color("gray", 9)),
+            rx.heading(title, size="4"),
+            rx.text(hint, size="2", color_scheme="gray", text_align="center", max_width="28rem"),
+            *actions,
+            align="center",
+            spacing="3",
+        ),
+        padding_y="4rem",
+        width="100%",
+        border=f"1px dashed {rx.color('gray', 6)}",
+        border_radius="var(--radius-3)",
     )
 
 
 def error_callout(message) -> rx.Component:
     """Shows `message` (a Var) when it is not empty."""
-    return rx.cond(message != "",
-                   rx.callout(message, icon="triangle-alert", color_scheme="red", size="1", width="100%"))
+    return rx.cond(
+        message != "", rx.callout(message, icon="triangle-alert", color_scheme="red", size="1", width="100%")
+    )
 
 
 def header() -> rx.Component:
     return rx.box(
-        rx.hstack(brand(), rx.spacer(), theme_switch(), align="center", max_width="72rem", margin_x="auto",
-                  padding_x="1.5rem", height="3.5rem"),
-        as_="header", border_bottom=f"1px solid {rx.color('gray', 5)}", background_color=rx.color("gray", 1),
+        rx.hstack(
+            brand(),
+            rx.spacer(),
+            theme_switch(),
+            align="center",
+            max_width="72rem",
+            margin_x="auto",
+            padding_x="1.5rem",
+            height="3.5rem",
+        ),
+        as_="header",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background_color=rx.color("gray", 1),
     )
 
 
@@ -121,5 +198,6 @@ def page_shell(*children: rx.Component) -> rx.Component:
     return rx.box(
         header(),
         rx.box(*children, as_="main", max_width="72rem", margin_x="auto", padding_x="1.5rem", padding_y="2.5rem"),
-        min_height="100vh", background_color=rx.color("gray", 2),
+        min_height="100vh",
+        background_color=rx.color("gray", 2),
     )

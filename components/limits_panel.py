@@ -13,29 +13,59 @@ from state.limits import LimitsState
 def number_field(label: str, id: str, value, on_change, bounds: tuple[int, int], unit: str, error) -> rx.Component:
     return rx.vstack(
         rx.el.label(rx.text(label, size="1", weight="medium", color=rx.color("gray", 11)), html_for=id),
-        rx.input(rx.input.slot(rx.text(unit, size="1", color_scheme="gray"), side="right"), value=value,
-                 on_change=on_change, id=id, type="number", min=str(bounds[0]), max=str(bounds[1]), width="100%",
-                 color_scheme=rx.cond(error != "", "red", "gray")),
-        rx.text(rx.cond(error != "", error, f"{bounds[0]} to {bounds[1]}"), size="1",
-                color_scheme=rx.cond(error != "", "red", "gray")),
-        spacing="1", width="100%",
+        rx.input(
+            rx.input.slot(rx.text(unit, size="1", color_scheme="gray"), side="right"),
+            value=value,
+            on_change=on_change,
+            id=id,
+            type="number",
+            min=str(bounds[0]),
+            max=str(bounds[1]),
+            width="100%",
+            color_scheme=rx.cond(error != "", "red", "gray"),
+        ),
+        rx.text(
+            rx.cond(error != "", error, f"{bounds[0]} to {bounds[1]}"),
+            size="1",
+            color_scheme=rx.cond(error != "", "red", "gray"),
+        ),
+        spacing="1",
+        width="100%",
     )
 
 
 def limits_panel() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            number_field("Timeout", "limit-timeout", LimitsState.timeout_text, LimitsState.set_timeout,
-                         TIMEOUT_RANGE, "s", LimitsState.timeout_error),
-            number_field("Memory", "limit-memory", LimitsState.memory_text, LimitsState.set_memory,
-                         MEMORY_RANGE, "MB", LimitsState.memory_error),
-            spacing="3", width="100%", align="start",
+            number_field(
+                "Timeout",
+                "limit-timeout",
+                LimitsState.timeout_text,
+                LimitsState.set_timeout,
+                TIMEOUT_RANGE,
+                "s",
+                LimitsState.timeout_error,
+            ),
+            number_field(
+                "Memory",
+                "limit-memory",
+                LimitsState.memory_text,
+                LimitsState.set_memory,
+                MEMORY_RANGE,
+                "MB",
+                LimitsState.memory_error,
+            ),
+            spacing="3",
+            width="100%",
+            align="start",
         ),
         rx.hstack(
             rx.switch(checked=DraftState.network, on_change=LimitsState.set_network, id="limit-network"),
             rx.el.label(rx.text("Network access", size="2"), html_for="limit-network"),
             rx.cond(~DraftState.network, rx.text("(no network at all)", size="1", color_scheme="gray")),
-            align="center", spacing="2",
+            align="center",
+            spacing="2",
         ),
-        spacing="3", width="100%",
+        spacing="3",
+        width="100%",
     )

@@ -40,8 +40,11 @@ class DiffEditor(_Monaco):
 
 def language_of(runtime) -> rx.Var:
     """Monaco's language for a runtime (a Var), from the runtime table."""
-    return rx.match(runtime, *[(name, row.editor_language) for name, row in runtimes.RUNTIMES.items()],
-                    runtimes.DEFAULT.editor_language)
+    return rx.match(
+        runtime,
+        *[(name, row.editor_language) for name, row in runtimes.RUNTIMES.items()],
+        runtimes.DEFAULT.editor_language,
+    )
 
 
 code_editor = CodeEditor.create

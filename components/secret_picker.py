@@ -22,34 +22,56 @@ def source_badges(sources) -> rx.Component:
 def status_badge(status) -> rx.Component:
     return rx.cond(
         status == "missing",
-        rx.tooltip(rx.badge(rx.icon("triangle-alert", size=12), "missing", color_scheme="red", size="1"),
-                   content="No secret has this name any more: runs will fail until it is added or unticked"),
-        rx.tooltip(rx.badge("unchecked", color_scheme="amber", size="1"),
-                   content="Not in the built-in store; Infisical is not answering, so it can't be checked"),
+        rx.tooltip(
+            rx.badge(rx.icon("triangle-alert", size=12), "missing", color_scheme="red", size="1"),
+            content="No secret has this name any more: runs will fail until it is added or unticked",
+        ),
+        rx.tooltip(
+            rx.badge("unchecked", color_scheme="amber", size="1"),
+            content="Not in the built-in store; Infisical is not answering, so it can't be checked",
+        ),
     )
 
 
 def secret_row(row: dict) -> rx.Component:
     return rx.hstack(
-        rx.checkbox(checked=row["selected"] == "yes", on_change=lambda on: SecretPickerState.toggle(row["name"], on),
-                    data_secret=row["name"], aria_label="Use secret " + row["name"]),
+        rx.checkbox(
+            checked=row["selected"] == "yes",
+            on_change=lambda on: SecretPickerState.toggle(row["name"], on),
+            data_secret=row["name"],
+            aria_label="Use secret " + row["name"],
+        ),
         rx.text(row["name"], size="2", font_family=MONO, flex="1", min_width="0", overflow_wrap="anywhere"),
         rx.cond(row["status"] == "", source_badges(row["sources"]), status_badge(row["status"])),
-        align="center", spacing="2", width="100%", padding_x="0.5rem", padding_y="0.35rem",
-        border_radius="var(--radius-2)", _hover={"background_color": rx.color("gray", 3)},
+        align="center",
+        spacing="2",
+        width="100%",
+        padding_x="0.5rem",
+        padding_y="0.35rem",
+        border_radius="var(--radius-2)",
+        _hover={"background_color": rx.color("gray", 3)},
     )
 
 
 def secret_list() -> rx.Component:
     return rx.cond(
         ~SecretPickerState.loaded,
-        rx.hstack(rx.spinner(size="1"), rx.text("Loading secret names…", size="1", color_scheme="gray"),
-                  spacing="2", padding="0.5rem", align="center"),
+        rx.hstack(
+            rx.spinner(size="1"),
+            rx.text("Loading secret names…", size="1", color_scheme="gray"),
+            spacing="2",
+            padding="0.5rem",
+            align="center",
+        ),
         rx.cond(
             SecretPickerState.rows.length() > 0,
             rx.vstack(rx.foreach(SecretPickerState.rows, secret_row), spacing="0", width="100%"),
-            rx.text("No secrets yet. Add one on the Secrets page, then tick it here.", size="1",
-                    color_scheme="gray", padding="0.5rem"),
+            rx.text(
+                "No secrets yet. Add one on the Secrets page, then tick it here.",
+                size="1",
+                color_scheme="gray",
+                padding="0.5rem",
+            ),
         ),
     )
 
@@ -60,21 +82,47 @@ def secret_picker() -> rx.Component:
             rx.text("Secrets", size="2", weight="bold"),
             rx.badge(DraftState.secret_names.length(), variant="surface", color_scheme="gray", size="1"),
             rx.spacer(),
-            rx.link(rx.hstack(rx.text("Manage secrets", size="1"), rx.icon("arrow-up-right", size=12), spacing="1",
-                              align="center"), href="/secrets", id="manage-secrets"),
-            align="center", width="100%",
+            rx.link(
+                rx.hstack(
+                    rx.text("Manage secrets", size="1"), rx.icon("arrow-up-right", size=12), spacing="1", align="center"
+                ),
+                href="/secrets",
+                id="manage-secrets",
+            ),
+            align="center",
+            width="100%",
         ),
         rx.text("Ticked names are environment variables in the handler.", size="1", color_scheme="gray"),
-        rx.cond(SecretPickerState.load_error != "",
-                rx.callout(SecretPickerState.load_error, icon="triangle-alert", color_scheme="red", size="1",
-                           width="100%")),
-        rx.cond(SecretPickerState.infisical_error != "",
-                rx.tooltip(rx.callout("Infisical isn't answering: only the built-in store's names are listed.",
-                                      icon="cloud-off", color_scheme="amber", size="1", width="100%",
-                                      id="secret-picker-infisical-down"),
-                           content=SecretPickerState.infisical_error)),
-        rx.box(secret_list(), id="secret-picker", width="100%", max_height="18rem", overflow_y="auto",
-               border=f"1px solid {rx.color('gray', 5)}", border_radius="var(--radius-3)", padding="0.25rem",
-               background_color=rx.color("gray", 1)),
-        spacing="2", width="100%", on_mount=SecretPickerState.load,
+        rx.cond(
+            SecretPickerState.load_error != "",
+            rx.callout(SecretPickerState.load_error, icon="triangle-alert", color_scheme="red", size="1", width="100%"),
+        ),
+        rx.cond(
+            SecretPickerState.infisical_error != "",
+            rx.tooltip(
+                rx.callout(
+                    "Infisical isn't answering: only the built-in store's names are listed.",
+                    icon="cloud-off",
+                    color_scheme="amber",
+                    size="1",
+                    width="100%",
+                    id="secret-picker-infisical-down",
+                ),
+                content=SecretPickerState.infisical_error,
+            ),
+        ),
+        rx.box(
+            secret_list(),
+            id="secret-picker",
+            width="100%",
+            max_height="18rem",
+            overflow_y="auto",
+            border=f"1px solid {rx.color('gray', 5)}",
+            border_radius="var(--radius-3)",
+            padding="0.25rem",
+            background_color=rx.color("gray", 1),
+        ),
+        spacing="2",
+        width="100%",
+        on_mount=SecretPickerState.load,
     )

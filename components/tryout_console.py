@@ -12,98 +12,188 @@ def event_input() -> rx.Component:
         rx.hstack(
             rx.text("Event body", size="2", weight="medium"),
             rx.text("JSON, passed to the handler as event.body", size="1", color_scheme="gray"),
-            align="baseline", spacing="2",
+            align="baseline",
+            spacing="2",
         ),
         rx.text_area(
-            value=TryoutState.event_text, on_change=TryoutState.set_event_text, id="event-json",
-            font_family=MONO, font_size="12.5px", rows="7", resize="vertical", spell_check=False, width="100%",
+            value=TryoutState.event_text,
+            on_change=TryoutState.set_event_text,
+            id="event-json",
+            font_family=MONO,
+            font_size="12.5px",
+            rows="7",
+            resize="vertical",
+            spell_check=False,
+            width="100%",
             color_scheme=rx.cond(TryoutState.event_error != "", "red", "gray"),
             aria_label="Event body as JSON",
         ),
         # the line is always there, so a message appearing does not push the page down
-        rx.text(TryoutState.event_error, id="event-error", size="1", color_scheme="red", min_height="1.25rem",
-                font_family=MONO),
-        spacing="2", width="100%", max_width=["100%", "100%", "22rem"], flex_shrink="0",
+        rx.text(
+            TryoutState.event_error,
+            id="event-error",
+            size="1",
+            color_scheme="red",
+            min_height="1.25rem",
+            font_family=MONO,
+        ),
+        spacing="2",
+        width="100%",
+        max_width=["100%", "100%", "22rem"],
+        flex_shrink="0",
     )
 
 
 def actions() -> rx.Component:
     return rx.hstack(
         rx.tooltip(
-            rx.button(rx.icon("play", size=14), "Run", id="run-tryout", on_click=TryoutState.run,
-                      disabled=TryoutState.event_error != "", loading=TryoutState.starting),
+            rx.button(
+                rx.icon("play", size=14),
+                "Run",
+                id="run-tryout",
+                on_click=TryoutState.run,
+                disabled=TryoutState.event_error != "",
+                loading=TryoutState.starting,
+            ),
             content="Run the code in the editor, saved or not (Ctrl/Cmd+Enter)",
         ),
         rx.cond(
             TryoutState.busy & (TryoutState.tryout_run != ""),
-            rx.button(rx.icon("square", size=14), "Cancel", id="cancel-tryout", on_click=TryoutState.cancel,
-                      loading=TryoutState.cancelling, variant="soft", color_scheme="red"),
+            rx.button(
+                rx.icon("square", size=14),
+                "Cancel",
+                id="cancel-tryout",
+                on_click=TryoutState.cancel,
+                loading=TryoutState.cancelling,
+                variant="soft",
+                color_scheme="red",
+            ),
         ),
         rx.spacer(),
         rx.cond(TryoutState.status != "", status_badge(TryoutState.status, id="tryout-status")),
         rx.text(TryoutState.duration, id="tryout-duration", size="2", color_scheme="gray", font_family=MONO),
         rx.cond(
             TryoutState.tryout_run != "",
-            rx.link(rx.icon("external-link", size=14), href="/runs/" + TryoutState.tryout_run, id="tryout-run-link",
-                    color_scheme="gray", title="Open this run's page"),
+            rx.link(
+                rx.icon("external-link", size=14),
+                href="/runs/" + TryoutState.tryout_run,
+                id="tryout-run-link",
+                color_scheme="gray",
+                title="Open this run's page",
+            ),
         ),
-        align="center", spacing="3", width="100%", min_height="2.25rem",
+        align="center",
+        spacing="3",
+        width="100%",
+        min_height="2.25rem",
     )
 
 
 def waiting_text() -> rx.Component:
-    return log_placeholder(rx.cond(
-        TryoutState.installing, "Installing dependencies… (the first run with a new set takes a while)",
-        rx.match(TryoutState.status, ("queued", "Queued: waiting for a worker…"),
-                 ("building", "Preparing the container…"), ("running", "Running: nothing printed yet."),
-                 ("", "Press Run to try the code with this event. Output shows here as it is printed."),
-                 "The run printed nothing."),
-    ))
+    return log_placeholder(
+        rx.cond(
+            TryoutState.installing,
+            "Installing dependencies… (the first run with a new set takes a while)",
+            rx.match(
+                TryoutState.status,
+                ("queued", "Queued: waiting for a worker…"),
+                ("building", "Preparing the container…"),
+                ("running", "Running: nothing printed yet."),
+                ("", "Press Run to try the code with this event. Output shows here as it is printed."),
+                "The run printed nothing.",
+            ),
+        )
+    )
 
 
 def outcome() -> rx.Component:
     return rx.vstack(
-        rx.cond(TryoutState.installing & (TryoutState.rows.length() > 0),
-                rx.callout("Installing dependencies…", icon="package", color_scheme="amber", size="1", width="100%")),
-        rx.cond(TryoutState.error != "",
-                rx.callout(TryoutState.error, icon="triangle-alert", size="1", width="100%", id="tryout-error",
-                           color_scheme=rx.cond(TryoutState.status == "cancelled", "gray", "red"),
-                           white_space="pre-wrap")),
-        rx.cond(TryoutState.result != "",
-                rx.vstack(
-                    rx.text("Result", size="2", weight="medium"),
-                    rx.el.pre(TryoutState.result, id="tryout-result", font_family=MONO, font_size="12.5px",
-                              margin="0", padding="0.75rem", max_height="16rem", overflow="auto", width="100%",
-                              background_color=rx.color("gray", 1), border=f"1px solid {rx.color('gray', 6)}",
-                              border_radius="var(--radius-3)"),
-                    spacing="1", width="100%",
-                )),
-        spacing="2", width="100%",
+        rx.cond(
+            TryoutState.installing & (TryoutState.rows.length() > 0),
+            rx.callout("Installing dependencies…", icon="package", color_scheme="amber", size="1", width="100%"),
+        ),
+        rx.cond(
+            TryoutState.error != "",
+            rx.callout(
+                TryoutState.error,
+                icon="triangle-alert",
+                size="1",
+                width="100%",
+                id="tryout-error",
+                color_scheme=rx.cond(TryoutState.status == "cancelled", "gray", "red"),
+                white_space="pre-wrap",
+            ),
+        ),
+        rx.cond(
+            TryoutState.result != "",
+            rx.vstack(
+                rx.text("Result", size="2", weight="medium"),
+                rx.el.pre(
+                    TryoutState.result,
+                    id="tryout-result",
+                    font_family=MONO,
+                    font_size="12.5px",
+                    margin="0",
+                    padding="0.75rem",
+                    max_height="16rem",
+                    overflow="auto",
+                    width="100%",
+                    background_color=rx.color("gray", 1),
+                    border=f"1px solid {rx.color('gray', 6)}",
+                    border_radius="var(--radius-3)",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+        ),
+        spacing="2",
+        width="100%",
     )
 
 
 def output() -> rx.Component:
     return rx.vstack(
         actions(),
-        rx.cond(TryoutState.hidden_lines > 0,
-                rx.text(TryoutState.hidden_lines, " earlier lines are not shown here; the run page has them all.",
-                        size="1", color_scheme="gray")),
+        rx.cond(
+            TryoutState.hidden_lines > 0,
+            rx.text(
+                TryoutState.hidden_lines,
+                " earlier lines are not shown here; the run page has them all.",
+                size="1",
+                color_scheme="gray",
+            ),
+        ),
         log_view(TryoutState.rows, "tryout-output", waiting_text(), height="16rem"),
         outcome(),
-        spacing="2", width="100%", min_width="0",
+        spacing="2",
+        width="100%",
+        min_width="0",
     )
 
 
 def tryout_console() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.icon("flask-conical", size=16), rx.heading("Try it out", size="3"),
-                      rx.text("runs the unsaved code in a fresh container", size="1", color_scheme="gray"),
-                      align="center", spacing="2"),
-            rx.flex(event_input(), output(), direction=rx.breakpoints(initial="column", md="row"),
-                    style={"gap": "1rem"}, width="100%"),
-            spacing="3", width="100%",
+            rx.hstack(
+                rx.icon("flask-conical", size=16),
+                rx.heading("Try it out", size="3"),
+                rx.text("runs the unsaved code in a fresh container", size="1", color_scheme="gray"),
+                align="center",
+                spacing="2",
+            ),
+            rx.flex(
+                event_input(),
+                output(),
+                direction=rx.breakpoints(initial="column", md="row"),
+                style={"gap": "1rem"},
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
         ),
-        width="100%", size="2", id="tryout-console",
-        on_mount=TryoutState.resume, on_unmount=TryoutState.stop_following,
+        width="100%",
+        size="2",
+        id="tryout-console",
+        on_mount=TryoutState.resume,
+        on_unmount=TryoutState.stop_following,
     )

@@ -45,18 +45,45 @@ class EditorState(rx.State):
         states a computed var depends on by reading its own code."""
         draft = await self.get_state(DraftState)
         trigger = await self.get_state(TriggerState)
-        form = [self.name, draft.code, draft.dependencies, draft.secret_names, draft.timeout_seconds,
-                draft.memory_mb, draft.network, trigger.trigger_type, trigger.http_auth, trigger.schedule_kind,
-                trigger.cron, trigger.interval_text, trigger.timezone, trigger.enabled]
+        form = [
+            self.name,
+            draft.code,
+            draft.dependencies,
+            draft.secret_names,
+            draft.timeout_seconds,
+            draft.memory_mb,
+            draft.network,
+            trigger.trigger_type,
+            trigger.http_auth,
+            trigger.schedule_kind,
+            trigger.cron,
+            trigger.interval_text,
+            trigger.timezone,
+            trigger.enabled,
+        ]
         return bool(self.saved_count) and bool(draft.script_id) and _comparable(form) != self._saved_form
 
     async def _form(self) -> list:
         draft = await self.get_state(DraftState)
         trigger = await self.get_state(TriggerState)
-        return _comparable([self.name, draft.code, draft.dependencies, draft.secret_names, draft.timeout_seconds,
-                            draft.memory_mb, draft.network, trigger.trigger_type, trigger.http_auth,
-                            trigger.schedule_kind, trigger.cron, trigger.interval_text, trigger.timezone,
-                            trigger.enabled])
+        return _comparable(
+            [
+                self.name,
+                draft.code,
+                draft.dependencies,
+                draft.secret_names,
+                draft.timeout_seconds,
+                draft.memory_mb,
+                draft.network,
+                trigger.trigger_type,
+                trigger.http_auth,
+                trigger.schedule_kind,
+                trigger.cron,
+                trigger.interval_text,
+                trigger.timezone,
+                trigger.enabled,
+            ]
+        )
 
     async def _remember_form(self) -> None:
         self._saved_form = await self._form()
@@ -143,8 +170,17 @@ class EditorState(rx.State):
             spec = trigger.spec()
         except schedules.ScheduleError as exc:
             raise schedules.ScheduleError(f"The schedule cannot be saved: {exc}") from None
-        return editor.Fields(self.name, draft.code, list(draft.dependencies), list(draft.secret_names), spec,
-                             draft.timeout_seconds, draft.memory_mb, draft.network, trigger.enabled)
+        return editor.Fields(
+            self.name,
+            draft.code,
+            list(draft.dependencies),
+            list(draft.secret_names),
+            spec,
+            draft.timeout_seconds,
+            draft.memory_mb,
+            draft.network,
+            trigger.enabled,
+        )
 
     @rx.event
     async def save(self):
@@ -161,8 +197,9 @@ class EditorState(rx.State):
         yield
         try:
             if draft.script_id:
-                saved = await asyncio.to_thread(editor.update, uuid.UUID(draft.script_id),
-                                                editor.Fields(**self._saved), fields, uid)
+                saved = await asyncio.to_thread(
+                    editor.update, uuid.UUID(draft.script_id), editor.Fields(**self._saved), fields, uid
+                )
             else:
                 saved = await asyncio.to_thread(editor.create, draft.runtime, fields, uid)
         except errors.InvalidInput as exc:

@@ -78,8 +78,9 @@ class RunsState(rx.State):
         self.loading_more = True
         yield
         try:
-            page = await asyncio.to_thread(listings.runs_of, uid, uuid.UUID(self.history_of), None, PAGE_SIZE,
-                                           uuid.UUID(self.rows[-1].id))
+            page = await asyncio.to_thread(
+                listings.runs_of, uid, uuid.UUID(self.history_of), None, PAGE_SIZE, uuid.UUID(self.rows[-1].id)
+            )
             self.rows = self.rows + [run_views.list_row(r) for r in page]
             self.has_more = len(page) == PAGE_SIZE
         except Exception as exc:  # noqa: BLE001
@@ -159,7 +160,7 @@ class RunState(rx.State):
     def _refresh_shown(self) -> None:
         found = run_views.search(self._rows, self.search)
         self.total_lines, self.matching_lines = len(self._rows), len(found)
-        self.shown = found[-run_views.MAX_SHOWN_LINES:]
+        self.shown = found[-run_views.MAX_SHOWN_LINES :]
 
     @rx.event
     async def load(self):

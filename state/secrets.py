@@ -18,8 +18,15 @@ log = logging.getLogger(__name__)
 
 def listed(found: secret_catalog.Catalog) -> list[dict[str, str]]:
     """The catalog as table rows (names, sources and times only)."""
-    return [{"name": e.name, "sources": " ".join(e.sources), "in_store": "yes" if "store" in e.sources else "",
-             "updated": e.updated_at.strftime("%Y-%m-%d %H:%M UTC") if e.updated_at else ""} for e in found.entries]
+    return [
+        {
+            "name": e.name,
+            "sources": " ".join(e.sources),
+            "in_store": "yes" if "store" in e.sources else "",
+            "updated": e.updated_at.strftime("%Y-%m-%d %H:%M UTC") if e.updated_at else "",
+        }
+        for e in found.entries
+    ]
 
 
 def save_secret(name: str, value: str) -> str:
@@ -57,8 +64,11 @@ class SecretsState(rx.State):
             self.loaded = True
             return
         self.rows, self.infisical = listed(found), found.infisical
-        self.infisical_error = (f"Infisical is not answering, so only the built-in store's secrets are listed: "
-                                f"{found.infisical_error}" if found.infisical == "down" else "")
+        self.infisical_error = (
+            f"Infisical is not answering, so only the built-in store's secrets are listed: {found.infisical_error}"
+            if found.infisical == "down"
+            else ""
+        )
         self.load_error, self.loaded = "", True
 
     @rx.event

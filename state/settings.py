@@ -30,8 +30,11 @@ def whole_number(value: Any, label: str) -> int:
 
 def save_limits(form: dict) -> defaults.Limits:
     """set_limits from the form's fields; a switch submits "on" when on and nothing when off."""
-    return defaults.set_limits(whole_number(form.get("timeout_seconds"), "default timeout"),
-                               whole_number(form.get("memory_mb"), "default memory"), form.get("network") == "on")
+    return defaults.set_limits(
+        whole_number(form.get("timeout_seconds"), "default timeout"),
+        whole_number(form.get("memory_mb"), "default memory"),
+        form.get("network") == "on",
+    )
 
 
 def save_retention(form: dict) -> int:
@@ -41,24 +44,34 @@ def save_retention(form: dict) -> int:
 
 
 def save_infisical(form: dict) -> None:
-    infisical.configure(str(form.get("site_url", "")), str(form.get("client_id", "")),
-                        str(form.get("project_id", "")), str(form.get("environment", "")),
-                        str(form.get("secret_path", "") or "/"), str(form.get("client_secret", "")) or None)
+    infisical.configure(
+        str(form.get("site_url", "")),
+        str(form.get("client_id", "")),
+        str(form.get("project_id", "")),
+        str(form.get("environment", "")),
+        str(form.get("secret_path", "") or "/"),
+        str(form.get("client_secret", "")) or None,
+    )
 
 
 def save_cloudwatch(form: dict) -> None:
-    cloudwatch.configure(str(form.get("region", "")).strip(), str(form.get("log_group", "")).strip(),
-                         str(form.get("access_key_id", "")).strip() or None,
-                         str(form.get("secret_access_key", "")) or None)
+    cloudwatch.configure(
+        str(form.get("region", "")).strip(),
+        str(form.get("log_group", "")).strip(),
+        str(form.get("access_key_id", "")).strip() or None,
+        str(form.get("secret_access_key", "")) or None,
+    )
 
 
 def snapshot() -> dict[str, Any]:
     """Everything the page shows, credentials reduced to set / not set."""
     limits = defaults.limits()
-    return {"infisical": infisical.config(), "cloudwatch": cloudwatch.config() or {},
-            "limits": {"timeout_seconds": limits.timeout_seconds, "memory_mb": limits.memory_mb,
-                       "network": limits.network},
-            "retention_days": log_retention.retention_days()}
+    return {
+        "infisical": infisical.config(),
+        "cloudwatch": cloudwatch.config() or {},
+        "limits": {"timeout_seconds": limits.timeout_seconds, "memory_mb": limits.memory_mb, "network": limits.network},
+        "retention_days": log_retention.retention_days(),
+    }
 
 
 class SettingsState(rx.State):
@@ -108,8 +121,9 @@ class SettingsState(rx.State):
 
     def _show(self, snap: dict[str, Any]) -> None:
         info = snap["infisical"]
-        self.infisical = {k: str(info.get(k) or "") for k in
-                          ("site_url", "client_id", "project_id", "environment", "secret_path")}
+        self.infisical = {
+            k: str(info.get(k) or "") for k in ("site_url", "client_id", "project_id", "environment", "secret_path")
+        }
         self.infisical["secret_path"] = self.infisical["secret_path"] or "/"
         self.infisical_configured, self.infisical_secret_set = info["configured"], info["client_secret_set"]
         cw = snap["cloudwatch"]
@@ -169,8 +183,9 @@ class SettingsState(rx.State):
 
     @rx.event
     async def save_cloudwatch(self, form: dict):
-        if await self._change("cloudwatch", lambda: save_cloudwatch(form), "Saved: run and build logs are shipped "
-                              "to CloudWatch as well."):
+        if await self._change(
+            "cloudwatch", lambda: save_cloudwatch(form), "Saved: run and build logs are shipped to CloudWatch as well."
+        ):
             yield rx.set_value("cloudwatch-secret-key", "")
 
     @rx.event

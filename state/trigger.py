@@ -54,8 +54,11 @@ class TriggerState(rx.State):
 
     def show_saved(self, loaded: editor.Loaded) -> None:
         """The trigger of a saved script; a secret generated for this very script stays on screen."""
-        self.trigger_type, self.http_auth, self.enabled = loaded.fields.trigger["type"], loaded.http_auth, \
-            loaded.fields.enabled
+        self.trigger_type, self.http_auth, self.enabled = (
+            loaded.fields.trigger["type"],
+            loaded.http_auth,
+            loaded.fields.enabled,
+        )
         self.schedule_kind, self.timezone = loaded.schedule_kind, loaded.timezone
         self.cron = loaded.cron or DEFAULT_CRON
         self.interval_text = str(loaded.interval_seconds) if loaded.interval_seconds is not None else DEFAULT_INTERVAL

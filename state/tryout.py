@@ -81,9 +81,17 @@ class TryoutState(rx.State):
         yield
         try:
             run = await asyncio.to_thread(
-                launch.tryout, uid, draft.runtime, draft.code, list(draft.dependencies), list(draft.secret_names),
-                run_views.parsed_event(self.event_text), timeout_seconds=draft.timeout_seconds,
-                memory_mb=draft.memory_mb, network=draft.network)
+                launch.tryout,
+                uid,
+                draft.runtime,
+                draft.code,
+                list(draft.dependencies),
+                list(draft.secret_names),
+                run_views.parsed_event(self.event_text),
+                timeout_seconds=draft.timeout_seconds,
+                memory_mb=draft.memory_mb,
+                network=draft.network,
+            )
             summary = await asyncio.to_thread(run_views.summary_of, run)
         except Exception as exc:  # noqa: BLE001 - every failure is told to the person
             if not expected(exc):

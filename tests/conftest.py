@@ -28,8 +28,11 @@ CATALOG = pytest.StashKey[str]()
 
 
 def _psql(sql: str) -> None:
-    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql],
+        check=True,
+        capture_output=True,
+    )
 
 
 def _needs_services(item: pytest.Item) -> bool:

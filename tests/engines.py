@@ -31,8 +31,14 @@ def publish_base_images() -> str:
     so this process never talks to Docker. With no engine there are no real ids: stand-ins are
     published instead (through the same publish function), which lets the web and API tests that
     run no code pass, and makes any build refuse them. Returns what happened, for the session header."""
-    done = subprocess.run([sys.executable, "-m", "app.cli", "publish-base-images"], cwd=ROOT,
-                          env={**os.environ, **worker_env()}, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "publish-base-images"],
+        cwd=ROOT,
+        env={**os.environ, **worker_env()},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode == 0:
         return "base images published from the workers' Docker Engine"
     from app.core.settings import settings
@@ -47,5 +53,7 @@ def publish_base_images() -> str:
             stand_ins.append(base_catalog.Entry(runtime, image, fake, fake))
     base_catalog.publish(stand_ins, "pytest-no-engine")
     reason = (done.stderr.strip().splitlines() or ["?"])[-1]
-    return (f"stand-in base images published for {', '.join(e.runtime for e in stand_ins)} "
-            f"(publish-base-images said: {reason[:200]})")
+    return (
+        f"stand-in base images published for {', '.join(e.runtime for e in stand_ins)} "
+        f"(publish-base-images said: {reason[:200]})"
+    )

@@ -28,8 +28,13 @@ class ReflexEvents(Plugin):
         if ctx.args and ctx.args[0]:  # @rx.event
             return callback
         # @rx.event(background=True): a decorator that makes the callback
-        return CallableType([AnyType(TypeOfAny.special_form)], [ARG_POS], [None], callback,
-                            ctx.api.named_generic_type("builtins.function", []))
+        return CallableType(
+            [AnyType(TypeOfAny.special_form)],
+            [ARG_POS],
+            [None],
+            callback,
+            ctx.api.named_generic_type("builtins.function", []),
+        )
 
 
 def plugin(version: str) -> type[Plugin]:

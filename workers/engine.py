@@ -45,6 +45,7 @@ def _image_lock(deps_hash: str) -> threading.Lock:
 
 # ---- builds -----------------------------------------------------------------------------------
 
+
 def execute_build(build_id: uuid.UUID) -> None:
     """Builds the image of a queued build (no-op if another worker has claimed it)."""
     build = builds.claim(build_id, settings.worker_name)
@@ -60,18 +61,25 @@ def _build(build: Build) -> None:
             ref = images.dependency_image_ref(build.deps_hash)
             if settings.registry and images.pull(ref):
                 sink.system(f"pulled {ref} from {settings.registry}")
-                built = images.BuiltImage(ref, images.local_id(ref),
-                                          images.read_file(ref, runtimes.row(build.runtime).lockfile_path))
+                built = images.BuiltImage(
+                    ref, images.local_id(ref), images.read_file(ref, runtimes.row(build.runtime).lockfile_path)
+                )
             else:
                 built = images.build_dependency_image(
-                    build.runtime, build.dependencies, build.deps_hash, build.lockfile,
-                    lambda line: sink.write("stdout", ANSI.sub("", line)), saved_digest=build.base_digest)
+                    build.runtime,
+                    build.dependencies,
+                    build.deps_hash,
+                    build.lockfile,
+                    lambda line: sink.write("stdout", ANSI.sub("", line)),
+                    saved_digest=build.base_digest,
+                )
                 if settings.registry:
                     images.push(built.ref, sink.system)
         sink.system(f"image {built.ref} ready")
         sink.flush()
-        builds.finish(build.id, image_ref=built.ref, digest=built.digest, lockfile=built.lockfile,
-                      log_truncated=sink.truncated)
+        builds.finish(
+            build.id, image_ref=built.ref, digest=built.digest, lockfile=built.lockfile, log_truncated=sink.truncated
+        )
     except Exception as exc:  # noqa: BLE001 - any failure ends the build with its reason
         sink.system(f"build failed: {exc}")
         sink.flush()
@@ -121,8 +129,14 @@ def _local_image(build: Build, sink: logs.LogSink) -> str:
         if settings.registry and images.pull(ref):
             return ref
         sink.system("dependency image missing here: rebuilding it from the recorded lockfile")
-        images.build_dependency_image(build.runtime, build.dependencies, build.deps_hash, build.lockfile,
-                                      lambda line: None, saved_digest=build.base_digest)
+        images.build_dependency_image(
+            build.runtime,
+            build.dependencies,
+            build.deps_hash,
+            build.lockfile,
+            lambda line: None,
+            saved_digest=build.base_digest,
+        )
         return ref
 
 
@@ -191,17 +205,24 @@ def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[st
         attached = _start_container(run, version, image, sink)
         runs.mark_running(run.id, attached.container_id)
         nonce = pysecrets.token_hex(16)
-        ctx = {"run_id": str(run.id), "script_id": str(run.script_id) if run.script_id else None,
-               "version": run.version, "trigger": run.trigger,
-               "deadline": int((time.time() + run.timeout_seconds) * 1000)}
-        payload = json.dumps({"code": version.code, "event": run.event, "ctx": ctx, "secrets": values,
-                              "nonce": nonce}).encode()
-        outcome = supervisor.supervise(attached, payload, nonce, sink, run.timeout_seconds,
-                                       lambda: runs.cancel_requested(run.id), run.memory_mb)
+        ctx = {
+            "run_id": str(run.id),
+            "script_id": str(run.script_id) if run.script_id else None,
+            "version": run.version,
+            "trigger": run.trigger,
+            "deadline": int((time.time() + run.timeout_seconds) * 1000),
+        }
+        payload = json.dumps(
+            {"code": version.code, "event": run.event, "ctx": ctx, "secrets": values, "nonce": nonce}
+        ).encode()
+        outcome = supervisor.supervise(
+            attached, payload, nonce, sink, run.timeout_seconds, lambda: runs.cancel_requested(run.id), run.memory_mb
+        )
     except requests.exceptions.ConnectionError as exc:  # dockerd stopped: it took the container with it
         log.exception("run %s: lost the Docker Engine", run.id)
-        outcome = supervisor.Outcome(supervisor.StopReason.failed,
-                                     error=f"the Docker Engine stopped or restarted during the run: {exc}")
+        outcome = supervisor.Outcome(
+            supervisor.StopReason.failed, error=f"the Docker Engine stopped or restarted during the run: {exc}"
+        )
     except Exception as exc:  # Docker failing mid-run still ends the run
         log.exception("run %s: container failure", run.id)
         outcome = supervisor.Outcome(supervisor.StopReason.failed, error=f"container failure: {exc}")
@@ -210,6 +231,12 @@ def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[st
             containers.remove_eventually(attached.container_id)
     if outcome.error:
         sink.system(outcome.error)
-    _record_end(run.id, sink, STATUS_FOR[outcome.reason], result=sink.redactor.value(outcome.result),
-                error=sink.redactor.text(outcome.error) if outcome.error else None,
-                exit_code=outcome.exit_code, log_truncated=sink.truncated)
+    _record_end(
+        run.id,
+        sink,
+        STATUS_FOR[outcome.reason],
+        result=sink.redactor.value(outcome.result),
+        error=sink.redactor.text(outcome.error) if outcome.error else None,
+        exit_code=outcome.exit_code,
+        log_truncated=sink.truncated,
+    )

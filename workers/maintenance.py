@@ -59,9 +59,16 @@ def publish_base_images() -> list[base_catalog.Entry]:
     for entry in entries:
         pinned = settings.pinned_base(entry.runtime)
         if pinned is not None and pinned != (entry.digest, entry.runner_digest):
-            log.error("settings pin the %s base to %s (runner %s) but this worker has %s (runner %s): it will "
-                      "refuse to build new versions of %s", entry.runtime, pinned[0], pinned[1], entry.digest,
-                      entry.runner_digest, entry.runtime)
+            log.error(
+                "settings pin the %s base to %s (runner %s) but this worker has %s (runner %s): it will "
+                "refuse to build new versions of %s",
+                entry.runtime,
+                pinned[0],
+                pinned[1],
+                entry.digest,
+                entry.runner_digest,
+                entry.runtime,
+            )
     return entries
 
 
@@ -135,8 +142,13 @@ class Housekeeper(threading.Thread):
                     remove_orphans()
                 if self.pool is not None:
                     self.pool.shrink()
-                    metrics.publish_pool_stats(settings.worker_name, self.pool.size(), self.pool.hits,
-                                               self.pool.misses, ttl=settings.heartbeat_seconds * 3)
+                    metrics.publish_pool_stats(
+                        settings.worker_name,
+                        self.pool.size(),
+                        self.pool.hits,
+                        self.pool.misses,
+                        ttl=settings.heartbeat_seconds * 3,
+                    )
             except Exception:  # housekeeping retries on the next tick
                 log.exception("housekeeping failed; retrying")
 

@@ -83,8 +83,12 @@ class Scheduler:
         if triggers:
             swept = requeue.sweep(dispatch.enqueue_run, triggers, self.requeue_after, self.requeue_attempts)
             if swept.requeued or swept.failed:
-                log.warning("re-sent %d lost run(s); failed %d after %d tries",
-                            len(swept.requeued), len(swept.failed), self.requeue_attempts)
+                log.warning(
+                    "re-sent %d lost run(s); failed %d after %d tries",
+                    len(swept.requeued),
+                    len(swept.failed),
+                    self.requeue_attempts,
+                )
 
     def pause(self) -> float:
         """Until the next schedule is due (checked again at least every max_sleep, as a save may

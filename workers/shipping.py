@@ -53,9 +53,13 @@ class Shipper:
             return None
         client = self._client_of(t)
         with session() as s:
-            rows = s.execute(select(LogLine.id, LogLine.source, LogLine.source_id, LogLine.seq, LogLine.ts,
-                                    LogLine.line).where(not_(LogLine.shipped)).order_by(LogLine.id)
-                             .limit(self.claim_rows).with_for_update(skip_locked=True)).all()
+            rows = s.execute(
+                select(LogLine.id, LogLine.source, LogLine.source_id, LogLine.seq, LogLine.ts, LogLine.line)
+                .where(not_(LogLine.shipped))
+                .order_by(LogLine.id)
+                .limit(self.claim_rows)
+                .with_for_update(skip_locked=True)
+            ).all()
             done, error = self._ship_rows(client, t.log_group, rows)
             if done:
                 s.execute(update(LogLine).where(LogLine.id.in_(done)).values(shipped=True))
@@ -96,8 +100,11 @@ class Shipper:
         """Creates the group and the stream once per process; someone else creating them first is fine."""
         if group not in self._groups:
             # a writer-only IAM policy (infra/terraform) may not create groups: the group is made there
-            _create(lambda: client.create_log_group(logGroupName=group), self._sleep,
-                    tolerated=("ResourceAlreadyExistsException", "AccessDeniedException"))
+            _create(
+                lambda: client.create_log_group(logGroupName=group),
+                self._sleep,
+                tolerated=("ResourceAlreadyExistsException", "AccessDeniedException"),
+            )
             self._groups.add(group)
         if stream in self._streams:
             self._streams.move_to_end(stream)
@@ -134,8 +141,13 @@ class LogShipper(threading.Thread):
     """Every `interval` seconds ships the backlog when CloudWatch is configured (at once again while
     claims come back full); every `retention_every` seconds deletes logs past their retention."""
 
-    def __init__(self, shipper: Shipper | None = None, interval: float = 1.0, retention_every: float = 3600.0,
-                 max_backoff: float = 60.0):
+    def __init__(
+        self,
+        shipper: Shipper | None = None,
+        interval: float = 1.0,
+        retention_every: float = 3600.0,
+        max_backoff: float = 60.0,
+    ):
         super().__init__(daemon=True, name="log-shipper")
         self.shipper = shipper or Shipper()
         self.interval, self.retention_every = interval, retention_every

@@ -35,8 +35,7 @@ def _refusal(request: Request) -> Response | None:
         return None
     if "text/html" in request.headers.get("accept", ""):
         return RedirectResponse(f"/login?next={DOCS_URL}", status_code=303)
-    return JSONResponse({"error": "unauthorized", "message": "Log in to read the API documentation."},
-                        status_code=401)
+    return JSONResponse({"error": "unauthorized", "message": "Log in to read the API documentation."}, status_code=401)
 
 
 @router.get(DOCS_URL)
@@ -44,8 +43,10 @@ def swagger_ui(request: Request) -> Response:
     if refused := _refusal(request):
         return refused
     return get_swagger_ui_html(
-        openapi_url=OPENAPI_URL, title="Runpad API",
-        swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js", swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
+        openapi_url=OPENAPI_URL,
+        title="Runpad API",
+        swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
         swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
         swagger_ui_parameters={
             "validatorUrl": None,  # else Swagger UI asks validator.swagger.io about the document

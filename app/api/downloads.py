@@ -30,5 +30,7 @@ async def run_log_text(run_id: str, runpad_session: str = Cookie(default="")) ->
     except (ValueError, errors.NotFound):
         return _text(404, "No such run (or it is not yours).")
     lines = await run_in_threadpool(logs.read, "run", run.id)
-    return PlainTextResponse(logs.as_text(lines), headers={
-        "content-disposition": f'attachment; filename="run-{run.id}.log"', "cache-control": "no-store"})
+    return PlainTextResponse(
+        logs.as_text(lines),
+        headers={"content-disposition": f'attachment; filename="run-{run.id}.log"', "cache-control": "no-store"},
+    )

@@ -87,10 +87,14 @@ async def _answer(request: Request, token: str, path: str) -> Response:
             return _response(hooks.json_reply(404, {"error": "no such hook"}))
         return _response(hooks.json_reply(413, {"error": f"the body is larger than {hooks.MAX_BODY_BYTES} bytes"}))
     req = hooks.HookRequest(
-        token=token, method=request.method, path="/" + path,
+        token=token,
+        method=request.method,
+        path="/" + path,
         headers=_headers(request),
         query={k: v for k, v in request.query_params.items() if k != "async"},
-        body=body, wants_async=_wants_async(request))
+        body=body,
+        wants_async=_wants_async(request),
+    )
     return _response(await hooks.call(req))
 
 

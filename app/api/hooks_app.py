@@ -14,12 +14,19 @@ queue.install(CeleryQueue())  # this process's queue (the composition root: app/
 
 # Hook responses are other people's pages: a sandboxed, opaque origin (no cookies, no storage, no
 # same-origin requests) and no MIME sniffing turning a text body into script.
-STAMPED = [(b"content-security-policy", b"sandbox allow-scripts allow-forms allow-popups"),
-           (b"x-content-type-options", b"nosniff")]
+STAMPED = [
+    (b"content-security-policy", b"sandbox allow-scripts allow-forms allow-popups"),
+    (b"x-content-type-options", b"nosniff"),
+]
 # Removed from every response before stamping, whoever set them (the handler's reply is filtered
 # already in app.services.hooks; this also covers error pages and anything added later).
-REMOVED = {b"set-cookie", b"set-cookie2", b"content-security-policy", b"content-security-policy-report-only",
-           b"x-content-type-options"}
+REMOVED = {
+    b"set-cookie",
+    b"set-cookie2",
+    b"content-security-policy",
+    b"content-security-policy-report-only",
+    b"x-content-type-options",
+}
 
 
 class HookOriginHeaders:

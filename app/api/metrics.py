@@ -18,8 +18,12 @@ _registry.register(RunpadCollector())
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
     if settings.metrics_token and not _authorized(request.headers.get("authorization", "")):
-        return Response("unauthorized\n", status_code=401, media_type="text/plain",
-                        headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+        return Response(
+            "unauthorized\n",
+            status_code=401,
+            media_type="text/plain",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     body = await run_in_threadpool(generate_latest, _registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 

@@ -15,12 +15,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # Reflex runs what an event handler sends back (rx.toast, ...) with eval, and Monaco's workers may too;
 # inline scripts are allowed by hash only. Radix and Monaco style elements at run time, hence inline
 # styles. The websocket is same-origin (connect-src 'self' covers it in current browsers; named for others).
-POLICY = ("default-src 'self'; script-src 'self' 'unsafe-eval'{inline}; style-src 'self' 'unsafe-inline'; "
-          "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'{sockets}; "
-          "worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
-          "object-src 'none'")
-FIXED = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
-         (b"referrer-policy", b"same-origin")]
+POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval'{inline}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'{sockets}; "
+    "worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+    "object-src 'none'"
+)
+FIXED = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
@@ -45,8 +46,11 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in (b"content-security-policy", *(name for name, _ in FIXED))]
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in (b"content-security-policy", *(name for name, _ in FIXED))
+                ]
                 message = {**message, "headers": [*headers, (b"content-security-policy", csp.encode()), *FIXED]}
             await send(message)
 

@@ -38,15 +38,20 @@ async def _fields(request: Request) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else {}
 
 
-def _refused(request: Request, status: int, code: str, message: str, retry_after: int | None = None,
-             next_path: str = "") -> Response:
+def _refused(
+    request: Request, status: int, code: str, message: str, retry_after: int | None = None, next_path: str = ""
+) -> Response:
     headers = {"retry-after": str(retry_after)} if retry_after else None
     if _wants_json(request):
         return JSONResponse({"error": code, "message": message}, status, headers=headers)
     if status in (429, 503):  # the contract's status, with a page a person can read
         back = html.escape(f"/login?{urlencode({'error': code})}")
-        return HTMLResponse(f"<!doctype html><title>Runpad</title><p>{html.escape(message)}</p>"
-                            f'<p><a href="{back}">Back to the login</a></p>', status, headers=headers)
+        return HTMLResponse(
+            f"<!doctype html><title>Runpad</title><p>{html.escape(message)}</p>"
+            f'<p><a href="{back}">Back to the login</a></p>',
+            status,
+            headers=headers,
+        )
     query = {"error": code, **({"next": next_path} if next_path and next_path != sessions.HOME else {})}
     return RedirectResponse(f"/login?{urlencode(query)}", 303)
 
@@ -78,8 +83,9 @@ async def login(request: Request) -> Response:
         user, token = await run_in_threadpool(sessions.login, email[:320], password[:1024], client_ip)
     except errors.RunpadError as exc:  # a wrong password, too many failures, or busy
         return _refused(request, exc.status, exc.code, str(exc), exc.retry_after, next_path=target)
-    response: Response = (JSONResponse({"email": user.email, "next": target}) if _wants_json(request)
-                          else RedirectResponse(target, 303))
+    response: Response = (
+        JSONResponse({"email": user.email, "next": target}) if _wants_json(request) else RedirectResponse(target, 303)
+    )
     response.set_cookie(value=token, **sessions.cookie_options())
     response.headers["cache-control"] = "no-store"
     return response
@@ -91,9 +97,9 @@ async def logout(request: Request) -> Response:
         return _refused(request, 403, "cross_site", "Log out from Runpad's own pages.")
     token = sessions.token_in(request.headers.get("cookie", ""))
     await run_in_threadpool(sessions.logout, token)
-    response: Response = (JSONResponse({"logged_out": True}) if _wants_json(request)
-                          else RedirectResponse("/login", 303))
+    response: Response = JSONResponse({"logged_out": True}) if _wants_json(request) else RedirectResponse("/login", 303)
     options = sessions.cookie_options()
-    response.delete_cookie(options["key"], path=options["path"], secure=options["secure"], httponly=True,
-                           samesite="lax")
+    response.delete_cookie(
+        options["key"], path=options["path"], secure=options["secure"], httponly=True, samesite="lax"
+    )
     return response

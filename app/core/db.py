@@ -18,8 +18,13 @@ _engine: Engine | None = None
 def engine() -> Engine:
     global _engine
     if _engine is None:
-        _engine = create_engine(settings.database_url, pool_pre_ping=True, pool_size=settings.db_pool_size,
-                                max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout_seconds)
+        _engine = create_engine(
+            settings.database_url,
+            pool_pre_ping=True,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_seconds,
+        )
     return _engine
 
 

@@ -42,12 +42,19 @@ class RuntimeRow:
 
 
 NODE = RuntimeRow(
-    name=Runtime.node, label="Node.js", badge_colour="green", ecosystem=Ecosystem.npm,
-    image_setting="node_image", runner_file="runner.mjs", command=("node", "/opt/runpad/runner.mjs"),
-    lockfile_path="/opt/runpad/deps/package-lock.json", extra_ca_env=("NODE_EXTRA_CA_CERTS",),
+    name=Runtime.node,
+    label="Node.js",
+    badge_colour="green",
+    ecosystem=Ecosystem.npm,
+    image_setting="node_image",
+    runner_file="runner.mjs",
+    command=("node", "/opt/runpad/runner.mjs"),
+    lockfile_path="/opt/runpad/deps/package-lock.json",
+    extra_ca_env=("NODE_EXTRA_CA_CERTS",),
     editor_language="javascript",
     pin_modes=(("exact", "", "Exact version"), ("compatible", "^", "^ compatible"), ("patch", "~", "~ patch updates")),
-    package_example="dayjs", version_example="^1.11",
+    package_example="dayjs",
+    version_example="^1.11",
     starter="""// `event.body` is the request body, the JSON you try out with, or null on a schedule.
 // Secrets you pick are in process.env; what you return is the run's result.
 export default async function handler(event, ctx) {
@@ -58,13 +65,19 @@ export default async function handler(event, ctx) {
 )
 
 PYTHON = RuntimeRow(
-    name=Runtime.python, label="Python", badge_colour="blue", ecosystem=Ecosystem.pypi,
-    image_setting="python_image", runner_file="runner.py",
+    name=Runtime.python,
+    label="Python",
+    badge_colour="blue",
+    ecosystem=Ecosystem.pypi,
+    image_setting="python_image",
+    runner_file="runner.py",
     command=("/opt/runpad/venv/bin/python", "-I", "/opt/runpad/runner.py"),
-    lockfile_path="/opt/runpad/deps/requirements.lock", extra_ca_env=(),
+    lockfile_path="/opt/runpad/deps/requirements.lock",
+    extra_ca_env=(),
     editor_language="python",
     pin_modes=(("exact", "==", "== exact"), ("compatible", "~=", "~= compatible"), ("minimum", ">=", ">= at least")),
-    package_example="requests", version_example="~=2.32",
+    package_example="requests",
+    version_example="~=2.32",
     starter="""# event["body"] is the request body, the JSON you try out with, or None on a schedule.
 # Secrets you pick are in os.environ; what you return is the run's result.
 import datetime

@@ -129,8 +129,10 @@ class Settings(BaseSettings):
         for runtime in ("node", "python"):
             if bool(getattr(self, f"{runtime}_base_digest")) != bool(getattr(self, f"{runtime}_runner_digest")):
                 name = runtime.upper()
-                raise ValueError(f"set both RUNPAD_{name}_BASE_DIGEST and RUNPAD_{name}_RUNNER_DIGEST, or neither: "
-                                 "the dependency hash needs the two together")
+                raise ValueError(
+                    f"set both RUNPAD_{name}_BASE_DIGEST and RUNPAD_{name}_RUNNER_DIGEST, or neither: "
+                    "the dependency hash needs the two together"
+                )
         return self
 
     @property

@@ -31,16 +31,24 @@ class BoundedAdapter(HTTPAdapter):
         self.label, self.deadline = label, deadline
         self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
 
-    def send(self, request: PreparedRequest, stream: bool = False, timeout: Any = None, verify: bool | str = True,
-             cert: Any = None, proxies: Mapping[str, str] | None = None) -> Response:
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> Response:
         """HTTPAdapter.send within the deadline; `timeout` gives way to the adapter's own bounds."""
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise NetworkError(f"timeout: no answer from {self.label} in time")
         connect, read = min(self.connect_timeout, remaining), min(self.read_timeout, remaining)
         try:
-            response = super().send(request, stream=stream, timeout=(connect, read), verify=verify, cert=cert,
-                                    proxies=proxies)
+            response = super().send(
+                request, stream=stream, timeout=(connect, read), verify=verify, cert=cert, proxies=proxies
+            )
             _ = response.content
         except requests.exceptions.ConnectTimeout:
             raise NetworkError(f"timeout: could not connect to {self.label} within {connect:g} s") from None

@@ -36,9 +36,18 @@ EMPTY_MESSAGE = " "  # messages must be non-empty; a blank line stays a (blank-l
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _LOG_GROUP = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
-RETRYABLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
-                   "ServiceUnavailableException", "ServiceUnavailable", "InternalFailure", "InternalServerError",
-                   "RequestTimeout", "RequestTimeoutException"}
+RETRYABLE_CODES = {
+    "ThrottlingException",
+    "Throttling",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "ServiceUnavailableException",
+    "ServiceUnavailable",
+    "InternalFailure",
+    "InternalServerError",
+    "RequestTimeout",
+    "RequestTimeoutException",
+}
 
 
 class ConfigError(errors.InvalidInput):
@@ -46,6 +55,7 @@ class ConfigError(errors.InvalidInput):
 
 
 # ---- configuration ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Target:
@@ -58,8 +68,13 @@ class Target:
     secret_access_key: str | None = field(default=None, repr=False)
 
 
-def configure(region: str, log_group: str, access_key_id: str | None = None,
-              secret_access_key: str | None = None, endpoint_url: str | None = None) -> dict[str, Any]:
+def configure(
+    region: str,
+    log_group: str,
+    access_key_id: str | None = None,
+    secret_access_key: str | None = None,
+    endpoint_url: str | None = None,
+) -> dict[str, Any]:
     """Stores the configuration; without an access key boto3's default credential chain is used.
     Re-saving the same access key id without a secret keeps the stored secret."""
     if not _REGION.match(region or ""):
@@ -73,8 +88,12 @@ def configure(region: str, log_group: str, access_key_id: str | None = None,
     current, secret = app_settings.get(KEY)
     if access_key_id and not secret_access_key and (current.get("access_key_id") != access_key_id or not secret):
         raise ConfigError("a new access key id needs its secret access key")
-    value = {"region": region, "log_group": log_group, "endpoint_url": endpoint_url or None,
-             "access_key_id": access_key_id or None}
+    value = {
+        "region": region,
+        "log_group": log_group,
+        "endpoint_url": endpoint_url or None,
+        "access_key_id": access_key_id or None,
+    }
     app_settings.put(KEY, value, secret=secret_access_key, keep_secret=bool(access_key_id))
     return _shown(*app_settings.get(KEY))
 
@@ -97,16 +116,25 @@ def target() -> Target | None:
     value, secret = app_settings.get(KEY)
     if not value.get("region") or not value.get("log_group"):
         return None
-    return Target(value["region"], value["log_group"], value.get("endpoint_url"), value.get("access_key_id"),
-                  secret if value.get("access_key_id") else None)
+    return Target(
+        value["region"],
+        value["log_group"],
+        value.get("endpoint_url"),
+        value.get("access_key_id"),
+        secret if value.get("access_key_id") else None,
+    )
 
 
 def client_for(t: Target):
     """A logs client that fails fast: retries are ours (with_retries), so botocore makes one attempt."""
-    session = boto3.session.Session(aws_access_key_id=t.access_key_id, aws_secret_access_key=t.secret_access_key,
-                                    region_name=t.region)
-    return session.client("logs", endpoint_url=t.endpoint_url, config=Config(
-        connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 1}))
+    session = boto3.session.Session(
+        aws_access_key_id=t.access_key_id, aws_secret_access_key=t.secret_access_key, region_name=t.region
+    )
+    return session.client(
+        "logs",
+        endpoint_url=t.endpoint_url,
+        config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 1}),
+    )
 
 
 def stream_name(source: str, source_id: uuid.UUID) -> str:
@@ -115,6 +143,7 @@ def stream_name(source: str, source_id: uuid.UUID) -> str:
 
 
 # ---- batching (pure) --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Row:
@@ -133,8 +162,11 @@ class Batch:
     size: int = 0  # bytes as CloudWatch counts them
 
     def fits(self, timestamp: int, size: int) -> bool:
-        return (len(self.events) < MAX_BATCH_EVENTS and self.size + size <= MAX_BATCH_BYTES
-                and (not self.events or timestamp - self.events[0]["timestamp"] < MAX_SPAN_MS))
+        return (
+            len(self.events) < MAX_BATCH_EVENTS
+            and self.size + size <= MAX_BATCH_BYTES
+            and (not self.events or timestamp - self.events[0]["timestamp"] < MAX_SPAN_MS)
+        )
 
 
 def pieces(line: str, limit: int = MAX_MESSAGE_BYTES) -> list[str]:
@@ -175,6 +207,7 @@ def _millis(ts: datetime) -> int:
 
 # ---- calls ------------------------------------------------------------------------------------
 
+
 def retryable(exc: BaseException) -> bool:
     """Throttling, a 5xx or a connection problem: worth trying again later."""
     if isinstance(exc, (BotoConnectionError, HTTPClientError)):
@@ -189,8 +222,13 @@ def error_code(exc: BaseException) -> str | None:
     return exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
 
 
-def with_retries(call: Callable[[], Any], attempts: int = 3, base: float = 0.2, cap: float = 2.0,
-                 sleep: Callable[[float], None] = time.sleep) -> Any:
+def with_retries(
+    call: Callable[[], Any],
+    attempts: int = 3,
+    base: float = 0.2,
+    cap: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Any:
     """call(), retried on retryable errors with exponential backoff and jitter; kept short because
     the claimed rows stay locked meanwhile (the shipper backs off longer between rounds)."""
     for attempt in range(attempts):
@@ -199,24 +237,27 @@ def with_retries(call: Callable[[], Any], attempts: int = 3, base: float = 0.2, 
         except Exception as exc:
             if attempt == attempts - 1 or not retryable(exc):
                 raise
-            sleep(min(cap, base * 2 ** attempt) * random.uniform(0.5, 1.0))
+            sleep(min(cap, base * 2**attempt) * random.uniform(0.5, 1.0))
     raise AssertionError("unreachable")
 
 
-def put_batches(client, group: str, stream: str, planned: list[Batch],
-                sleep: Callable[[float], None] = time.sleep) -> tuple[set[int], BaseException | None]:
+def put_batches(
+    client, group: str, stream: str, planned: list[Batch], sleep: Callable[[float], None] = time.sleep
+) -> tuple[set[int], BaseException | None]:
     """Sends the batches in order until one fails. Returns the ids of rows all of whose events were
     accepted (or rejected by CloudWatch as too old/new, which no retry fixes), and the error if any."""
     done: set[int] = set()
     for i, batch in enumerate(planned):
         try:
-            send = functools.partial(client.put_log_events, logGroupName=group, logStreamName=stream,
-                                     logEvents=batch.events)
+            send = functools.partial(
+                client.put_log_events, logGroupName=group, logStreamName=stream, logEvents=batch.events
+            )
             reply = with_retries(send, sleep=sleep)
         except Exception as exc:  # noqa: BLE001 - the caller decides; what was sent stays sent
             if error_code(exc) == "InvalidParameterException":
-                log.error("CloudWatch refused %d event(s) of %s for good, skipping them: %s",
-                          len(batch.events), stream, exc)
+                log.error(
+                    "CloudWatch refused %d event(s) of %s for good, skipping them: %s", len(batch.events), stream, exc
+                )
                 done |= batch.row_ids
                 continue
             unsent = set().union(*(b.row_ids for b in planned[i:]))

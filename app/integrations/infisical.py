@@ -62,8 +62,15 @@ class Config:
 
 # ---- configuration ----------------------------------------------------------------------------
 
-def configure(site_url: str, client_id: str, project_id: str, environment: str, secret_path: str = "/",
-              client_secret: str | None = None) -> None:
+
+def configure(
+    site_url: str,
+    client_id: str,
+    project_id: str,
+    environment: str,
+    secret_path: str = "/",
+    client_secret: str | None = None,
+) -> None:
     """Stores the configuration; without client_secret the stored one is kept."""
     parts = urlsplit((site_url or "").strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -76,8 +83,13 @@ def configure(site_url: str, client_id: str, project_id: str, environment: str, 
         raise ConfigError("the Infisical secret path must start with /")
     if not client_secret and not app_settings.get(SETTING)[1]:
         raise ConfigError("the Infisical client secret is required")
-    value = {"site_url": f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}", "client_id": client_id.strip(),
-             "project_id": project_id.strip(), "environment": environment.strip(), "secret_path": secret_path.strip()}
+    value = {
+        "site_url": f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}",
+        "client_id": client_id.strip(),
+        "project_id": project_id.strip(),
+        "environment": environment.strip(),
+        "secret_path": secret_path.strip(),
+    }
     app_settings.put(SETTING, value, secret=client_secret or None)
 
 
@@ -90,12 +102,19 @@ def load() -> Config | None:
     try:
         value, secret = app_settings.get(SETTING)
     except InvalidToken:  # says nothing by itself; the usual cause is a key changed without rotate-key
-        raise InfisicalError("the stored Infisical client secret does not decrypt with the current "
-                             "RUNPAD_SECRET_KEY") from None
+        raise InfisicalError(
+            "the stored Infisical client secret does not decrypt with the current RUNPAD_SECRET_KEY"
+        ) from None
     if not value or not secret:
         return None
-    return Config(value["site_url"], value["client_id"], secret, value["project_id"], value["environment"],
-                  value.get("secret_path") or "/")
+    return Config(
+        value["site_url"],
+        value["client_id"],
+        secret,
+        value["project_id"],
+        value["environment"],
+        value.get("secret_path") or "/",
+    )
 
 
 def config() -> dict[str, Any]:
@@ -106,14 +125,17 @@ def config() -> dict[str, Any]:
 
 # ---- operations -------------------------------------------------------------------------------
 
+
 def fetch(names: list[str], cfg: Config | None = None) -> dict[str, str]:
     """The values of those names that Infisical has; raises InfisicalError when it cannot say."""
     cfg = cfg or _required()
     found = _with_client(cfg, lambda client: _merged(_listing(client, cfg, values=True)))
     hidden = sorted(n for n in names if n in found and found[n][1])
     if hidden:  # Infisical masks values the identity may see listed but not read
-        raise InfisicalError(f"Infisical hides the value of {', '.join(hidden)} from client {cfg.client_id}: "
-                             "give the identity read access to secret values")
+        raise InfisicalError(
+            f"Infisical hides the value of {', '.join(hidden)} from client {cfg.client_id}: "
+            "give the identity read access to secret values"
+        )
     return {n: found[n][0] for n in names if n in found}
 
 
@@ -146,9 +168,15 @@ def _required() -> Config:
 
 
 def _listing(client: InfisicalSDKClient, cfg: Config, values: bool):
-    return client.secrets.list_secrets(environment_slug=cfg.environment, secret_path=cfg.secret_path,
-                                       project_id=cfg.project_id, expand_secret_references=True,
-                                       view_secret_value=values, recursive=False, include_imports=True)
+    return client.secrets.list_secrets(
+        environment_slug=cfg.environment,
+        secret_path=cfg.secret_path,
+        project_id=cfg.project_id,
+        expand_secret_references=True,
+        view_secret_value=values,
+        recursive=False,
+        include_imports=True,
+    )
 
 
 def _merged(listing) -> dict[str, tuple[str, bool]]:
@@ -169,8 +197,9 @@ def _probe(client: InfisicalSDKClient, cfg: Config) -> int:
     if count == 0:
         # Infisical lists an unknown environment or path as empty; asking for one name tells them apart
         try:
-            client.secrets.get_secret_by_name(PROBE_NAME, cfg.environment, cfg.secret_path,
-                                              project_id=cfg.project_id, view_secret_value=False)
+            client.secrets.get_secret_by_name(
+                PROBE_NAME, cfg.environment, cfg.secret_path, project_id=cfg.project_id, view_secret_value=False
+            )
         except APIError as exc:
             if not (exc.status_code == 404 and _message(exc).startswith("Secret with name")):
                 raise
@@ -185,6 +214,7 @@ _tokens_lock = threading.Lock()
 
 def _with_client(cfg: Config, request: Callable[[InfisicalSDKClient], Any]) -> Any:
     """Logs in (reusing a cached access token) and runs request; every failure becomes InfisicalError."""
+
     def operation() -> Any:
         client = _client(cfg, time.monotonic() + DEADLINE)
         try:
@@ -234,8 +264,10 @@ def _login(client: InfisicalSDKClient, cfg: Config, fresh: bool = False) -> bool
     except APIError as exc:
         if exc.status_code != 401:
             raise
-        raise InfisicalError(f"bad credentials: Infisical at {cfg.site_url} refused client id {cfg.client_id} "
-                             f"({_message(exc)}, HTTP 401)") from None
+        raise InfisicalError(
+            f"bad credentials: Infisical at {cfg.site_url} refused client id {cfg.client_id} "
+            f"({_message(exc)}, HTTP 401)"
+        ) from None
     lifetime = min(float(answer.expiresIn) - 60, TOKEN_MAX_SECONDS) if answer.expiresIn else TOKEN_MAX_SECONDS
     if lifetime > 0:
         with _tokens_lock:
@@ -257,8 +289,10 @@ def _refusal(cfg: Config, exc: APIError) -> str:
     if status == 404 and message.startswith("Project"):
         return f"unknown project: Infisical has no project {cfg.project_id} ({message})"
     if status == 404 and message.startswith("Folder"):
-        return (f"unknown environment or path: Infisical project {cfg.project_id} has no environment "
-                f"'{cfg.environment}' with path '{cfg.secret_path}' ({message})")
+        return (
+            f"unknown environment or path: Infisical project {cfg.project_id} has no environment "
+            f"'{cfg.environment}' with path '{cfg.secret_path}' ({message})"
+        )
     if status == 403:
         return f"no access: Infisical refused client {cfg.client_id} access to {cfg.where} ({message})"
     return f"Infisical at {cfg.site_url} answered HTTP {status}: {message or 'no message'}"

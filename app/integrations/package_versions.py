@@ -89,6 +89,7 @@ def checked_name(runtime: str, name: str) -> str:
 
 # ---- fetching ---------------------------------------------------------------------------------
 
+
 class _Unreachable(Exception):
     """The registry did not answer usably (network, timeout, 5xx, not JSON)."""
 
@@ -115,8 +116,10 @@ def _fetch(runtime: str, name: str, url: str) -> Suggestions:
 
 
 # npm's abbreviated metadata: only what installs need, much smaller than the full packument
-ACCEPT = {Ecosystem.npm: "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8",
-          Ecosystem.pypi: "application/json"}
+ACCEPT = {
+    Ecosystem.npm: "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8",
+    Ecosystem.pypi: "application/json",
+}
 
 
 def _get(url: str, accept: str) -> requests.Response:
@@ -141,8 +144,12 @@ def _from_npm(name: str, doc: dict) -> Suggestions:
     usable = {v for v, meta in versions.items() if _SEMVER.match(v) and not (meta or {}).get("deprecated")}
     usable = usable or {v for v in versions if _SEMVER.match(v)}
     latest = str((doc.get("dist-tags") or {}).get("latest") or "")
-    return _pick(name, sorted(usable, key=_semver_key, reverse=True), lambda v: bool(_semver_parts(v)[3]),
-                 latest if latest in versions else "")
+    return _pick(
+        name,
+        sorted(usable, key=_semver_key, reverse=True),
+        lambda v: bool(_semver_parts(v)[3]),
+        latest if latest in versions else "",
+    )
 
 
 def _from_pypi(name: str, doc: dict) -> Suggestions:
@@ -190,6 +197,7 @@ def _semver_key(version: str) -> tuple:
 
 # ---- cache ------------------------------------------------------------------------------------
 
+
 def _cache_key(url: str) -> str:
     return f"runpad:pkgver:{url}"
 
@@ -211,6 +219,7 @@ def _cache_put(url: str, found: Suggestions, seconds: int) -> None:
 
 
 # ---- specs ------------------------------------------------------------------------------------
+
 
 def spec_for(runtime: str, name: str, version: str, mode: str) -> str:
     """The normalised dependency spec for a name and a picked or typed version. A plain version gets
@@ -237,11 +246,16 @@ def describe(runtime: str, spec: str) -> dict[str, str]:
     except Exception:  # noqa: BLE001 - a spec saved by an older rule still gets listed, as it is
         return {"spec": spec, "name": spec, "label": spec, "version": "", "kind": "range"}
     if runtimes.ecosystem_of(runtime) == Ecosystem.npm:
-        version = spec[spec.find("@", 1) + 1:] if spec.find("@", 1) != -1 else "latest"
+        version = spec[spec.find("@", 1) + 1 :] if spec.find("@", 1) != -1 else "latest"
         label, pinned = name, bool(_SEMVER.match(version.lstrip("=")))
     else:
         cut = next((i for i, c in enumerate(spec) if c in "=<>!~;"), len(spec))  # the version starts here
         label, version = spec[:cut], spec[cut:]
         pinned = bool(re.fullmatch(r"===?[^,;*]+", version.split(";")[0].strip()))
-    return {"spec": spec, "name": name, "label": label, "version": version or "any version",
-            "kind": "pinned" if pinned else "range"}
+    return {
+        "spec": spec,
+        "name": name,
+        "label": label,
+        "version": version or "any version",
+        "kind": "pinned" if pinned else "range",
+    }

@@ -30,7 +30,8 @@ def runtime_picker() -> rx.Component:
         rx.select.root(
             rx.select.trigger(id="script-runtime", width="9rem"),
             rx.select.content(*[rx.select.item(row.label, value=name) for name, row in runtimes.RUNTIMES.items()]),
-            value=DraftState.runtime, on_change=EditorState.set_runtime,
+            value=DraftState.runtime,
+            on_change=EditorState.set_runtime,
         ),
         runtime_badge(DraftState.runtime),
     )
@@ -42,8 +43,13 @@ def save_state() -> rx.Component:
         rx.text("Not saved yet", size="1", color_scheme="gray", id="save-state"),
         rx.cond(
             EditorState.unsaved,
-            rx.badge(rx.icon("circle-dot", size=12), "Unsaved changes", color_scheme="amber", variant="soft",
-                     id="unsaved-indicator"),
+            rx.badge(
+                rx.icon("circle-dot", size=12),
+                "Unsaved changes",
+                color_scheme="amber",
+                variant="soft",
+                id="unsaved-indicator",
+            ),
             rx.text("Version ", EditorState.version, " saved", size="1", color_scheme="gray", id="save-state"),
         ),
     )
@@ -51,18 +57,30 @@ def save_state() -> rx.Component:
 
 def delete_dialog() -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(rx.icon("trash-2", size=14), "Delete", variant="soft", color_scheme="red",
-                                          loading=EditorState.deleting, id="delete-script")),
+        rx.alert_dialog.trigger(
+            rx.button(
+                rx.icon("trash-2", size=14),
+                "Delete",
+                variant="soft",
+                color_scheme="red",
+                loading=EditorState.deleting,
+                id="delete-script",
+            )
+        ),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Delete \u201c", EditorState.name, "\u201d?"),
             rx.alert_dialog.description(
                 "Its versions, runs and logs are deleted too, and its hook URL stops working. This cannot be undone.",
-                size="2"),
+                size="2",
+            ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete", color_scheme="red", on_click=EditorState.delete,
-                                                 id="delete-script-confirm")),
-                spacing="3", justify="end", margin_top="1rem",
+                rx.alert_dialog.action(
+                    rx.button("Delete", color_scheme="red", on_click=EditorState.delete, id="delete-script-confirm")
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
             ),
             max_width="28rem",
         ),
@@ -74,30 +92,53 @@ def saved_links() -> rx.Component:
     return rx.cond(
         DraftState.script_id != "",
         rx.hstack(
-            rx.link(rx.button(rx.icon("list", size=14), "Runs", variant="ghost", color_scheme="gray"),
-                    href=base + "/runs", id="script-runs-link"),
-            rx.link(rx.button(rx.icon("history", size=14), "Versions", variant="ghost", color_scheme="gray"),
-                    href=base + "/versions", id="script-versions-link"),
+            rx.link(
+                rx.button(rx.icon("list", size=14), "Runs", variant="ghost", color_scheme="gray"),
+                href=base + "/runs",
+                id="script-runs-link",
+            ),
+            rx.link(
+                rx.button(rx.icon("history", size=14), "Versions", variant="ghost", color_scheme="gray"),
+                href=base + "/versions",
+                id="script-versions-link",
+            ),
             delete_dialog(),
-            spacing="2", align="center",
+            spacing="2",
+            align="center",
         ),
     )
 
 
 def top_bar() -> rx.Component:
     return rx.hstack(
-        rx.link(rx.icon_button(rx.icon("arrow-left", size=16), variant="ghost", color_scheme="gray",
-                               aria_label="Back to scripts"), href="/scripts"),
-        rx.input(value=EditorState.name, on_change=EditorState.set_name, placeholder="Script name", id="script-name",
-                 size="3", width="20rem", max_length=200, aria_label="Script name"),
+        rx.link(
+            rx.icon_button(
+                rx.icon("arrow-left", size=16), variant="ghost", color_scheme="gray", aria_label="Back to scripts"
+            ),
+            href="/scripts",
+        ),
+        rx.input(
+            value=EditorState.name,
+            on_change=EditorState.set_name,
+            placeholder="Script name",
+            id="script-name",
+            size="3",
+            width="20rem",
+            max_length=200,
+            aria_label="Script name",
+        ),
         runtime_picker(),
         build_badge(BuildState.status, id="script-build-status", custom_attrs={"data-status": BuildState.status}),
         save_state(),
         rx.spacer(),
         saved_links(),
-        rx.button(rx.icon("save", size=16), "Save", on_click=EditorState.save, loading=EditorState.saving,
-                  id="save-script"),
-        align="center", spacing="3", width="100%", wrap="wrap",
+        rx.button(
+            rx.icon("save", size=16), "Save", on_click=EditorState.save, loading=EditorState.saving, id="save-script"
+        ),
+        align="center",
+        spacing="3",
+        width="100%",
+        wrap="wrap",
     )
 
 
@@ -106,21 +147,32 @@ def message_row() -> rx.Component:
     return rx.box(
         rx.cond(
             EditorState.error != "",
-            rx.callout(EditorState.error, icon="triangle-alert", color_scheme="red", size="1", width="100%",
-                       id="editor-error"),
-            rx.text("Ctrl/Cmd+S saves · Ctrl/Cmd+Enter runs a try-out with the code as it is now", size="1",
-                    color_scheme="gray", padding_top="0.5rem"),
+            rx.callout(
+                EditorState.error, icon="triangle-alert", color_scheme="red", size="1", width="100%", id="editor-error"
+            ),
+            rx.text(
+                "Ctrl/Cmd+S saves · Ctrl/Cmd+Enter runs a try-out with the code as it is now",
+                size="1",
+                color_scheme="gray",
+                padding_top="0.5rem",
+            ),
         ),
-        min_height="2.75rem", width="100%", padding_y="0.5rem",
+        min_height="2.75rem",
+        width="100%",
+        padding_y="0.5rem",
     )
 
 
 def section(title: str, icon: str, body: rx.Component, id: str) -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.icon(icon, size=16, color=rx.color("gray", 10)), rx.heading(title, size="3"),
-                  align="center", spacing="2"),
+        rx.hstack(
+            rx.icon(icon, size=16, color=rx.color("gray", 10)), rx.heading(title, size="3"), align="center", spacing="2"
+        ),
         body,
-        spacing="3", width="100%", padding="1rem", id=id,
+        spacing="3",
+        width="100%",
+        padding="1rem",
+        id=id,
         border_bottom=f"1px solid {rx.color('gray', 5)}",
     )
 
@@ -131,35 +183,56 @@ def side_panel() -> rx.Component:
         section("Secrets", "key-round", secret_picker(), "section-secrets"),
         section("Trigger", "zap", trigger_panel(), "section-trigger"),
         section("Limits", "gauge", limits_panel(), "section-limits"),
-        width=SIDE_WIDTH, flex_shrink="0", position="sticky", top=TOP_OFFSET,
-        max_height=f"calc(100vh - {TOP_OFFSET} - 1rem)", overflow_y="auto",
-        background_color=rx.color("gray", 1), border=f"1px solid {rx.color('gray', 5)}",
-        border_radius="var(--radius-3)", id="editor-side-panel",
+        width=SIDE_WIDTH,
+        flex_shrink="0",
+        position="sticky",
+        top=TOP_OFFSET,
+        max_height=f"calc(100vh - {TOP_OFFSET} - 1rem)",
+        overflow_y="auto",
+        background_color=rx.color("gray", 1),
+        border=f"1px solid {rx.color('gray', 5)}",
+        border_radius="var(--radius-3)",
+        id="editor-side-panel",
     )
 
 
 def main_column() -> rx.Component:
     return rx.vstack(
         rx.box(
-            code_editor(initial=DraftState.code, doc_key=DraftState.doc_key, language=language_of(DraftState.runtime),
-                        theme=rx.color_mode_cond("light", "dark"), on_change=DraftState.set_code,
-                        editor_id="code-editor", height="60vh"),
-            width="100%", height="60vh", border=f"1px solid {rx.color('gray', 5)}", border_radius="var(--radius-3)",
-            overflow="hidden", background_color=rx.color("gray", 1),
+            code_editor(
+                initial=DraftState.code,
+                doc_key=DraftState.doc_key,
+                language=language_of(DraftState.runtime),
+                theme=rx.color_mode_cond("light", "dark"),
+                on_change=DraftState.set_code,
+                editor_id="code-editor",
+                height="60vh",
+            ),
+            width="100%",
+            height="60vh",
+            border=f"1px solid {rx.color('gray', 5)}",
+            border_radius="var(--radius-3)",
+            overflow="hidden",
+            background_color=rx.color("gray", 1),
         ),
         build_panel(),
         tryout_console(),
-        spacing="4", flex="1", min_width="0",
+        spacing="4",
+        flex="1",
+        min_width="0",
     )
 
 
 def not_found() -> rx.Component:
     return rx.box(
-        empty_state("file-question", "Script not found",
-                    "There is no script at this address, or it belongs to someone else.",
-                    rx.link(rx.button(rx.icon("arrow-left", size=14), "Back to scripts", variant="soft"),
-                            href="/scripts")),
-        id="script-not-found", width="100%",
+        empty_state(
+            "file-question",
+            "Script not found",
+            "There is no script at this address, or it belongs to someone else.",
+            rx.link(rx.button(rx.icon("arrow-left", size=14), "Back to scripts", variant="soft"), href="/scripts"),
+        ),
+        id="script-not-found",
+        width="100%",
     )
 
 
@@ -175,7 +248,8 @@ def editor_page() -> rx.Component:
                     top_bar(),
                     message_row(),
                     rx.hstack(main_column(), side_panel(), align="start", spacing="4", width="100%"),
-                    spacing="0", width="100%",
+                    spacing="0",
+                    width="100%",
                 ),
             ),
         ),

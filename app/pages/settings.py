@@ -23,29 +23,49 @@ def section(title: str, description: str, *children: rx.Component, badge: rx.Com
             rx.text(description, size="2", color_scheme="gray"),
             rx.separator(size="4", margin_y="0.25rem"),
             *children,
-            spacing="3", width="100%",
+            spacing="3",
+            width="100%",
         ),
-        size="3", width="100%",
+        size="3",
+        width="100%",
     )
 
 
 def field(label: str, control: rx.Component, hint: str | rx.Var | None = None) -> rx.Component:
     return rx.vstack(
-        rx.text(label, size="2", weight="medium"), control,
+        rx.text(label, size="2", weight="medium"),
+        control,
         rx.text(hint, size="1", color_scheme="gray") if hint is not None else rx.fragment(),
-        spacing="1", width="100%",
+        spacing="1",
+        width="100%",
     )
 
 
 def text_input(name: str, id_: str, value, placeholder: str = "", mono: bool = False, **props) -> rx.Component:
-    return rx.input(name=name, id=id_, default_value=value, placeholder=placeholder, width="100%",
-                    disabled=READ_ONLY, font_family=MONO if mono else None, auto_complete="off", **props)
+    return rx.input(
+        name=name,
+        id=id_,
+        default_value=value,
+        placeholder=placeholder,
+        width="100%",
+        disabled=READ_ONLY,
+        font_family=MONO if mono else None,
+        auto_complete="off",
+        **props,
+    )
 
 
 def secret_input(name: str, id_: str, is_set) -> rx.Component:
     """A write-only credential: empty keeps the stored one."""
-    return rx.input(name=name, id=id_, type="password", width="100%", disabled=READ_ONLY, auto_complete="new-password",
-                    placeholder=rx.cond(is_set, "set (leave empty to keep it)", "not set"))
+    return rx.input(
+        name=name,
+        id=id_,
+        type="password",
+        width="100%",
+        disabled=READ_ONLY,
+        auto_complete="new-password",
+        placeholder=rx.cond(is_set, "set (leave empty to keep it)", "not set"),
+    )
 
 
 def status_badge(on, on_text: str, off_text: str) -> rx.Component:
@@ -55,8 +75,14 @@ def status_badge(on, on_text: str, off_text: str) -> rx.Component:
 def message(section_key: str, id_: str) -> rx.Component:
     """The section's "Saved" or error line; its height is kept so buttons do not move."""
     text = SettingsState.messages.get(section_key, "")
-    return rx.text(text, id=id_, size="2", min_height="1.5rem", overflow_wrap="anywhere",
-                   color_scheme=rx.cond(SettingsState.failed.get(section_key, False), "red", "green"))
+    return rx.text(
+        text,
+        id=id_,
+        size="2",
+        min_height="1.5rem",
+        overflow_wrap="anywhere",
+        color_scheme=rx.cond(SettingsState.failed.get(section_key, False), "red", "green"),
+    )
 
 
 def actions(*buttons: rx.Component) -> rx.Component:
@@ -70,41 +96,76 @@ def grid(*children: rx.Component) -> rx.Component:
 def infisical_card() -> rx.Component:
     v = SettingsState.infisical
     return section(
-        "Infisical", "A second source of secrets: runs get names the built-in store lacks from this project.",
+        "Infisical",
+        "A second source of secrets: runs get names the built-in store lacks from this project.",
         rx.form(
             rx.vstack(
                 grid(
-                    field("Site URL", text_input("site_url", "infisical-site-url", v["site_url"],
-                                                 "https://app.infisical.com")),
-                    field("Secret path", text_input("secret_path", "infisical-secret-path", v["secret_path"], "/",
-                                                    True)),
-                    field("Client id", text_input("client_id", "infisical-client-id", v["client_id"], mono=True),
-                          "A machine identity with Universal Auth."),
-                    field("Client secret", secret_input("client_secret", "infisical-client-secret",
-                                                        SettingsState.infisical_secret_set), "Write-only."),
+                    field(
+                        "Site URL",
+                        text_input("site_url", "infisical-site-url", v["site_url"], "https://app.infisical.com"),
+                    ),
+                    field(
+                        "Secret path", text_input("secret_path", "infisical-secret-path", v["secret_path"], "/", True)
+                    ),
+                    field(
+                        "Client id",
+                        text_input("client_id", "infisical-client-id", v["client_id"], mono=True),
+                        "A machine identity with Universal Auth.",
+                    ),
+                    field(
+                        "Client secret",
+                        secret_input("client_secret", "infisical-client-secret", SettingsState.infisical_secret_set),
+                        "Write-only.",
+                    ),
                     field("Project id", text_input("project_id", "infisical-project-id", v["project_id"], mono=True)),
-                    field("Environment", text_input("environment", "infisical-environment", v["environment"], "prod",
-                                                    True)),
+                    field(
+                        "Environment",
+                        text_input("environment", "infisical-environment", v["environment"], "prod", True),
+                    ),
                 ),
                 actions(
                     rx.button("Save", type="submit", id="infisical-save", loading=SettingsState.busy == "infisical"),
-                    rx.button("Disconnect", type="button", variant="soft", color_scheme="red",
-                              id="infisical-disconnect", on_click=SettingsState.disconnect_infisical,
-                              disabled=~SettingsState.infisical_configured),
+                    rx.button(
+                        "Disconnect",
+                        type="button",
+                        variant="soft",
+                        color_scheme="red",
+                        id="infisical-disconnect",
+                        on_click=SettingsState.disconnect_infisical,
+                        disabled=~SettingsState.infisical_configured,
+                    ),
                 ),
                 message("infisical", "infisical-message"),
-                spacing="4", width="100%",
+                spacing="4",
+                width="100%",
             ),
-            on_submit=SettingsState.save_infisical, key=SettingsState.revision.to_string() + "-infisical",
+            on_submit=SettingsState.save_infisical,
+            key=SettingsState.revision.to_string() + "-infisical",
         ),
         rx.hstack(
-            rx.button(rx.icon("plug-zap", size=14), "Test connection", type="button", variant="surface",
-                      id="infisical-test", on_click=SettingsState.test_infisical,
-                      loading=SettingsState.busy == "infisical-test", disabled=~SettingsState.infisical_configured),
-            rx.text(SettingsState.messages.get("infisical-test", ""), id="infisical-result", size="2",
-                    overflow_wrap="anywhere", flex="1",
-                    color_scheme=rx.cond(SettingsState.failed.get("infisical-test", False), "red", "green")),
-            align="center", spacing="3", width="100%", min_height="2rem",
+            rx.button(
+                rx.icon("plug-zap", size=14),
+                "Test connection",
+                type="button",
+                variant="surface",
+                id="infisical-test",
+                on_click=SettingsState.test_infisical,
+                loading=SettingsState.busy == "infisical-test",
+                disabled=~SettingsState.infisical_configured,
+            ),
+            rx.text(
+                SettingsState.messages.get("infisical-test", ""),
+                id="infisical-result",
+                size="2",
+                overflow_wrap="anywhere",
+                flex="1",
+                color_scheme=rx.cond(SettingsState.failed.get("infisical-test", False), "red", "green"),
+            ),
+            align="center",
+            spacing="3",
+            width="100%",
+            min_height="2rem",
         ),
         badge=status_badge(SettingsState.infisical_configured, "configured", "not configured"),
     )
@@ -113,28 +174,45 @@ def infisical_card() -> rx.Component:
 def cloudwatch_card() -> rx.Component:
     v = SettingsState.cloudwatch
     return section(
-        "CloudWatch Logs", "Ship every run's and build's log lines to a CloudWatch log group (one stream per run). "
+        "CloudWatch Logs",
+        "Ship every run's and build's log lines to a CloudWatch log group (one stream per run). "
         "Without an access key, the workers' default AWS credentials are used.",
         rx.form(
             rx.vstack(
                 grid(
                     field("Region", text_input("region", "cloudwatch-region", v["region"], "eu-west-1", True)),
-                    field("Log group", text_input("log_group", "cloudwatch-log-group", v["log_group"], "/runpad/runs",
-                                                  True)),
-                    field("Access key id", text_input("access_key_id", "cloudwatch-access-key-id", v["access_key_id"],
-                                                      "optional", True)),
-                    field("Secret access key", secret_input("secret_access_key", "cloudwatch-secret-key",
-                                                            SettingsState.cloudwatch_secret_set), "Write-only."),
+                    field(
+                        "Log group",
+                        text_input("log_group", "cloudwatch-log-group", v["log_group"], "/runpad/runs", True),
+                    ),
+                    field(
+                        "Access key id",
+                        text_input("access_key_id", "cloudwatch-access-key-id", v["access_key_id"], "optional", True),
+                    ),
+                    field(
+                        "Secret access key",
+                        secret_input("secret_access_key", "cloudwatch-secret-key", SettingsState.cloudwatch_secret_set),
+                        "Write-only.",
+                    ),
                 ),
                 actions(
                     rx.button("Save", type="submit", id="cloudwatch-save"),
-                    rx.button("Turn off", type="button", variant="soft", color_scheme="red", id="cloudwatch-off",
-                              on_click=SettingsState.disable_cloudwatch, disabled=v["region"] == ""),
+                    rx.button(
+                        "Turn off",
+                        type="button",
+                        variant="soft",
+                        color_scheme="red",
+                        id="cloudwatch-off",
+                        on_click=SettingsState.disable_cloudwatch,
+                        disabled=v["region"] == "",
+                    ),
                 ),
                 message("cloudwatch", "cloudwatch-message"),
-                spacing="4", width="100%",
+                spacing="4",
+                width="100%",
             ),
-            on_submit=SettingsState.save_cloudwatch, key=SettingsState.revision.to_string() + "-cloudwatch",
+            on_submit=SettingsState.save_cloudwatch,
+            key=SettingsState.revision.to_string() + "-cloudwatch",
         ),
         badge=status_badge(v["region"] != "", "shipping", "off"),
     )
@@ -143,80 +221,150 @@ def cloudwatch_card() -> rx.Component:
 def env_row(label: str, value, variable: str) -> rx.Component:
     return rx.data_list.item(
         rx.data_list.label(label, min_width="10rem"),
-        rx.data_list.value(rx.vstack(
-            rx.code(rx.cond(value != "", value, "not set"), variant="ghost", font_family=MONO,
-                    overflow_wrap="anywhere"),
-            rx.text("from ", rx.code(variable, size="1"), size="1", color_scheme="gray"), spacing="1")),
+        rx.data_list.value(
+            rx.vstack(
+                rx.code(
+                    rx.cond(value != "", value, "not set"), variant="ghost", font_family=MONO, overflow_wrap="anywhere"
+                ),
+                rx.text("from ", rx.code(variable, size="1"), size="1", color_scheme="gray"),
+                spacing="1",
+            )
+        ),
     )
 
 
 def registry_card() -> rx.Component:
     return section(
-        "Registries", "Where dependency images are kept and where packages come from. These come from the "
+        "Registries",
+        "Where dependency images are kept and where packages come from. These come from the "
         "environment: set them in .env and restart the web process and the workers to change them.",
         rx.data_list.root(
             env_row("Image registry", SettingsState.registry, "RUNPAD_REGISTRY"),
             env_row("npm registry", SettingsState.npm_registry, "RUNPAD_NPM_REGISTRY"),
             env_row("PyPI JSON API", SettingsState.pypi_json_url, "RUNPAD_PYPI_JSON_URL"),
-            orientation=rx.breakpoints(initial="vertical", sm="horizontal"), width="100%",
+            orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+            width="100%",
         ),
         rx.hstack(
-            rx.button(rx.icon("refresh-cw", size=14), "Check image registry", type="button", variant="surface",
-                      id="registry-check", on_click=SettingsState.check_registry,
-                      disabled=SettingsState.registry == ""),
-            rx.text(SettingsState.registry_result, id="registry-result", size="2", overflow_wrap="anywhere", flex="1",
-                    color_scheme=rx.cond(SettingsState.registry_ok, "green",
-                                         rx.cond(SettingsState.registry == "", "gray", "amber"))),
-            align="center", spacing="3", width="100%", min_height="2rem",
+            rx.button(
+                rx.icon("refresh-cw", size=14),
+                "Check image registry",
+                type="button",
+                variant="surface",
+                id="registry-check",
+                on_click=SettingsState.check_registry,
+                disabled=SettingsState.registry == "",
+            ),
+            rx.text(
+                SettingsState.registry_result,
+                id="registry-result",
+                size="2",
+                overflow_wrap="anywhere",
+                flex="1",
+                color_scheme=rx.cond(
+                    SettingsState.registry_ok, "green", rx.cond(SettingsState.registry == "", "gray", "amber")
+                ),
+            ),
+            align="center",
+            spacing="3",
+            width="100%",
+            min_height="2rem",
         ),
     )
 
 
 def limits_card() -> rx.Component:
     return section(
-        "Default limits", "What a new script or a try-out starts with; each script can change its own.",
+        "Default limits",
+        "What a new script or a try-out starts with; each script can change its own.",
         rx.form(
             rx.vstack(
                 grid(
-                    field("Timeout (seconds)", rx.input(name="timeout_seconds", id="default-timeout", type="number",
-                                                        default_value=SettingsState.timeout_seconds.to_string(),
-                                                        min=TIMEOUT_RANGE[0], max=TIMEOUT_RANGE[1], disabled=READ_ONLY,
-                                                        width="100%", max_width="12rem"),
-                          f"{TIMEOUT_RANGE[0]} to {TIMEOUT_RANGE[1]}"),
-                    field("Memory (MB)", rx.input(name="memory_mb", id="default-memory", type="number",
-                                                  default_value=SettingsState.memory_mb.to_string(),
-                                                  min=MEMORY_RANGE[0], max=MEMORY_RANGE[1], disabled=READ_ONLY,
-                                                  width="100%", max_width="12rem"),
-                          f"{MEMORY_RANGE[0]} to {MEMORY_RANGE[1]}"),
+                    field(
+                        "Timeout (seconds)",
+                        rx.input(
+                            name="timeout_seconds",
+                            id="default-timeout",
+                            type="number",
+                            default_value=SettingsState.timeout_seconds.to_string(),
+                            min=TIMEOUT_RANGE[0],
+                            max=TIMEOUT_RANGE[1],
+                            disabled=READ_ONLY,
+                            width="100%",
+                            max_width="12rem",
+                        ),
+                        f"{TIMEOUT_RANGE[0]} to {TIMEOUT_RANGE[1]}",
+                    ),
+                    field(
+                        "Memory (MB)",
+                        rx.input(
+                            name="memory_mb",
+                            id="default-memory",
+                            type="number",
+                            default_value=SettingsState.memory_mb.to_string(),
+                            min=MEMORY_RANGE[0],
+                            max=MEMORY_RANGE[1],
+                            disabled=READ_ONLY,
+                            width="100%",
+                            max_width="12rem",
+                        ),
+                        f"{MEMORY_RANGE[0]} to {MEMORY_RANGE[1]}",
+                    ),
                 ),
-                rx.text(rx.hstack(rx.switch(name="network", id="default-network", default_checked=SettingsState.network,
-                                            disabled=READ_ONLY),
-                                  "Network access (outbound internet) for runs", spacing="2", align="center"),
-                        as_="label", size="2"),
+                rx.text(
+                    rx.hstack(
+                        rx.switch(
+                            name="network",
+                            id="default-network",
+                            default_checked=SettingsState.network,
+                            disabled=READ_ONLY,
+                        ),
+                        "Network access (outbound internet) for runs",
+                        spacing="2",
+                        align="center",
+                    ),
+                    as_="label",
+                    size="2",
+                ),
                 actions(rx.button("Save", type="submit", id="limits-save")),
                 message("limits", "limits-message"),
-                spacing="4", width="100%",
+                spacing="4",
+                width="100%",
             ),
-            on_submit=SettingsState.save_limits, key=SettingsState.revision.to_string() + "-limits",
+            on_submit=SettingsState.save_limits,
+            key=SettingsState.revision.to_string() + "-limits",
         ),
     )
 
 
 def retention_card() -> rx.Component:
     return section(
-        "Log retention", "Log lines of runs and builds that finished longer ago than this are deleted.",
+        "Log retention",
+        "Log lines of runs and builds that finished longer ago than this are deleted.",
         rx.form(
             rx.vstack(
-                field("Keep logs for (days)",
-                      rx.input(name="retention_days", id="log-retention-days", type="number", min=1, max=MAX_DAYS,
-                               default_value=SettingsState.retention_days.to_string(), disabled=READ_ONLY,
-                               width="100%", max_width="12rem"),
-                      f"1 to {MAX_DAYS}"),
+                field(
+                    "Keep logs for (days)",
+                    rx.input(
+                        name="retention_days",
+                        id="log-retention-days",
+                        type="number",
+                        min=1,
+                        max=MAX_DAYS,
+                        default_value=SettingsState.retention_days.to_string(),
+                        disabled=READ_ONLY,
+                        width="100%",
+                        max_width="12rem",
+                    ),
+                    f"1 to {MAX_DAYS}",
+                ),
                 actions(rx.button("Save", type="submit", id="retention-save")),
                 message("retention", "retention-message"),
-                spacing="4", width="100%",
+                spacing="4",
+                width="100%",
             ),
-            on_submit=SettingsState.save_retention, key=SettingsState.revision.to_string() + "-retention",
+            on_submit=SettingsState.save_retention,
+            key=SettingsState.revision.to_string() + "-retention",
         ),
     )
 
@@ -228,11 +376,25 @@ def settings_page() -> rx.Component:
             SettingsState.loaded,
             rx.vstack(
                 error_callout(SettingsState.load_error),
-                rx.cond(READ_ONLY, rx.callout("Only an admin can change these settings; you can read them.",
-                                              icon="lock", color_scheme="gray", size="1", width="100%",
-                                              id="settings-readonly")),
-                infisical_card(), cloudwatch_card(), limits_card(), retention_card(), registry_card(),
-                spacing="5", width="100%", max_width="56rem",
+                rx.cond(
+                    READ_ONLY,
+                    rx.callout(
+                        "Only an admin can change these settings; you can read them.",
+                        icon="lock",
+                        color_scheme="gray",
+                        size="1",
+                        width="100%",
+                        id="settings-readonly",
+                    ),
+                ),
+                infisical_card(),
+                cloudwatch_card(),
+                limits_card(),
+                retention_card(),
+                registry_card(),
+                spacing="5",
+                width="100%",
+                max_width="56rem",
             ),
             rx.center(rx.spinner(size="3"), padding_y="4rem"),
         ),

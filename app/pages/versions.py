@@ -20,14 +20,26 @@ def version_item(row) -> rx.Component:
             rx.cond(row.current, rx.badge("current", color_scheme="green", variant="soft", size="1")),
             rx.spacer(),
             rx.tooltip(rx.text(row.created, size="1", color_scheme="gray"), content=row.created_exact),
-            align="center", spacing="2",
+            align="center",
+            spacing="2",
         ),
-        rx.text(rx.cond(row.dependencies.length() > 0, row.dependencies.join(", "), "no dependencies"),
-                size="1", color_scheme="gray", font_family=MONO, overflow="hidden", text_overflow="ellipsis",
-                white_space="nowrap", title=row.dependencies.join(", ")),
+        rx.text(
+            rx.cond(row.dependencies.length() > 0, row.dependencies.join(", "), "no dependencies"),
+            size="1",
+            color_scheme="gray",
+            font_family=MONO,
+            overflow="hidden",
+            text_overflow="ellipsis",
+            white_space="nowrap",
+            title=row.dependencies.join(", "),
+        ),
         on_click=VersionsState.choose(row.number),
-        custom_attrs={"data-version": row.number}, class_name="version-item",
-        padding="0.5rem 0.75rem", border_radius="var(--radius-2)", cursor="pointer", width="100%",
+        custom_attrs={"data-version": row.number},
+        class_name="version-item",
+        padding="0.5rem 0.75rem",
+        border_radius="var(--radius-2)",
+        cursor="pointer",
+        width="100%",
         border=rx.cond(chosen, f"1px solid {rx.color('accent', 7)}", "1px solid transparent"),
         background_color=rx.cond(chosen, rx.color("accent", 3), "transparent"),
         _hover={"background_color": rx.cond(chosen, rx.color("accent", 4), rx.color("gray", 3))},
@@ -39,9 +51,13 @@ def versions_list() -> rx.Component:
         rx.vstack(
             rx.text("Versions", size="2", weight="medium", color_scheme="gray"),
             rx.vstack(rx.foreach(VersionsState.rows, version_item), spacing="1", width="100%"),
-            spacing="2", width="100%",
+            spacing="2",
+            width="100%",
         ),
-        id="versions-list", width="100%", max_height="40vh", overflow_y="auto",
+        id="versions-list",
+        width="100%",
+        max_height="40vh",
+        overflow_y="auto",
     )
 
 
@@ -49,7 +65,10 @@ def version_select(value, on_change, id: str) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(font_family=MONO, min_width="5.5rem"),
         rx.select.content(rx.foreach(VersionsState.choices, lambda n: rx.select.item("v" + n, value=n))),
-        value=value.to_string(), on_change=on_change, size="2", id=id,
+        value=value.to_string(),
+        on_change=on_change,
+        size="2",
+        id=id,
     )
 
 
@@ -61,41 +80,62 @@ def compare_bar() -> rx.Component:
         version_select(VersionsState.to_number, VersionsState.set_to, "diff-to"),
         rx.spacer(),
         restore_dialog(),
-        align="center", spacing="2", width="100%",
+        align="center",
+        spacing="2",
+        width="100%",
     )
 
 
 def restore_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button(rx.icon("rotate-ccw", size=14), "Restore v", VersionsState.from_number, id="restore-version",
-                      disabled=~VersionsState.can_restore),
+            rx.button(
+                rx.icon("rotate-ccw", size=14),
+                "Restore v",
+                VersionsState.from_number,
+                id="restore-version",
+                disabled=~VersionsState.can_restore,
+            ),
         ),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Restore v", VersionsState.from_number, "?"),
             rx.alert_dialog.description(
-                "This saves a new version with the code, dependencies and secrets of v", VersionsState.from_number,
-                ". Nothing is lost: the current version stays in the history.", size="2"),
+                "This saves a new version with the code, dependencies and secrets of v",
+                VersionsState.from_number,
+                ". Nothing is lost: the current version stays in the history.",
+                size="2",
+            ),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Keep the current version", variant="soft", color_scheme="gray")),
-                rx.button("Restore", on_click=VersionsState.restore, loading=VersionsState.restoring,
-                          id="restore-confirm"),
-                justify="end", spacing="3", margin_top="1rem",
+                rx.button(
+                    "Restore", on_click=VersionsState.restore, loading=VersionsState.restoring, id="restore-confirm"
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
             ),
             max_width="28rem",
         ),
-        open=VersionsState.confirming, on_open_change=VersionsState.set_confirming,
+        open=VersionsState.confirming,
+        on_open_change=VersionsState.set_confirming,
     )
 
 
 def change_item(change) -> rx.Component:
     colour = rx.match(change["kind"], *CHANGE_COLOURS.items(), "gray")
     return rx.vstack(
-        rx.hstack(rx.badge(change["kind"], color_scheme=colour, variant="soft", size="1"),
-                  rx.text(change["name"], size="2", weight="medium", font_family=MONO), align="center", spacing="2"),
-        rx.cond(change["kind"] == "changed",
-                rx.text(change["old"], " → ", change["new"], size="1", color_scheme="gray", font_family=MONO)),
-        spacing="1", custom_attrs={"data-change": change["kind"]},
+        rx.hstack(
+            rx.badge(change["kind"], color_scheme=colour, variant="soft", size="1"),
+            rx.text(change["name"], size="2", weight="medium", font_family=MONO),
+            align="center",
+            spacing="2",
+        ),
+        rx.cond(
+            change["kind"] == "changed",
+            rx.text(change["old"], " → ", change["new"], size="1", color_scheme="gray", font_family=MONO),
+        ),
+        spacing="1",
+        custom_attrs={"data-change": change["kind"]},
     )
 
 
@@ -103,57 +143,87 @@ def dependency_changes() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text("Dependency changes", size="2", weight="medium", color_scheme="gray"),
-            rx.cond(VersionsState.changes.length() > 0,
-                    rx.vstack(rx.foreach(VersionsState.changes, change_item), spacing="3"),
-                    rx.text("Same dependencies in both versions.", size="2", color_scheme="gray")),
-            spacing="3", width="100%",
+            rx.cond(
+                VersionsState.changes.length() > 0,
+                rx.vstack(rx.foreach(VersionsState.changes, change_item), spacing="3"),
+                rx.text("Same dependencies in both versions.", size="2", color_scheme="gray"),
+            ),
+            spacing="3",
+            width="100%",
         ),
-        id="dependency-changes", width="100%",
+        id="dependency-changes",
+        width="100%",
     )
 
 
 def side_column() -> rx.Component:
     """The versions and, under them, the dependency changes of the two compared: beside the diff."""
-    return rx.vstack(versions_list(), dependency_changes(), spacing="3", width=["100%", "100%", "18rem"],
-                     flex_shrink="0")
+    return rx.vstack(
+        versions_list(), dependency_changes(), spacing="3", width=["100%", "100%", "18rem"], flex_shrink="0"
+    )
 
 
 def comparison() -> rx.Component:
     return rx.vstack(
         compare_bar(),
         rx.box(
-            diff_editor(original=VersionsState.original, modified=VersionsState.modified,
-                        language=language_of(VersionsState.runtime), theme=rx.color_mode_cond("light", "dark"),
-                        height="60vh"),
-            width="100%", border=f"1px solid {rx.color('gray', 6)}", border_radius="var(--radius-3)",
+            diff_editor(
+                original=VersionsState.original,
+                modified=VersionsState.modified,
+                language=language_of(VersionsState.runtime),
+                theme=rx.color_mode_cond("light", "dark"),
+                height="60vh",
+            ),
+            width="100%",
+            border=f"1px solid {rx.color('gray', 6)}",
+            border_radius="var(--radius-3)",
             overflow="hidden",
         ),
-        spacing="3", width="100%", min_width="0",
+        spacing="3",
+        width="100%",
+        min_width="0",
     )
 
 
 def content() -> rx.Component:
     return rx.cond(
         VersionsState.not_found,
-        empty_state("file-question", "No such script", "This script does not exist, or it is not yours.",
-                    rx.link(rx.button("All scripts", variant="soft"), href="/scripts")),
+        empty_state(
+            "file-question",
+            "No such script",
+            "This script does not exist, or it is not yours.",
+            rx.link(rx.button("All scripts", variant="soft"), href="/scripts"),
+        ),
         rx.vstack(
-            page_header(VersionsState.script_name,
-                        rx.link(rx.button(rx.icon("code", size=14), "Editor", variant="soft", color_scheme="gray"),
-                                href="/scripts/" + VersionsState.versions_of, id="back-to-editor"),
-                        subtitle="Versions: pick one to compare it with the current version, or choose any two"),
+            page_header(
+                VersionsState.script_name,
+                rx.link(
+                    rx.button(rx.icon("code", size=14), "Editor", variant="soft", color_scheme="gray"),
+                    href="/scripts/" + VersionsState.versions_of,
+                    id="back-to-editor",
+                ),
+                subtitle="Versions: pick one to compare it with the current version, or choose any two",
+            ),
             error_callout(VersionsState.error),
-            rx.flex(side_column(), comparison(), direction=rx.breakpoints(initial="column", md="row"),
-                    style={"gap": "1.25rem"}, width="100%"),
-            spacing="3", width="100%",
+            rx.flex(
+                side_column(),
+                comparison(),
+                direction=rx.breakpoints(initial="column", md="row"),
+                style={"gap": "1.25rem"},
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
         ),
     )
 
 
 def versions_page() -> rx.Component:
-    return app_shell(rx.cond(VersionsState.loaded, content(), rx.center(rx.spinner(size="3"), padding_y="6rem")),
-                     wide=True)
+    return app_shell(
+        rx.cond(VersionsState.loaded, content(), rx.center(rx.spinner(size="3"), padding_y="6rem")), wide=True
+    )
 
 
-PAGES = [Page("/scripts/[script_id]/versions", versions_page, "Versions",
-              [AuthState.require_login, VersionsState.load])]
+PAGES = [
+    Page("/scripts/[script_id]/versions", versions_page, "Versions", [AuthState.require_login, VersionsState.load])
+]

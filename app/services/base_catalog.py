@@ -57,13 +57,29 @@ def publish(entries: list[Entry], worker: str) -> None:
         for entry in entries:
             old = before.get(entry.runtime)
             if old is not None and (old.digest, old.runner_digest) != (entry.digest, entry.runner_digest):
-                log.warning("worker %s replaces the %s base image published by %s (%s %s -> %s %s): new saves "
-                            "build on the new one; workers with the old one will refuse those builds",
-                            worker, entry.runtime, old.worker, old.image, old.digest, entry.image, entry.digest)
-            values = {"image": entry.image, "digest": entry.digest, "runner_digest": entry.runner_digest,
-                      "worker": worker, "published_at": utcnow()}
-            s.execute(insert(BaseImage).values(runtime=entry.runtime, **values)
-                      .on_conflict_do_update(index_elements=["runtime"], set_=values))
+                log.warning(
+                    "worker %s replaces the %s base image published by %s (%s %s -> %s %s): new saves "
+                    "build on the new one; workers with the old one will refuse those builds",
+                    worker,
+                    entry.runtime,
+                    old.worker,
+                    old.image,
+                    old.digest,
+                    entry.image,
+                    entry.digest,
+                )
+            values = {
+                "image": entry.image,
+                "digest": entry.digest,
+                "runner_digest": entry.runner_digest,
+                "worker": worker,
+                "published_at": utcnow(),
+            }
+            s.execute(
+                insert(BaseImage)
+                .values(runtime=entry.runtime, **values)
+                .on_conflict_do_update(index_elements=["runtime"], set_=values)
+            )
         s.commit()
     forget()  # this process at least sees its own publication at once
 

@@ -30,11 +30,21 @@ def ensure_build(s: Session, version: ScriptVersion, base: Entry | None = None) 
     if base is not None:
         if base.runtime != version.runtime or base.deps_hash(version.dependencies) != version.deps_hash:
             raise BuildError(f"version {version.id} was not hashed with the {base.runtime} base {base.digest}")
-        s.execute(insert(Build).values(
-            id=uuid.uuid4(), deps_hash=version.deps_hash, runtime=version.runtime, dependencies=version.dependencies,
-            base_image=base.image, base_digest=base.digest, status=BuildStatus.queued, created_at=utcnow(),
-            log_truncated=False,
-        ).on_conflict_do_nothing(index_elements=["deps_hash"]))
+        s.execute(
+            insert(Build)
+            .values(
+                id=uuid.uuid4(),
+                deps_hash=version.deps_hash,
+                runtime=version.runtime,
+                dependencies=version.dependencies,
+                base_image=base.image,
+                base_digest=base.digest,
+                status=BuildStatus.queued,
+                created_at=utcnow(),
+                log_truncated=False,
+            )
+            .on_conflict_do_nothing(index_elements=["deps_hash"])
+        )
     build = s.scalars(select(Build).where(Build.deps_hash == version.deps_hash).with_for_update()).one_or_none()
     if build is None:
         raise BuildError(f"version {version.id} has no build yet, and no base image was given to make one")
@@ -47,15 +57,19 @@ def ensure_build(s: Session, version: ScriptVersion, base: Entry | None = None) 
 def claim(build_id: uuid.UUID, worker: str) -> Build | None:
     """Moves a queued build to building for this worker; None if someone else has it."""
     with session() as s:
-        row = s.execute(update(Build).where(Build.id == build_id, Build.status == BuildStatus.queued)
-                        .values(status=BuildStatus.building, worker=worker, started_at=utcnow())
-                        .returning(Build)).scalar_one_or_none()
+        row = s.execute(
+            update(Build)
+            .where(Build.id == build_id, Build.status == BuildStatus.queued)
+            .values(status=BuildStatus.building, worker=worker, started_at=utcnow())
+            .returning(Build)
+        ).scalar_one_or_none()
         s.commit()
         return row
 
 
-def requeue_abandoned(live_workers: set[str], grace: timedelta = timedelta(seconds=20),
-                      among: set[str] | None = None) -> list[uuid.UUID]:
+def requeue_abandoned(
+    live_workers: set[str], grace: timedelta = timedelta(seconds=20), among: set[str] | None = None
+) -> list[uuid.UUID]:
     """Puts builds whose worker stopped sending heartbeats back in the queue (only the builds of
     `among`, when given) and returns their ids for the caller to send. Unlike a run, a build is safe to
     do again: the same dependency set makes the same image. One UPDATE, so when several workers do this
@@ -67,8 +81,12 @@ def requeue_abandoned(live_workers: set[str], grace: timedelta = timedelta(secon
     if among is not None:
         held.append(Build.worker.in_(among))
     with session() as s:
-        rows = s.execute(update(Build).where(*held).values(status=BuildStatus.queued, started_at=None)
-                         .returning(Build.id, Build.worker)).all()
+        rows = s.execute(
+            update(Build)
+            .where(*held)
+            .values(status=BuildStatus.queued, started_at=None)
+            .returning(Build.id, Build.worker)
+        ).all()
         s.commit()
     for build_id, worker in rows:
         sink = logs.LogSink("build", build_id, start_seq=logs.last_seq("build", build_id))
@@ -77,8 +95,15 @@ def requeue_abandoned(live_workers: set[str], grace: timedelta = timedelta(secon
     return [build_id for build_id, _ in rows]
 
 
-def finish(build_id: uuid.UUID, *, image_ref: str | None = None, digest: str | None = None,
-           lockfile: str | None = None, error: str | None = None, log_truncated: bool = False) -> None:
+def finish(
+    build_id: uuid.UUID,
+    *,
+    image_ref: str | None = None,
+    digest: str | None = None,
+    lockfile: str | None = None,
+    error: str | None = None,
+    log_truncated: bool = False,
+) -> None:
     status = BuildStatus.failed if error else BuildStatus.ready
     with session() as s:
         build = s.get_one(Build, build_id)
@@ -86,8 +111,11 @@ def finish(build_id: uuid.UUID, *, image_ref: str | None = None, digest: str | N
         if not error:
             build.image_ref, build.image_digest, build.lockfile = image_ref, digest, lockfile
             # the exact installed versions go on every version of this set that has none yet
-            s.execute(update(ScriptVersion).where(ScriptVersion.deps_hash == build.deps_hash,
-                                                  ScriptVersion.lockfile.is_(None)).values(lockfile=lockfile))
+            s.execute(
+                update(ScriptVersion)
+                .where(ScriptVersion.deps_hash == build.deps_hash, ScriptVersion.lockfile.is_(None))
+                .values(lockfile=lockfile)
+            )
         s.add(build)
         s.commit()
 

@@ -26,13 +26,18 @@ class Limits:
 
 def limits() -> Limits:
     stored, _ = app_settings.get(KEY)
-    return Limits(int(stored.get("timeout_seconds", settings.default_timeout_seconds)),
-                  int(stored.get("memory_mb", settings.default_memory_mb)), bool(stored.get("network", True)))
+    return Limits(
+        int(stored.get("timeout_seconds", settings.default_timeout_seconds)),
+        int(stored.get("memory_mb", settings.default_memory_mb)),
+        bool(stored.get("network", True)),
+    )
 
 
 def set_limits(timeout_seconds: int, memory_mb: int, network: bool) -> Limits:
-    for label, value, bounds in (("the default timeout", timeout_seconds, TIMEOUT_RANGE),
-                                 ("the default memory", memory_mb, MEMORY_RANGE)):
+    for label, value, bounds in (
+        ("the default timeout", timeout_seconds, TIMEOUT_RANGE),
+        ("the default memory", memory_mb, MEMORY_RANGE),
+    ):
         if message := problem(label, value, bounds):
             raise LimitsError(message)
     chosen = Limits(timeout_seconds, memory_mb, bool(network))

@@ -136,8 +136,9 @@ class _Seen:
         return True
 
 
-async def follow_run_log(run_id: uuid.UUID, after_seq: int = 0,
-                         keepalive_seconds: float = 15.0) -> AsyncIterator[Line | End | Keepalive]:
+async def follow_run_log(
+    run_id: uuid.UUID, after_seq: int = 0, keepalive_seconds: float = 15.0
+) -> AsyncIterator[Line | End | Keepalive]:
     """The run's log lines after after_seq, stored ones first, then live ones as they are printed,
     then End with the run's final status."""
     log_channel, status_channel = logs.channel("run", run_id), runs.status_channel(run_id)

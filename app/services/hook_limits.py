@@ -57,6 +57,7 @@ return 1
 @dataclass
 class Refusal:
     """Why a call was turned away, and when to come back (whole seconds, for Retry-After)."""
+
     reason: str
     retry_after: int
 
@@ -64,6 +65,7 @@ class Refusal:
 @dataclass
 class Lease:
     """One waiting slot of a script, held while a synchronous call waits for its run."""
+
     key: str
     lease_id: str
 

@@ -24,12 +24,27 @@ from app.services import builds, follow, hook_limits, queue, runs, scripts, webh
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
 WAIT_MARGIN_SECONDS = 30  # queueing and container start on top of the script's own timeout
-HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "te", "trailer",
-              "trailers", "proxy-connection", "proxy-authenticate", "proxy-authorization"}
+HOP_BY_HOP = {
+    "connection",
+    "content-length",
+    "transfer-encoding",
+    "keep-alive",
+    "upgrade",
+    "te",
+    "trailer",
+    "trailers",
+    "proxy-connection",
+    "proxy-authenticate",
+    "proxy-authorization",
+}
 # A handler is someone else's page on our hooks origin: it may not set cookies there nor loosen the
 # sandbox policy the hooks app stamps on every response.
-HANDLER_FORBIDDEN = HOP_BY_HOP | {"set-cookie", "set-cookie2", "content-security-policy",
-                                  "content-security-policy-report-only"}
+HANDLER_FORBIDDEN = HOP_BY_HOP | {
+    "set-cookie",
+    "set-cookie2",
+    "content-security-policy",
+    "content-security-policy-report-only",
+}
 # Never handed to the handler nor kept on the run: the caller's cookies (for any hook) and, when the
 # hook checks them, the credentials that proved the call.
 ALWAYS_STRIPPED = {"cookie"}
@@ -76,8 +91,14 @@ def _is_json(content_type: str) -> bool:
 
 def build_event(req: HookRequest) -> dict:
     """The event of contract §2; raises ValueError for a JSON content type with a body that is not JSON."""
-    event: dict[str, Any] = {"trigger": "http", "method": req.method, "path": req.path, "headers": req.headers,
-                             "query": req.query, "body": None}
+    event: dict[str, Any] = {
+        "trigger": "http",
+        "method": req.method,
+        "path": req.path,
+        "headers": req.headers,
+        "query": req.query,
+        "body": None,
+    }
     if not req.body:
         return event
     try:
@@ -186,8 +207,9 @@ def _start_run(script: Script, req: HookRequest) -> Reply:
     try:
         queue.send_run(run.id, Trigger.http)
     except queue.QueueUnavailable:
-        return json_reply(503, {"error": "the run could not be queued; it was recorded as failed",
-                                "run_id": str(run.id)}, run.id)
+        return json_reply(
+            503, {"error": "the run could not be queued; it was recorded as failed", "run_id": str(run.id)}, run.id
+        )
     return json_reply(202, {"run_id": str(run.id), "status_url": status_url(run.id)}, run.id)
 
 
@@ -264,8 +286,9 @@ def result_reply(result: Any, run_id: uuid.UUID) -> Reply:
     if not (isinstance(code, int) and not isinstance(code, bool)):
         return Reply(200, json.dumps(result).encode(), run_id=run_id)
     if not 200 <= code <= 599:
-        return json_reply(500, {"error": f"the handler returned an invalid statusCode {code}", "run_id": str(run_id)},
-                          run_id)
+        return json_reply(
+            500, {"error": f"the handler returned an invalid statusCode {code}", "run_id": str(run_id)}, run_id
+        )
     headers = _safe_headers(result.get("headers"))
     body = result.get("body")
     if isinstance(body, str):
@@ -287,7 +310,7 @@ def _safe_headers(raw: Any) -> dict[str, str]:
         name, value = str(name).strip().lower(), str(value)
         if not name or name in HANDLER_FORBIDDEN or any(c in name + value for c in "\r\n\x00"):
             continue
-        if not name.isascii() or not value.isascii() or any(c in name for c in " :()<>@,;\\\"/[]?={}\t"):
+        if not name.isascii() or not value.isascii() or any(c in name for c in ' :()<>@,;\\"/[]?={}\t'):
             continue
         headers[name] = value
     return headers

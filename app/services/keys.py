@@ -38,16 +38,17 @@ def rotate(new_key: str) -> Rotated:
         s.execute(text("LOCK TABLE secrets, app_settings IN SHARE ROW EXCLUSIVE MODE"))
         secret_rows = s.execute(select(Secret.id, Secret.name, Secret.ciphertext)).all()
         setting_rows = s.execute(select(AppSetting.key, AppSetting.secret).where(AppSetting.secret.is_not(None))).all()
-        labelled = [(f"secret {name}", ct) for _, name, ct in secret_rows] + \
-                   [(f"setting {key}", ct) for key, ct in setting_rows if ct is not None]  # all are: see the query
+        labelled = [(f"secret {name}", ct) for _, name, ct in secret_rows] + [
+            (f"setting {key}", ct) for key, ct in setting_rows if ct is not None
+        ]  # all are: see the query
         plain = _decrypt_all(old, new, labelled)
         # updated_at stays: the values did not change, only their encryption
         for row_id, name, _ in secret_rows:
-            s.execute(update(Secret).where(Secret.id == row_id)
-                      .values(ciphertext=new.encrypt(plain[f"secret {name}"])))
+            s.execute(update(Secret).where(Secret.id == row_id).values(ciphertext=new.encrypt(plain[f"secret {name}"])))
         for key, _ in setting_rows:
-            s.execute(update(AppSetting).where(AppSetting.key == key)
-                      .values(secret=new.encrypt(plain[f"setting {key}"])))
+            s.execute(
+                update(AppSetting).where(AppSetting.key == key).values(secret=new.encrypt(plain[f"setting {key}"]))
+            )
         s.commit()
     return Rotated(len(secret_rows), len(setting_rows))
 
@@ -61,11 +62,15 @@ def _decrypt_all(old: Fernet, new: Fernet, labelled: list[tuple[str, bytes]]) ->
             failed.append((label, ciphertext))
     if not failed:
         return plain
-    message = (f"{len(failed)} row(s) do not decrypt with the current RUNPAD_SECRET_KEY: "
-               f"{', '.join(label for label, _ in failed)}; nothing was changed")
+    message = (
+        f"{len(failed)} row(s) do not decrypt with the current RUNPAD_SECRET_KEY: "
+        f"{', '.join(label for label, _ in failed)}; nothing was changed"
+    )
     if all(_decrypts(new, ciphertext) for _, ciphertext in failed):
-        message += (" (they already decrypt with the new key: was rotate-key run before, "
-                    "without RUNPAD_SECRET_KEY being set to the new key?)")
+        message += (
+            " (they already decrypt with the new key: was rotate-key run before, "
+            "without RUNPAD_SECRET_KEY being set to the new key?)"
+        )
     raise KeyRotationError(message)
 
 

@@ -28,9 +28,18 @@ def manual_run(script_id: uuid.UUID, owner_id: uuid.UUID, event: Any) -> Run:
     return run
 
 
-def tryout(owner_id: uuid.UUID, runtime: str, code: str, dependencies: list[str], secret_names: list[str],
-           event: Any, *, timeout_seconds: int | None = None, memory_mb: int | None = None,
-           network: bool = True) -> Run:
+def tryout(
+    owner_id: uuid.UUID,
+    runtime: str,
+    code: str,
+    dependencies: list[str],
+    secret_names: list[str],
+    event: Any,
+    *,
+    timeout_seconds: int | None = None,
+    memory_mb: int | None = None,
+    network: bool = True,
+) -> Run:
     """A run of unsaved code; its version belongs to no script. The worker builds dependencies first."""
     _check_limits(timeout_seconds, memory_mb)
     try:
@@ -43,16 +52,25 @@ def tryout(owner_id: uuid.UUID, runtime: str, code: str, dependencies: list[str]
         except versions.VersionError as exc:
             raise LaunchError(str(exc)) from None
         builds.ensure_build(s, version, base)
-        run = runs.create(s, version, Trigger.tryout, event, timeout_seconds=timeout_seconds, memory_mb=memory_mb,
-                          network=network, owner_id=owner_id)
+        run = runs.create(
+            s,
+            version,
+            Trigger.tryout,
+            event,
+            timeout_seconds=timeout_seconds,
+            memory_mb=memory_mb,
+            network=network,
+            owner_id=owner_id,
+        )
         s.commit()
     queue.send_run(run.id, run.trigger)
     return run
 
 
 def _check_limits(timeout_seconds: int | None, memory_mb: int | None) -> None:
-    for label, value, bounds in (("timeout_seconds", timeout_seconds, limits.TIMEOUT_RANGE),
-                                 ("memory_mb", memory_mb, limits.MEMORY_RANGE)):
+    for label, value, bounds in (
+        ("timeout_seconds", timeout_seconds, limits.TIMEOUT_RANGE),
+        ("memory_mb", memory_mb, limits.MEMORY_RANGE),
+    ):
         if value is not None and (message := limits.problem(label, value, bounds)):
             raise LaunchError(message)
-

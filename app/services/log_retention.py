@@ -49,16 +49,19 @@ def _expired_with_lines(source: str, model, cutoff: datetime) -> list[uuid.UUID]
     """Finished runs (or builds) before cutoff that still have lines; each is an index probe."""
     has_lines = exists().where(LogLine.source == source, LogLine.source_id == model.id)
     with session() as s:
-        return list(s.scalars(select(model.id).where(model.finished_at < cutoff, has_lines)
-                              .limit(SOURCES_PER_ROUND)))
+        return list(s.scalars(select(model.id).where(model.finished_at < cutoff, has_lines).limit(SOURCES_PER_ROUND)))
 
 
 def _delete_lines(source: str, ids: list[uuid.UUID], rows_per_delete: int) -> int:
     deleted = 0
     while True:
         # SKIP LOCKED: lines a shipper holds are left for the next round rather than waited for
-        doomed = (select(LogLine.id).where(LogLine.source == source, LogLine.source_id.in_(ids))
-                  .limit(rows_per_delete).with_for_update(skip_locked=True))
+        doomed = (
+            select(LogLine.id)
+            .where(LogLine.source == source, LogLine.source_id.in_(ids))
+            .limit(rows_per_delete)
+            .with_for_update(skip_locked=True)
+        )
         with session() as s:
             result = s.execute(delete(LogLine).where(LogLine.id.in_(doomed.scalar_subquery())))
             n = result.rowcount  # type: ignore[attr-defined]  # a CursorResult, typed as Result

@@ -43,8 +43,10 @@ class Busy(errors.Unavailable):
 def failure_keys(email: str, client_ip: str) -> list[tuple[str, int]]:
     # Hashed, so Redis holds no email addresses; unknown emails count like known ones (no enumeration).
     account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    return [(f"runpad:login-failures:account:{account}", ACCOUNT_FAILURES),
-            (f"runpad:login-failures:address:{client_ip or 'unknown'}", ADDRESS_FAILURES)]
+    return [
+        (f"runpad:login-failures:account:{account}", ACCOUNT_FAILURES),
+        (f"runpad:login-failures:address:{client_ip or 'unknown'}", ADDRESS_FAILURES),
+    ]
 
 
 def _refuse_if_over(keys: list[tuple[str, int]]) -> None:

@@ -26,6 +26,7 @@ BATCH_LINES = 200
 BATCH_SECONDS = 0.25
 MAX_LINE = 64 * 1024  # characters; a longer line is stored in pieces
 
+
 def channel(source: str, source_id: uuid.UUID) -> str:
     return f"runpad:log:{source}:{source_id}"
 
@@ -35,8 +36,14 @@ class LogSink:
     line printed before a pause is stored within BATCH_SECONDS (a follower that subscribes late
     reads it from PostgreSQL)."""
 
-    def __init__(self, source: str, source_id: uuid.UUID, redactor: Redactor | None = None,
-                 cap_bytes: int | None = None, start_seq: int = 0):
+    def __init__(
+        self,
+        source: str,
+        source_id: uuid.UUID,
+        redactor: Redactor | None = None,
+        cap_bytes: int | None = None,
+        start_seq: int = 0,
+    ):
         self.source, self.source_id = source, source_id
         self.redactor = redactor or Redactor()
         self.cap = settings.log_cap_bytes if cap_bytes is None else cap_bytes
@@ -73,13 +80,21 @@ class LogSink:
     def _append(self, stream: str, line: str) -> None:
         self.seq += 1
         ts = datetime.now(UTC)
-        row = {"source": self.source, "source_id": self.source_id, "seq": self.seq, "ts": ts, "stream": stream,
-               "line": line}
+        row = {
+            "source": self.source,
+            "source_id": self.source_id,
+            "seq": self.seq,
+            "ts": ts,
+            "stream": stream,
+            "line": line,
+        }
         with self._lock:
             self._batch.append(row)
         try:
-            redis_client().publish(channel(self.source, self.source_id), json.dumps(
-                {"seq": self.seq, "ts": ts.isoformat(), "stream": stream, "line": line}))
+            redis_client().publish(
+                channel(self.source, self.source_id),
+                json.dumps({"seq": self.seq, "ts": ts.isoformat(), "stream": stream, "line": line}),
+            )
         except redis.RedisError:
             pass  # live followers miss a line; PostgreSQL still gets it
         if len(self._batch) >= BATCH_LINES or time.monotonic() - self._last_flush > BATCH_SECONDS:
@@ -139,20 +154,24 @@ class OutputStream:
     def _line(self, line: str) -> None:
         line = line.removesuffix("\r")
         for start in range(0, max(len(line), 1), MAX_LINE):
-            self.sink._store(self.stream, line[start:start + MAX_LINE])
+            self.sink._store(self.stream, line[start : start + MAX_LINE])
 
 
 def last_seq(source: str, source_id: uuid.UUID) -> int:
     """The seq of the last stored line (0 for none): a build done again carries on its log from there."""
     with session() as s:
-        return s.scalar(select(func.max(LogLine.seq)).where(LogLine.source == source,
-                                                             LogLine.source_id == source_id)) or 0
+        return (
+            s.scalar(select(func.max(LogLine.seq)).where(LogLine.source == source, LogLine.source_id == source_id)) or 0
+        )
 
 
 def read(source: str, source_id: uuid.UUID, after_seq: int = 0) -> list[LogLine]:
     with session() as s:
-        q = (select(LogLine).where(LogLine.source == source, LogLine.source_id == source_id, LogLine.seq > after_seq)
-             .order_by(LogLine.seq))
+        q = (
+            select(LogLine)
+            .where(LogLine.source == source, LogLine.source_id == source_id, LogLine.seq > after_seq)
+            .order_by(LogLine.seq)
+        )
         return list(s.scalars(q))
 
 

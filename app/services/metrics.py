@@ -46,8 +46,7 @@ def record_hook_latency(seconds: float) -> None:
     pipe.execute()
 
 
-def record_run_end(status: str, runtime: str, duration_seconds: float | None,
-                   queue_wait_seconds: float | None) -> None:
+def record_run_end(status: str, runtime: str, duration_seconds: float | None, queue_wait_seconds: float | None) -> None:
     """Counts a run that has just ended; called once per run, by whoever recorded its end.
     A Redis outage loses the observation, never the run's end."""
     try:
@@ -88,25 +87,33 @@ class RunpadCollector(Collector):
     def collect(self) -> Iterator:
         yield from self._runs()
         yield from self._builds()
-        yield _histogram("runpad_run_duration_seconds", "How long finished runs took",
-                         *_histogram_from_redis(RUN_DURATION_KEY))
-        yield _histogram("runpad_run_queue_wait_seconds", "From queued to picked up by a worker (runs that started)",
-                         *_histogram_from_redis(QUEUE_WAIT_KEY))
+        yield _histogram(
+            "runpad_run_duration_seconds", "How long finished runs took", *_histogram_from_redis(RUN_DURATION_KEY)
+        )
+        yield _histogram(
+            "runpad_run_queue_wait_seconds",
+            "From queued to picked up by a worker (runs that started)",
+            *_histogram_from_redis(QUEUE_WAIT_KEY),
+        )
         yield from self._pool()
         yield self._hooks()
 
     def _runs(self) -> Iterator:
         """Ended runs from the Redis counters; active ones counted through the status index."""
-        runs = GaugeMetricFamily("runpad_runs", "Runs by status and runtime (ended: since Redis started)",
-                                 labels=["status", "runtime"])
+        runs = GaugeMetricFamily(
+            "runpad_runs", "Runs by status and runtime (ended: since Redis started)", labels=["status", "runtime"]
+        )
         for field, count in _hash(redis_client(), RUNS_ENDED_KEY).items():
             status, _, runtime = field.decode().partition(":")
             runs.add_metric([status, runtime], int(count))
-        sql = ("SELECT r.status, v.runtime, count(*) FROM runs r JOIN script_versions v ON v.id = r.version_id "
-               "WHERE r.status IN :active GROUP BY r.status, v.runtime")
+        sql = (
+            "SELECT r.status, v.runtime, count(*) FROM runs r JOIN script_versions v ON v.id = r.version_id "
+            "WHERE r.status IN :active GROUP BY r.status, v.runtime"
+        )
         with session() as s:
-            for status, runtime, count in s.execute(text(sql).bindparams(bindparam("active", expanding=True)),
-                                                    {"active": list(ACTIVE_STATUSES)}):
+            for status, runtime, count in s.execute(
+                text(sql).bindparams(bindparam("active", expanding=True)), {"active": list(ACTIVE_STATUSES)}
+            ):
                 runs.add_metric([status, runtime], count)
         yield runs
 
@@ -131,5 +138,6 @@ class RunpadCollector(Collector):
         yield from (size, hits, misses)
 
     def _hooks(self) -> HistogramMetricFamily:
-        return _histogram("runpad_hook_latency_seconds", "Hook request in to response out",
-                          *_histogram_from_redis(HOOK_KEY))
+        return _histogram(
+            "runpad_hook_latency_seconds", "Hook request in to response out", *_histogram_from_redis(HOOK_KEY)
+        )

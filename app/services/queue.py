@@ -72,7 +72,8 @@ def send_run(run_id: uuid.UUID, trigger: str) -> None:
             if delay is None:
                 runs.finish_if_queued(run_id, RunStatus.failed, f"could not queue the run: {exc}")
                 raise QueueUnavailable(
-                    f"the run {run_id} could not be queued (it was recorded as failed): {exc}") from exc
+                    f"the run {run_id} could not be queued (it was recorded as failed): {exc}"
+                ) from exc
             time.sleep(delay)
 
 

@@ -25,9 +25,14 @@ _JS_URI_COMPONENT_SAFE = "!~*'()"
 def _encodings(value: str) -> set[str]:
     raw = value.encode("utf-8", errors="surrogatepass")
     forms = {
-        json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
-        quote(value, safe=""), quote(value), quote_plus(value), quote(value, safe=_JS_URI_COMPONENT_SAFE),
-        raw.hex(), raw.hex().upper(),
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        quote(value, safe=""),
+        quote(value),
+        quote_plus(value),
+        quote(value, safe=_JS_URI_COMPONENT_SAFE),
+        raw.hex(),
+        raw.hex().upper(),
     }
     for enc in (base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()):
         forms.update({enc, enc.rstrip("=")})
@@ -62,8 +67,9 @@ class Redactor:
         if self._automaton is None or not text:
             return []
         spans: list[list[int]] = []
-        for _, start, end in sorted(self._automaton.find_matches_as_indexes(text, overlapping=True),
-                                    key=lambda m: m[1]):
+        for _, start, end in sorted(
+            self._automaton.find_matches_as_indexes(text, overlapping=True), key=lambda m: m[1]
+        ):
             if spans and start <= spans[-1][1]:
                 spans[-1][1] = max(spans[-1][1], end)
             else:
@@ -98,7 +104,7 @@ def _masked(text: str, spans: list[tuple[int, int]], lo: int, hi: int) -> tuple[
     for start, end in spans:
         if end <= lo or start >= hi:
             continue
-        out.append(text[pos:max(start, lo)])
+        out.append(text[pos : max(start, lo)])
         out.append(MASK)
         pos = min(end, hi)
         ends_masked = end >= hi
@@ -144,7 +150,7 @@ class RedactedStream:
         if hold > lo:
             out, ended_masked = _masked(buf, spans, lo, hold)
             if self._ended_masked and out.startswith(MASK):
-                out = out[len(MASK):]  # one secret cut by a release: one mask
+                out = out[len(MASK) :]  # one secret cut by a release: one mask
             self._ended_masked = ended_masked
             self.emit(out)
         crossing = next((start for start, end in spans if start < hold < end), None)

@@ -30,20 +30,28 @@ class Swept:
     failed: list[uuid.UUID] = field(default_factory=list)
 
 
-def stale_queued(older_than: timedelta, triggers: Iterable[str], now: datetime | None = None,
-                 limit: int = 500) -> list[tuple[uuid.UUID, str]]:
+def stale_queued(
+    older_than: timedelta, triggers: Iterable[str], now: datetime | None = None, limit: int = 500
+) -> list[tuple[uuid.UUID, str]]:
     """Runs of these triggers still queued `older_than` after they were queued, oldest first."""
     with session() as s:
         now = now or database_now(s)
-        rows = s.execute(select(Run.id, Run.trigger)
-                         .where(Run.status == RunStatus.queued, Run.trigger.in_(list(triggers)),
-                                Run.queued_at < now - older_than)
-                         .order_by(Run.queued_at).limit(limit))
+        rows = s.execute(
+            select(Run.id, Run.trigger)
+            .where(Run.status == RunStatus.queued, Run.trigger.in_(list(triggers)), Run.queued_at < now - older_than)
+            .order_by(Run.queued_at)
+            .limit(limit)
+        )
         return [(run_id, trigger) for run_id, trigger in rows]
 
 
-def sweep(enqueue: Callable[[uuid.UUID, str], None], triggers: Iterable[str], older_than: timedelta,
-          max_attempts: int, now: datetime | None = None) -> Swept:
+def sweep(
+    enqueue: Callable[[uuid.UUID, str], None],
+    triggers: Iterable[str],
+    older_than: timedelta,
+    max_attempts: int,
+    now: datetime | None = None,
+) -> Swept:
     """Re-sends each stale queued run at most once per `older_than` (across every scheduler: the
     Redis key is set only by the first) and `max_attempts` times in all; then it fails the run."""
     swept = Swept()
@@ -54,8 +62,10 @@ def sweep(enqueue: Callable[[uuid.UUID, str], None], triggers: Iterable[str], ol
         attempts = cast(int, r.incr(ATTEMPTS_PREFIX + str(run_id)))  # redis-py types replies as Awaitable too
         r.expire(ATTEMPTS_PREFIX + str(run_id), 7 * 24 * 3600)
         if attempts > max_attempts:
-            error = (f"no worker took this run: it was still queued after being sent {max_attempts + 1} times "
-                     f"(the queue lost it, or no worker listens to it)")
+            error = (
+                f"no worker took this run: it was still queued after being sent {max_attempts + 1} times "
+                f"(the queue lost it, or no worker listens to it)"
+            )
             if runs.finish_if_queued(run_id, RunStatus.failed, error):
                 swept.failed.append(run_id)
             continue

@@ -44,9 +44,19 @@ def event_document(trigger: str, run_id: uuid.UUID, body=None, **fields) -> dict
     return event
 
 
-def create(s: Session, version: ScriptVersion, trigger: str, body=None, script: Script | None = None,
-           event: dict | None = None, scheduled_at: datetime | None = None, timeout_seconds: int | None = None,
-           memory_mb: int | None = None, network: bool | None = None, owner_id: uuid.UUID | None = None) -> Run:
+def create(
+    s: Session,
+    version: ScriptVersion,
+    trigger: str,
+    body=None,
+    script: Script | None = None,
+    event: dict | None = None,
+    scheduled_at: datetime | None = None,
+    timeout_seconds: int | None = None,
+    memory_mb: int | None = None,
+    network: bool | None = None,
+    owner_id: uuid.UUID | None = None,
+) -> Run:
     """Adds (does not commit) a queued run of version; the caller enqueues it after commit.
     Limits come from the script, else from the arguments (a try-out), else the defaults."""
     run_id = uuid.uuid4()
@@ -55,12 +65,19 @@ def create(s: Session, version: ScriptVersion, trigger: str, body=None, script: 
     size = len(json.dumps(event).encode())
     if size > settings.max_event_bytes:
         raise EventTooLarge(f"event is {size} bytes; the limit is {settings.max_event_bytes} bytes")
-    run = Run(id=run_id, script_id=script.id if script else None, version_id=version.id,
-              owner_id=script.owner_id if script else owner_id,
-              version=version.number if script else None, trigger=trigger, event=event, scheduled_at=scheduled_at,
-              timeout_seconds=script.timeout_seconds if script else timeout_seconds or settings.default_timeout_seconds,
-              memory_mb=script.memory_mb if script else memory_mb or settings.default_memory_mb,
-              network=script.network if script else network is not False)
+    run = Run(
+        id=run_id,
+        script_id=script.id if script else None,
+        version_id=version.id,
+        owner_id=script.owner_id if script else owner_id,
+        version=version.number if script else None,
+        trigger=trigger,
+        event=event,
+        scheduled_at=scheduled_at,
+        timeout_seconds=script.timeout_seconds if script else timeout_seconds or settings.default_timeout_seconds,
+        memory_mb=script.memory_mb if script else memory_mb or settings.default_memory_mb,
+        network=script.network if script else network is not False,
+    )
     s.add(run)
     return run
 
@@ -74,9 +91,12 @@ def claim(run_id: uuid.UUID, worker: str) -> Run | None:
     """Moves a queued run to building for this worker. A second delivery of the same message finds
     nothing to claim, so a run executes at most once."""
     with session() as s:
-        run = s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.queued)
-                        .values(status=RunStatus.building, worker=worker, started_at=utcnow())
-                        .returning(Run)).scalar_one_or_none()
+        run = s.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status == RunStatus.queued)
+            .values(status=RunStatus.building, worker=worker, started_at=utcnow())
+            .returning(Run)
+        ).scalar_one_or_none()
         s.commit()
     if run:
         publish(run_id, RunStatus.building)
@@ -85,8 +105,11 @@ def claim(run_id: uuid.UUID, worker: str) -> Run | None:
 
 def mark_running(run_id: uuid.UUID, container_id: str) -> bool:
     with session() as s:
-        result = s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.building)
-                           .values(status=RunStatus.running, container_id=container_id))
+        result = s.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status == RunStatus.building)
+            .values(status=RunStatus.running, container_id=container_id)
+        )
         n = result.rowcount  # type: ignore[attr-defined]  # a CursorResult, typed as Result
         s.commit()
     if n:
@@ -105,8 +128,15 @@ def storable(value):
     return value
 
 
-def finish(run_id: uuid.UUID, status: RunStatus, *, result=None, error: str | None = None,
-           exit_code: int | None = None, log_truncated: bool = False) -> bool:
+def finish(
+    run_id: uuid.UUID,
+    status: RunStatus,
+    *,
+    result=None,
+    error: str | None = None,
+    exit_code: int | None = None,
+    log_truncated: bool = False,
+) -> bool:
     """Records the end of an active run once; False if it had already ended (e.g. reaped)."""
     now = utcnow()
     with session() as s:
@@ -147,9 +177,12 @@ def cancel(run_id: uuid.UUID) -> Run | None:
 
 def finish_if_queued(run_id: uuid.UUID, status: RunStatus, error: str) -> bool:
     with session() as s:
-        version_id = s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.queued)
-                               .values(status=status, error=error, finished_at=utcnow())
-                               .returning(Run.version_id)).scalar_one_or_none()
+        version_id = s.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status == RunStatus.queued)
+            .values(status=status, error=error, finished_at=utcnow())
+            .returning(Run.version_id)
+        ).scalar_one_or_none()
         runtime = s.get_one(ScriptVersion, version_id).runtime if version_id else None
         s.commit()
     if runtime is None:  # not queued (any more)
@@ -205,8 +238,9 @@ def _subscribed(run_id: uuid.UUID):
         return None
 
 
-def reap(live_workers: set[str], grace: timedelta = timedelta(seconds=20),
-         among: set[str] | None = None) -> list[uuid.UUID]:
+def reap(
+    live_workers: set[str], grace: timedelta = timedelta(seconds=20), among: set[str] | None = None
+) -> list[uuid.UUID]:
     """Ends active runs whose worker has stopped sending heartbeats (only the runs of `among`, when
     given), with an error saying so."""
     cutoff = utcnow() - grace
@@ -214,8 +248,12 @@ def reap(live_workers: set[str], grace: timedelta = timedelta(seconds=20),
         rows = s.execute(select(Run.id, Run.worker).where(Run.status.in_(ACTIVE), Run.started_at < cutoff)).all()
     reaped = []
     for run_id, worker in rows:
-        if worker not in live_workers and (among is None or worker in among) and finish(
-            run_id, RunStatus.failed, error=f"the worker running this run ({worker}) stopped before it finished"
+        if (
+            worker not in live_workers
+            and (among is None or worker in among)
+            and finish(
+                run_id, RunStatus.failed, error=f"the worker running this run ({worker}) stopped before it finished"
+            )
         ):
             reaped.append(run_id)
     return reaped

@@ -36,8 +36,10 @@ log = logging.getLogger(__name__)
 
 INTERVAL_RANGE = (1, 365 * 24 * 3600)
 UNFINISHED = (RunStatus.queued, RunStatus.building, RunStatus.running)
-CRON_HELP = ("use 5 fields (minute hour day-of-month month day-of-week) "
-             "or 6 with seconds first (second minute hour day-of-month month day-of-week)")
+CRON_HELP = (
+    "use 5 fields (minute hour day-of-month month day-of-week) "
+    "or 6 with seconds first (second minute hour day-of-month month day-of-week)"
+)
 
 
 class ScheduleError(errors.InvalidInput):
@@ -77,10 +79,14 @@ def validate(cron: str | None, interval_seconds: int | None, timezone: str) -> N
         raise ScheduleError("a schedule needs exactly one of cron and interval_seconds")
     zone = _zone(timezone)
     if interval_seconds is not None:
-        if isinstance(interval_seconds, bool) or not isinstance(interval_seconds, int) \
-                or not INTERVAL_RANGE[0] <= interval_seconds <= INTERVAL_RANGE[1]:
-            raise ScheduleError(f"interval_seconds must be a whole number from {INTERVAL_RANGE[0]} "
-                                f"to {INTERVAL_RANGE[1]} (one year)")
+        if (
+            isinstance(interval_seconds, bool)
+            or not isinstance(interval_seconds, int)
+            or not INTERVAL_RANGE[0] <= interval_seconds <= INTERVAL_RANGE[1]
+        ):
+            raise ScheduleError(
+                f"interval_seconds must be a whole number from {INTERVAL_RANGE[0]} to {INTERVAL_RANGE[1]} (one year)"
+            )
         return
     if not isinstance(cron, str) or not cron.strip():
         raise ScheduleError(f"cron must be a non-empty string: {CRON_HELP}")
@@ -112,8 +118,9 @@ def next_run(cron: str | None, interval_seconds: int | None, timezone: str, afte
     return _next_cron(cron, _zone(timezone), after)
 
 
-def upcoming(cron: str | None, interval_seconds: int | None, tz: str, n: int = 5,
-             after: datetime | None = None) -> list[datetime]:
+def upcoming(
+    cron: str | None, interval_seconds: int | None, tz: str, n: int = 5, after: datetime | None = None
+) -> list[datetime]:
     """The next n ticks after `after` (default: now), for showing a schedule before saving it."""
     ticks, tick = [], after or datetime.now(UTC)
     for _ in range(n):
@@ -135,8 +142,15 @@ def describe(cron: str | None, interval_seconds: int | None) -> str:
         return cron or ""
 
 
-DUE_COLUMNS = (Script.id, Script.next_run_at, Script.cron, Script.interval_seconds, Script.timezone,
-               Script.allow_overlap, ScriptVersion.id.label("version_id"))
+DUE_COLUMNS = (
+    Script.id,
+    Script.next_run_at,
+    Script.cron,
+    Script.interval_seconds,
+    Script.timezone,
+    Script.allow_overlap,
+    ScriptVersion.id.label("version_id"),
+)
 # A run per fired script, copied from the script row this transaction holds: its current version,
 # owner and limits, as runs.create sets them (a test compares the two), and the event of
 # contract §2 (schedule_event, in SQL).
@@ -156,31 +170,39 @@ INSERT_RUNS = text("""
           WHERE s.id = ANY(CAST(:ids AS uuid[]))) f  -- a volatile select list: one uuid per row
     ON CONFLICT ON CONSTRAINT uq_runs_script_scheduled_at DO NOTHING
     RETURNING id""")
-ADVANCE = text("UPDATE scripts SET next_run_at = v.next_run_at "
-               "FROM unnest(CAST(:ids AS uuid[]), CAST(:nexts AS timestamptz[])) AS v(id, next_run_at) "
-               "WHERE scripts.id = v.id")
+ADVANCE = text(
+    "UPDATE scripts SET next_run_at = v.next_run_at "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:nexts AS timestamptz[])) AS v(id, next_run_at) "
+    "WHERE scripts.id = v.id"
+)
 
 
 def _due(s: Session, now: datetime, limit: int) -> list[Row]:
     """Due scripts with their current version, locked; rows another scheduler holds are skipped."""
     current = and_(ScriptVersion.script_id == Script.id, ScriptVersion.number == Script.current_version)
-    return list(s.execute(
-        select(*DUE_COLUMNS).outerjoin(ScriptVersion, current)
-        .where(Script.enabled, Script.trigger_type == "schedule", Script.next_run_at <= now)
-        .order_by(Script.next_run_at).limit(limit).with_for_update(skip_locked=True, of=Script)))
+    return list(
+        s.execute(
+            select(*DUE_COLUMNS)
+            .outerjoin(ScriptVersion, current)
+            .where(Script.enabled, Script.trigger_type == "schedule", Script.next_run_at <= now)
+            .order_by(Script.next_run_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Script)
+        )
+    )
 
 
 def _busy(s: Session, script_ids: list[uuid.UUID]) -> set[uuid.UUID]:
     if not script_ids:
         return set()
-    return set(s.scalars(select(Run.script_id).distinct()
-                         .where(Run.script_id.in_(script_ids), Run.status.in_(UNFINISHED))))
+    return set(
+        s.scalars(select(Run.script_id).distinct().where(Run.script_id.in_(script_ids), Run.status.in_(UNFINISHED)))
+    )
 
 
 def schedule_event(tick: datetime) -> dict:
     """The event of contract §2 for a schedule, without its run_id (INSERT_RUNS builds the same)."""
-    return {"trigger": "schedule", "body": None,
-            "scheduled_at": tick.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return {"trigger": "schedule", "body": None, "scheduled_at": tick.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
 def fire_due(now: datetime | None = None, limit: int = 500) -> list[uuid.UUID]:
@@ -228,8 +250,7 @@ def seconds_until_due() -> float | None:
     """Seconds until the earliest enabled schedule is due, by the database's clock (negative when
     one is overdue), or None when there is none."""
     with session() as s:
-        due = s.scalar(select(func.min(Script.next_run_at))
-                       .where(Script.enabled, Script.trigger_type == "schedule"))
+        due = s.scalar(select(func.min(Script.next_run_at)).where(Script.enabled, Script.trigger_type == "schedule"))
         if due is None:
             return None
         return (due - database_now(s)).total_seconds()

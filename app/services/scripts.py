@@ -58,8 +58,10 @@ def _secret_fits(script: Script, http_auth: str) -> bool:
 
 
 def _check_limits(timeout_seconds: int, memory_mb: int) -> None:
-    for label, value, bounds in (("timeout_seconds", timeout_seconds, limits.TIMEOUT_RANGE),
-                                 ("memory_mb", memory_mb, limits.MEMORY_RANGE)):
+    for label, value, bounds in (
+        ("timeout_seconds", timeout_seconds, limits.TIMEOUT_RANGE),
+        ("memory_mb", memory_mb, limits.MEMORY_RANGE),
+    ):
         if message := limits.problem(label, value, bounds):
             raise ScriptError(message)
 
@@ -98,10 +100,20 @@ def _apply_trigger(script: Script, trigger: dict) -> str | None:
     return None
 
 
-def create(name: str, runtime: str, code: str, dependencies: list[str] | None = None,
-           secrets: list[str] | None = None, *, trigger: dict | None = None, timeout_seconds: int | None = None,
-           memory_mb: int | None = None, network: bool = True, enabled: bool = True,
-           owner_id: uuid.UUID | None = None) -> Saved:
+def create(
+    name: str,
+    runtime: str,
+    code: str,
+    dependencies: list[str] | None = None,
+    secrets: list[str] | None = None,
+    *,
+    trigger: dict | None = None,
+    timeout_seconds: int | None = None,
+    memory_mb: int | None = None,
+    network: bool = True,
+    enabled: bool = True,
+    owner_id: uuid.UUID | None = None,
+) -> Saved:
     chosen = defaults.limits()
     timeout_seconds = chosen.timeout_seconds if timeout_seconds is None else timeout_seconds
     memory_mb = chosen.memory_mb if memory_mb is None else memory_mb
@@ -110,8 +122,15 @@ def create(name: str, runtime: str, code: str, dependencies: list[str] | None = 
     _check_limits(timeout_seconds, memory_mb)
     base = _base_for(runtime)
     with session() as s:
-        script = Script(name=name.strip(), runtime=runtime, timeout_seconds=timeout_seconds, memory_mb=memory_mb,
-                        network=bool(network), enabled=bool(enabled), owner_id=owner_id)
+        script = Script(
+            name=name.strip(),
+            runtime=runtime,
+            timeout_seconds=timeout_seconds,
+            memory_mb=memory_mb,
+            network=bool(network),
+            enabled=bool(enabled),
+            owner_id=owner_id,
+        )
         secret = _apply_trigger(script, trigger or {"type": "manual"})
         s.add(script)
         s.flush()
@@ -145,9 +164,14 @@ def update(script_id: uuid.UUID, changes: dict[str, Any], owner_id: uuid.UUID | 
             assert base is not None  # read above whenever a code field is among the changes
             try:
                 version = versions.new_version(
-                    s, base, changes.get("code", current.code),
-                    changes.get("dependencies", current.dependencies), changes.get("secrets", current.secrets),
-                    script.id, script.current_version + 1)
+                    s,
+                    base,
+                    changes.get("code", current.code),
+                    changes.get("dependencies", current.dependencies),
+                    changes.get("secrets", current.secrets),
+                    script.id,
+                    script.current_version + 1,
+                )
             except versions.VersionError as exc:
                 raise ScriptError(str(exc)) from None
             script.current_version = version.number
@@ -192,8 +216,9 @@ def _update_fields(script: Script, changes: dict[str, Any]) -> str | None:
             raise ScriptError("trigger must be an object")
         secret = _apply_trigger(script, changes["trigger"])
     elif "enabled" in changes and script.trigger_type == "schedule" and script.enabled:
-        secret = _apply_trigger(script, {"type": "schedule", "cron": script.cron,
-                                         "interval_seconds": script.interval_seconds})
+        secret = _apply_trigger(
+            script, {"type": "schedule", "cron": script.cron, "interval_seconds": script.interval_seconds}
+        )
     return secret
 
 
@@ -226,8 +251,11 @@ def rotate_hook_token(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -
 def list_versions(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> list[ScriptVersion]:
     get(script_id, owner_id)
     with session() as s:
-        return list(s.scalars(select(ScriptVersion).where(ScriptVersion.script_id == script_id)
-                              .order_by(ScriptVersion.number.desc())))
+        return list(
+            s.scalars(
+                select(ScriptVersion).where(ScriptVersion.script_id == script_id).order_by(ScriptVersion.number.desc())
+            )
+        )
 
 
 def restore(script_id: uuid.UUID, number: int, owner_id: uuid.UUID | None = None) -> Saved:
@@ -238,15 +266,22 @@ def restore(script_id: uuid.UUID, number: int, owner_id: uuid.UUID | None = None
     return update(script_id, {"code": old.code, "dependencies": old.dependencies, "secrets": old.secrets}, owner_id)
 
 
-def new_code(script_id: uuid.UUID, code: str | None = None, dependencies: list[str] | None = None,
-             secrets: list[str] | None = None) -> Saved:
+def new_code(
+    script_id: uuid.UUID,
+    code: str | None = None,
+    dependencies: list[str] | None = None,
+    secrets: list[str] | None = None,
+) -> Saved:
     changes = {k: v for k, v in (("code", code), ("dependencies", dependencies), ("secrets", secrets)) if v is not None}
     return update(script_id, changes)
 
 
 def current_version(s, script: Script) -> ScriptVersion:
-    return s.scalars(select(ScriptVersion).where(ScriptVersion.script_id == script.id,
-                                                 ScriptVersion.number == script.current_version)).one()
+    return s.scalars(
+        select(ScriptVersion).where(
+            ScriptVersion.script_id == script.id, ScriptVersion.number == script.current_version
+        )
+    ).one()
 
 
 def by_hook_token(token: str) -> Script | None:

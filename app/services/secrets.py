@@ -48,8 +48,9 @@ def put(name: str, value: str) -> None:
         raise SecretError("a secret value must be a non-empty string")
     ciphertext = crypto.encrypt(value)
     now = utcnow()
-    stmt = insert(Secret).values(id=uuid.uuid4(), name=name, provider="store", ciphertext=ciphertext,
-                                 created_at=now, updated_at=now)
+    stmt = insert(Secret).values(
+        id=uuid.uuid4(), name=name, provider="store", ciphertext=ciphertext, created_at=now, updated_at=now
+    )
     stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"ciphertext": ciphertext, "updated_at": now})
     with session() as s:
         s.execute(stmt)
@@ -96,8 +97,9 @@ def resolve(wanted: list[str]) -> dict[str, str]:
             cfg = infisical.load()
             found.update(infisical.fetch(needed, cfg) if cfg else {})
         except infisical.InfisicalError as exc:
-            raise ProviderError(f"could not fetch {_plural(needed)} {', '.join(needed)} "
-                                f"from Infisical: {exc}") from None
+            raise ProviderError(
+                f"could not fetch {_plural(needed)} {', '.join(needed)} from Infisical: {exc}"
+            ) from None
     missing = sorted(set(wanted) - set(found))
     if missing:
         where = f"the built-in store or Infisical ({cfg.where})" if cfg else "the built-in store"
@@ -109,8 +111,10 @@ def _decrypt(name: str, ciphertext: bytes) -> str:
     try:
         return crypto.decrypt(ciphertext)
     except crypto.InvalidToken:  # says nothing by itself; the usual cause is a key changed without rotate-key
-        raise SecretError(f"secret {name} does not decrypt with the current RUNPAD_SECRET_KEY "
-                          "(was the key changed without python -m app.cli rotate-key?)") from None
+        raise SecretError(
+            f"secret {name} does not decrypt with the current RUNPAD_SECRET_KEY "
+            "(was the key changed without python -m app.cli rotate-key?)"
+        ) from None
 
 
 def _plural(names: list[str]) -> str:

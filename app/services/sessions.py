@@ -52,24 +52,36 @@ def user_for(token: str) -> User | None:
     if not token:
         return None
     with session() as s:
-        return s.scalars(select(User).join(WebSession, WebSession.user_id == User.id)
-                         .where(WebSession.token_hash == hash_of(token), WebSession.revoked_at.is_(None),
-                                WebSession.expires_at > utcnow())).one_or_none()
+        return s.scalars(
+            select(User)
+            .join(WebSession, WebSession.user_id == User.id)
+            .where(
+                WebSession.token_hash == hash_of(token),
+                WebSession.revoked_at.is_(None),
+                WebSession.expires_at > utcnow(),
+            )
+        ).one_or_none()
 
 
 def logout(token: str) -> None:
     if not token:
         return
     with session() as s:
-        s.execute(update(WebSession).where(WebSession.token_hash == hash_of(token), WebSession.revoked_at.is_(None))
-                  .values(revoked_at=utcnow()))
+        s.execute(
+            update(WebSession)
+            .where(WebSession.token_hash == hash_of(token), WebSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
         s.commit()
 
 
 def revoke_all(user_id: uuid.UUID) -> None:
     with session() as s:
-        s.execute(update(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
-                  .values(revoked_at=utcnow()))
+        s.execute(
+            update(WebSession)
+            .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
         s.commit()
 
 
@@ -85,8 +97,14 @@ def token_in(cookie_header: str) -> str:
 def cookie_options() -> dict:
     """Starlette set_cookie arguments: never readable by scripts, not sent on cross-site posts, and
     Secure when users reach Runpad over https."""
-    return {"key": COOKIE, "max_age": int(LIFETIME.total_seconds()), "path": "/", "httponly": True,
-            "samesite": "lax", "secure": urlsplit(settings.public_url).scheme == "https"}
+    return {
+        "key": COOKIE,
+        "max_age": int(LIFETIME.total_seconds()),
+        "path": "/",
+        "httponly": True,
+        "samesite": "lax",
+        "secure": urlsplit(settings.public_url).scheme == "https",
+    }
 
 
 def public_origin() -> str:

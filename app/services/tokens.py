@@ -48,9 +48,15 @@ def issue(user_id: uuid.UUID, name: str = "api", expires_in_days: int | None = N
 def authenticate(token: str) -> tuple[User, ApiToken] | None:
     """The user and token row for a live token, else None (unknown, revoked, expired, or its user deleted)."""
     with session() as s:
-        found = s.execute(select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
-                          .where(ApiToken.token_hash == hash_of(token), ApiToken.revoked_at.is_(None),
-                                 or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()))).one_or_none()
+        found = s.execute(
+            select(User, ApiToken)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(
+                ApiToken.token_hash == hash_of(token),
+                ApiToken.revoked_at.is_(None),
+                or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
+            )
+        ).one_or_none()
         if found is None:
             return None
         user, row = found
@@ -64,15 +70,21 @@ def authenticate(token: str) -> tuple[User, ApiToken] | None:
 
 def list_for(user_id: uuid.UUID) -> list[ApiToken]:
     with session() as s:
-        return list(s.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
-                              .order_by(ApiToken.created_at.desc(), ApiToken.id)))
+        return list(
+            s.scalars(
+                select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc(), ApiToken.id)
+            )
+        )
 
 
 def revoke(token_id: uuid.UUID, user_id: uuid.UUID) -> bool:
     """Revokes one of the user's tokens; False if the user has no such live token."""
     with session() as s:
-        result = s.execute(update(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id,
-                                                  ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+        result = s.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token_id, ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
         n = result.rowcount  # type: ignore[attr-defined]  # a CursorResult, typed as Result
         s.commit()
     return bool(n)

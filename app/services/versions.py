@@ -36,8 +36,10 @@ def base_for(runtime: str) -> base_catalog.Entry:
     entry = base_catalog.current(runtime)
     if entry is None:
         pin = f"RUNPAD_{runtime.upper()}_BASE_DIGEST and RUNPAD_{runtime.upper()}_RUNNER_DIGEST"
-        raise BaseNotPublished(f"no worker has published the {runtime} base image yet: start a worker (it "
-                               f"publishes {settings.base_image(runtime)} when it starts), or pin {pin}")
+        raise BaseNotPublished(
+            f"no worker has published the {runtime} base image yet: start a worker (it "
+            f"publishes {settings.base_image(runtime)} when it starts), or pin {pin}"
+        )
     return entry
 
 
@@ -54,13 +56,27 @@ def validate(runtime: str, code: str, deps: list[str], secret_names: list[str]) 
         raise VersionError(str(exc)) from None
 
 
-def new_version(s: Session, base: base_catalog.Entry, code: str, deps: list[str], secret_names: list[str],
-                script_id: uuid.UUID | None = None, number: int = 1) -> ScriptVersion:
+def new_version(
+    s: Session,
+    base: base_catalog.Entry,
+    code: str,
+    deps: list[str],
+    secret_names: list[str],
+    script_id: uuid.UUID | None = None,
+    number: int = 1,
+) -> ScriptVersion:
     """Adds (does not commit) a version of base's runtime; the dependency hash ties it to its image.
     Nothing here waits on anything but this session: `base` comes from base_for, read beforehand."""
     normalised, names = validate(base.runtime, code, deps, secret_names)
-    version = ScriptVersion(script_id=script_id, number=number, runtime=base.runtime, code=code,
-                            dependencies=normalised, secrets=names, deps_hash=base.deps_hash(normalised))
+    version = ScriptVersion(
+        script_id=script_id,
+        number=number,
+        runtime=base.runtime,
+        code=code,
+        dependencies=normalised,
+        secrets=names,
+        deps_hash=base.deps_hash(normalised),
+    )
     s.add(version)
     s.flush()  # runs and builds refer to it in the same transaction
     return version

@@ -32,7 +32,7 @@ def key_of(secret: str) -> bytes:
     (not `whsec_`) keys with its own bytes until it is rotated."""
     if secret.startswith(PREFIX):
         try:
-            return base64.b64decode(secret[len(PREFIX):], validate=True)
+            return base64.b64decode(secret[len(PREFIX) :], validate=True)
         except binascii.Error:
             pass
     return secret.encode()

@@ -42,8 +42,9 @@ def _label(build) -> str:
     return BUILD_LABELS.get(build.status, build.status)
 
 
-async def follow_build(build_id: uuid.UUID,
-                       max_seconds: float) -> AsyncGenerator[Line | Status | Keepalive | Ended, None]:
+async def follow_build(
+    build_id: uuid.UUID, max_seconds: float
+) -> AsyncGenerator[Line | Status | Keepalive | Ended, None]:
     """Status first, then the build's log lines in order and status changes (Keepalive after a quiet
     tick, so a consumer batching lines can flush), then Ended. Gives up
     (Ended "failed") after max_seconds, e.g. when no worker ever picks the build up."""
@@ -92,6 +93,5 @@ def _ended(build, max_seconds: float) -> Ended:
     if build is None:
         return Ended("missing", "the build no longer exists")
     if build.status not in FINAL:
-        return Ended("failed", f"gave up following the build after {int(max_seconds)} s; it is still "
-                               f"{_label(build)}")
+        return Ended("failed", f"gave up following the build after {int(max_seconds)} s; it is still {_label(build)}")
     return Ended(_label(build), build.error or "")

@@ -51,8 +51,13 @@ class Loaded:
     build_error: str
 
 
-def trigger_of(kind: str, http_auth: str = "none", cron: str | None = None, interval_seconds: int | None = None,
-               timezone: str = "UTC") -> dict:
+def trigger_of(
+    kind: str,
+    http_auth: str = "none",
+    cron: str | None = None,
+    interval_seconds: int | None = None,
+    timezone: str = "UTC",
+) -> dict:
     """The trigger document for scripts.create/update; only the fields of its kind."""
     if kind == "http":
         return {"type": "http", "http_auth": http_auth}
@@ -64,16 +69,33 @@ def trigger_of(kind: str, http_auth: str = "none", cron: str | None = None, inte
 def load(script_id: uuid.UUID, owner_id: uuid.UUID) -> Loaded:
     """The owner's script as editable fields; scripts.NotFound for an unknown id or another's script."""
     script, version, build = listings.script_view(script_id, owner_id)
-    trigger = trigger_of(script.trigger_type, script.http_auth, script.cron, script.interval_seconds,
-                         script.timezone)
-    fields = Fields(script.name, version.code, list(version.dependencies), list(version.secrets), trigger,
-                    script.timeout_seconds, script.memory_mb, script.network, script.enabled)
-    return Loaded(id=str(script.id), runtime=script.runtime, fields=fields,
-                  schedule_kind="interval" if script.interval_seconds is not None else "cron",
-                  cron=script.cron or "", interval_seconds=script.interval_seconds, timezone=script.timezone,
-                  http_auth=script.http_auth, version=version.number, hook_url=hook_url(script),
-                  build_id=str(build.id) if build else "", build_status=build_label(build),
-                  build_error=(build.error or "") if build else "")
+    trigger = trigger_of(script.trigger_type, script.http_auth, script.cron, script.interval_seconds, script.timezone)
+    fields = Fields(
+        script.name,
+        version.code,
+        list(version.dependencies),
+        list(version.secrets),
+        trigger,
+        script.timeout_seconds,
+        script.memory_mb,
+        script.network,
+        script.enabled,
+    )
+    return Loaded(
+        id=str(script.id),
+        runtime=script.runtime,
+        fields=fields,
+        schedule_kind="interval" if script.interval_seconds is not None else "cron",
+        cron=script.cron or "",
+        interval_seconds=script.interval_seconds,
+        timezone=script.timezone,
+        http_auth=script.http_auth,
+        version=version.number,
+        hook_url=hook_url(script),
+        build_id=str(build.id) if build else "",
+        build_status=build_label(build),
+        build_error=(build.error or "") if build else "",
+    )
 
 
 def parse_interval(text: str) -> int:
@@ -119,12 +141,14 @@ def preview(kind: str, cron_text: str, interval_text: str, timezone: str, now: d
     """The schedule in words and its next ticks in its timezone, or the reason it cannot be used."""
     try:
         trigger = schedule_trigger(kind, cron_text, interval_text, timezone)
-        ticks = schedules.upcoming(trigger["cron"], trigger["interval_seconds"], timezone, PREVIEW_COUNT,
-                                   now or datetime.now(UTC))
+        ticks = schedules.upcoming(
+            trigger["cron"], trigger["interval_seconds"], timezone, PREVIEW_COUNT, now or datetime.now(UTC)
+        )
     except schedules.ScheduleError as exc:
         return Preview(error=str(exc))
-    return Preview(schedules.describe(trigger["cron"], trigger["interval_seconds"]),
-                   [format_tick(t, timezone) for t in ticks])
+    return Preview(
+        schedules.describe(trigger["cron"], trigger["interval_seconds"]), [format_tick(t, timezone) for t in ticks]
+    )
 
 
 def parse_limit(text: str, label: str, bounds: tuple[int, int]) -> int:
@@ -168,10 +192,19 @@ def _plain(fields: Fields) -> dict:
 def create(runtime: str, fields: Fields, owner_id: uuid.UUID) -> scripts.Saved:
     _check_text("the name", fields.name)
     _check_text("the code", fields.code)
-    return scripts.create(fields.name, runtime, fields.code, fields.dependencies, fields.secrets,
-                          trigger=fields.trigger, timeout_seconds=fields.timeout_seconds,
-                          memory_mb=fields.memory_mb, network=fields.network, enabled=fields.enabled,
-                          owner_id=owner_id)
+    return scripts.create(
+        fields.name,
+        runtime,
+        fields.code,
+        fields.dependencies,
+        fields.secrets,
+        trigger=fields.trigger,
+        timeout_seconds=fields.timeout_seconds,
+        memory_mb=fields.memory_mb,
+        network=fields.network,
+        enabled=fields.enabled,
+        owner_id=owner_id,
+    )
 
 
 def update(script_id: uuid.UUID, saved: Fields, current: Fields, owner_id: uuid.UUID) -> scripts.Saved:

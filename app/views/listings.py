@@ -20,10 +20,11 @@ class CursorError(errors.InvalidInput):
 
 
 def _with_version_and_build():
-    return (select(Script, ScriptVersion, Build)
-            .join(ScriptVersion, and_(ScriptVersion.script_id == Script.id,
-                                      ScriptVersion.number == Script.current_version))
-            .outerjoin(Build, Build.deps_hash == ScriptVersion.deps_hash))
+    return (
+        select(Script, ScriptVersion, Build)
+        .join(ScriptVersion, and_(ScriptVersion.script_id == Script.id, ScriptVersion.number == Script.current_version))
+        .outerjoin(Build, Build.deps_hash == ScriptVersion.deps_hash)
+    )
 
 
 def scripts_of(owner_id: uuid.UUID) -> list[tuple[Script, ScriptVersion, Build | None]]:
@@ -49,8 +50,13 @@ def run_of(run_id: uuid.UUID, owner_id: uuid.UUID) -> Run:
     return run
 
 
-def runs_of(owner_id: uuid.UUID, script_id: uuid.UUID | None = None, status: str | None = None,
-            limit: int = 50, before: uuid.UUID | None = None) -> list[Run]:
+def runs_of(
+    owner_id: uuid.UUID,
+    script_id: uuid.UUID | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    before: uuid.UUID | None = None,
+) -> list[Run]:
     """The owner's runs, newest first (by queued_at, then id). `before` is the id of the last run of
     the previous page: the page holds the runs queued before it, so pages never overlap or skip,
     however many runs are added meanwhile."""
@@ -77,13 +83,18 @@ def build_for(build_id: uuid.UUID, user_id: uuid.UUID) -> Build:
     with session() as s:
         build = s.get(Build, build_id)
         if build is not None:
-            own_script = (select(ScriptVersion.id).join(Script, Script.id == ScriptVersion.script_id)
-                          .where(ScriptVersion.deps_hash == build.deps_hash, Script.owner_id == user_id))
-            own_run = (select(Run.id).join(ScriptVersion, ScriptVersion.id == Run.version_id)
-                       .where(ScriptVersion.deps_hash == build.deps_hash, Run.owner_id == user_id))
+            own_script = (
+                select(ScriptVersion.id)
+                .join(Script, Script.id == ScriptVersion.script_id)
+                .where(ScriptVersion.deps_hash == build.deps_hash, Script.owner_id == user_id)
+            )
+            own_run = (
+                select(Run.id)
+                .join(ScriptVersion, ScriptVersion.id == Run.version_id)
+                .where(ScriptVersion.deps_hash == build.deps_hash, Run.owner_id == user_id)
+            )
             if not s.scalar(select(or_(exists(own_script), exists(own_run)))):
                 build = None
     if build is None:
         raise errors.NotFound(f"no build {build_id}")
     return build
-

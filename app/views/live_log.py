@@ -23,8 +23,9 @@ class Batch:
     status: str | None = None  # set on the last batch: how the run ended
 
 
-async def batches(run_id: uuid.UUID, after_seq: int = 0, interval: float = BATCH_SECONDS,
-                  idle: float = IDLE_SECONDS) -> AsyncGenerator[Batch, None]:
+async def batches(
+    run_id: uuid.UUID, after_seq: int = 0, interval: float = BATCH_SECONDS, idle: float = IDLE_SECONDS
+) -> AsyncGenerator[Batch, None]:
     """The run's lines after after_seq, at most every `interval` seconds, ending with a batch that
     carries the run's final status. While nothing is printed an empty batch comes every `idle`
     seconds, so the caller can look at the run and decide whether it still wants the lines.
@@ -77,8 +78,9 @@ def _batch_of(items: list) -> Batch:
     return batch
 
 
-async def with_summaries(run_id: uuid.UUID, after_seq: int = 0,
-                         every: float = 1.0) -> AsyncGenerator[tuple[Batch, RunSummary | None], None]:
+async def with_summaries(
+    run_id: uuid.UUID, after_seq: int = 0, every: float = 1.0
+) -> AsyncGenerator[tuple[Batch, RunSummary | None], None]:
     """batches(), each paired with the run's summary when the run ended or `every` seconds have passed
     since the last look (else None): a page shows the lines and keeps the status current."""
     checked = 0.0

@@ -88,8 +88,12 @@ def last_runs(script_ids: list[uuid.UUID]) -> dict[uuid.UUID, Run]:
     if not script_ids:
         return {}
     with session() as s:
-        q = (select(Run).where(Run.script_id.in_(script_ids)).ext(distinct_on(Run.script_id))
-             .order_by(Run.script_id, Run.queued_at.desc(), Run.id.desc()))
+        q = (
+            select(Run)
+            .where(Run.script_id.in_(script_ids))
+            .ext(distinct_on(Run.script_id))
+            .order_by(Run.script_id, Run.queued_at.desc(), Run.id.desc())
+        )
         return {run.script_id: run for run in s.scalars(q) if run.script_id}
 
 
@@ -103,10 +107,20 @@ def script_rows(owner_id: uuid.UUID, now: datetime | None = None) -> list[Script
         run = runs.get(script.id)
         when = (run.finished_at or run.started_at or run.queued_at) if run else None
         scheduled = script.trigger_type == "schedule" and script.enabled
-        rows.append(ScriptRow(
-            id=str(script.id), name=script.name, runtime=script.runtime, trigger_type=script.trigger_type,
-            trigger_text=trigger_text(script), hook_url=hook_url(script), enabled=script.enabled,
-            build_status=build_label(build), build_error=(build.error or "") if build else "",
-            last_run_status=run.status if run else "", last_run_ago=ago(when, now) if run else "",
-            next_run_in=until(script.next_run_at, now) if scheduled else ""))
+        rows.append(
+            ScriptRow(
+                id=str(script.id),
+                name=script.name,
+                runtime=script.runtime,
+                trigger_type=script.trigger_type,
+                trigger_text=trigger_text(script),
+                hook_url=hook_url(script),
+                enabled=script.enabled,
+                build_status=build_label(build),
+                build_error=(build.error or "") if build else "",
+                last_run_status=run.status if run else "",
+                last_run_ago=ago(when, now) if run else "",
+                next_run_in=until(script.next_run_at, now) if scheduled else "",
+            )
+        )
     return rows

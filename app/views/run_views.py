@@ -34,9 +34,9 @@ class LogRow:
 
 
 def event_json_error(text: str) -> str:
-    """"" when text is a JSON document that fits in an event, else what is wrong and where."""
+    """ "" when text is a JSON document that fits in an event, else what is wrong and where."""
     if not text.strip():
-        return "Enter a JSON value, for example {} or {\"name\": \"Ada\"}."
+        return 'Enter a JSON value, for example {} or {"name": "Ada"}.'
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
@@ -89,8 +89,7 @@ def _as_datetime(ts: datetime | str) -> datetime:
 
 def log_row(seq: int, ts: datetime | str, stream: str, line: str) -> LogRow:
     at = _as_datetime(ts).astimezone(UTC)
-    return LogRow(seq, at.strftime("%H:%M:%S.") + f"{at.microsecond // 1000:03d}", at.isoformat(), stream,
-                  [Part(line)])
+    return LogRow(seq, at.strftime("%H:%M:%S.") + f"{at.microsecond // 1000:03d}", at.isoformat(), stream, [Part(line)])
 
 
 def merged(rows: list[LogRow], new: list[LogRow]) -> list[LogRow]:
@@ -107,7 +106,7 @@ def _marked(line: str, needle: str) -> list[Part]:
     while (found := lower.find(needle, start)) != -1:
         if found > start:
             parts.append(Part(line[start:found]))
-        parts.append(Part(line[found:found + len(needle)], True))
+        parts.append(Part(line[found : found + len(needle)], True))
         start = found + len(needle)
     if start < len(line) or not parts:
         parts.append(Part(line[start:]))
@@ -129,6 +128,7 @@ def search(rows: list[LogRow], query: str) -> list[LogRow]:
 
 def dependency_changes(runtime: str, old: list[str], new: list[str]) -> list[dict[str, str]]:
     """What changed from old to new, by package: kind added/removed/changed, name, and the two specs."""
+
     def by_name(specs: list[str]) -> dict[str, str]:
         return {dependencies.package_name(runtime, s): s for s in specs}
 
@@ -145,9 +145,12 @@ def dependency_changes(runtime: str, old: list[str], new: list[str]) -> list[dic
 def build_pending(run_id: uuid.UUID) -> bool:
     """Whether the run waits for its dependencies to be installed (a build of a non-empty set, not ready yet)."""
     with session() as s:
-        row = s.execute(select(Build.status, ScriptVersion.dependencies)
-                        .join(ScriptVersion, ScriptVersion.deps_hash == Build.deps_hash)
-                        .join(Run, Run.version_id == ScriptVersion.id).where(Run.id == run_id)).first()
+        row = s.execute(
+            select(Build.status, ScriptVersion.dependencies)
+            .join(ScriptVersion, ScriptVersion.deps_hash == Build.deps_hash)
+            .join(Run, Run.version_id == ScriptVersion.id)
+            .where(Run.id == run_id)
+        ).first()
     return row is not None and bool(row.dependencies) and row.status != BuildStatus.ready
 
 
@@ -172,10 +175,16 @@ def summary_of(run: Run) -> RunSummary:
     final, at = run.status in FINAL_RUN_STATUSES, run.started_at or run.queued_at
     waiting = run.status in (RunStatus.queued, RunStatus.building)
     return RunSummary(
-        status=run.status, trigger=run.trigger, version=f"v{run.version}" if run.version else "",
-        started=relative_time(at), started_exact=exact_time(at),
-        duration=format_duration(run.duration_ms), result=pretty_json(run.result) if run.result is not None else "",
-        error=run.error or "", installing=waiting and build_pending(run.id), final=final,
+        status=run.status,
+        trigger=run.trigger,
+        version=f"v{run.version}" if run.version else "",
+        started=relative_time(at),
+        started_exact=exact_time(at),
+        duration=format_duration(run.duration_ms),
+        result=pretty_json(run.result) if run.result is not None else "",
+        error=run.error or "",
+        installing=waiting and build_pending(run.id),
+        final=final,
         log_truncated=run.log_truncated,
     )
 
@@ -196,9 +205,16 @@ class RunListRow:
 
 def list_row(run: Run, now: datetime | None = None) -> RunListRow:
     at = run.started_at or run.queued_at
-    return RunListRow(str(run.id), run.status, run.trigger, f"v{run.version}" if run.version else "",
-                      relative_time(at, now), exact_time(at), format_duration(run.duration_ms),
-                      run.status in FINAL_RUN_STATUSES)
+    return RunListRow(
+        str(run.id),
+        run.status,
+        run.trigger,
+        f"v{run.version}" if run.version else "",
+        relative_time(at, now),
+        exact_time(at),
+        format_duration(run.duration_ms),
+        run.status in FINAL_RUN_STATUSES,
+    )
 
 
 def runs_by_id(owner_id: uuid.UUID, run_ids: list[uuid.UUID]) -> dict[str, Run]:

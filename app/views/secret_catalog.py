@@ -37,8 +37,10 @@ def catalog() -> Catalog:
         stored = dict(s.execute(select(Secret.name, Secret.updated_at).order_by(Secret.name)).all())
     remote, status, error = _infisical_names()
     names = sorted(set(stored) | set(remote))
-    entries = [Entry(n, tuple(p for p, has in (("store", n in stored), ("infisical", n in remote)) if has),
-                     stored.get(n)) for n in names]
+    entries = [
+        Entry(n, tuple(p for p, has in (("store", n in stored), ("infisical", n in remote)) if has), stored.get(n))
+        for n in names
+    ]
     return Catalog(entries, status, error)
 
 

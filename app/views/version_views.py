@@ -35,8 +35,17 @@ class History:
 def history(script_id: uuid.UUID, owner_id: uuid.UUID) -> History:
     script = scripts.get(script_id, owner_id)
     found: list[ScriptVersion] = scripts.list_versions(script_id, owner_id)
-    rows = [VersionRow(v.number, run_views.relative_time(v.created_at), run_views.exact_time(v.created_at),
-                       list(v.dependencies), list(v.secrets), v.number == script.current_version) for v in found]
+    rows = [
+        VersionRow(
+            v.number,
+            run_views.relative_time(v.created_at),
+            run_views.exact_time(v.created_at),
+            list(v.dependencies),
+            list(v.secrets),
+            v.number == script.current_version,
+        )
+        for v in found
+    ]
     return History(script.name, script.runtime, script.current_version, rows, {v.number: v.code for v in found})
 
 

@@ -40,8 +40,9 @@ def worker() -> bool:
 
     from app.core.settings import settings
 
-    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=TIMEOUT_SECONDS,
-                                  socket_timeout=TIMEOUT_SECONDS)
+    client = redis.Redis.from_url(
+        settings.redis_url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS
+    )
     try:
         return bool(client.exists(HEARTBEAT_PREFIX + settings.worker_name))
     finally:

@@ -31,8 +31,9 @@ def main() -> None:
     # In prod the front end calls the backend on its own port; subprocesses read these from the env.
     config._set_persistent(frontend_port=port, backend_port=port)
     environment.REFLEX_SKIP_COMPILE.set(True)
-    reflex_exec.run_backend_prod(config.backend_host, port, config.loglevel.subprocess_level(),
-                                 mount_frontend_compiled_app=True)
+    reflex_exec.run_backend_prod(
+        config.backend_host, port, config.loglevel.subprocess_level(), mount_frontend_compiled_app=True
+    )
 
 
 if __name__ == "__main__":

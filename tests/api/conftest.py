@@ -76,4 +76,3 @@ def worker():
     w = start_worker(f"api-worker-{uuid.uuid4().hex[:6]}")
     yield w
     w.stop()
-

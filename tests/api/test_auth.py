@@ -12,9 +12,18 @@ from app.models import ApiToken
 from tests.api.conftest import PASSWORD
 from tests.api.helpers import assert_error
 
-PROTECTED = [("GET", "/scripts"), ("POST", "/scripts"), ("GET", "/scripts/00000000-0000-0000-0000-000000000000"),
-             ("GET", "/runs"), ("POST", "/tryout"), ("GET", "/builds/00000000-0000-0000-0000-000000000000"),
-             ("GET", "/secrets"), ("PUT", "/secrets/X"), ("GET", "/auth/tokens"), ("DELETE", "/auth/token")]
+PROTECTED = [
+    ("GET", "/scripts"),
+    ("POST", "/scripts"),
+    ("GET", "/scripts/00000000-0000-0000-0000-000000000000"),
+    ("GET", "/runs"),
+    ("POST", "/tryout"),
+    ("GET", "/builds/00000000-0000-0000-0000-000000000000"),
+    ("GET", "/secrets"),
+    ("PUT", "/secrets/X"),
+    ("GET", "/auth/tokens"),
+    ("DELETE", "/auth/token"),
+]
 
 
 def test_a_password_gets_a_recognisable_token_that_is_stored_only_as_its_hash(alice, anonymous):
@@ -30,10 +39,16 @@ def test_a_password_gets_a_recognisable_token_that_is_stored_only_as_its_hash(al
 
 
 def test_a_wrong_password_or_unknown_email_gets_401(alice, anonymous):
-    assert_error(anonymous.post("/auth/token", json={"email": alice.email, "password": "wrong password"}),
-                 401, "invalid_credentials")
-    assert_error(anonymous.post("/auth/token", json={"email": "nobody@example.com", "password": PASSWORD}),
-                 401, "invalid_credentials")
+    assert_error(
+        anonymous.post("/auth/token", json={"email": alice.email, "password": "wrong password"}),
+        401,
+        "invalid_credentials",
+    )
+    assert_error(
+        anonymous.post("/auth/token", json={"email": "nobody@example.com", "password": PASSWORD}),
+        401,
+        "invalid_credentials",
+    )
 
 
 @pytest.mark.parametrize("method,path", PROTECTED)
@@ -87,8 +102,9 @@ def test_a_token_may_expire_and_then_answers_401(alice, anonymous):
 
     from app.models import utcnow
 
-    r = anonymous.post("/auth/token", json={"email": alice.email, "password": PASSWORD, "name": "ci",
-                                            "expires_in_days": 30})
+    r = anonymous.post(
+        "/auth/token", json={"email": alice.email, "password": PASSWORD, "name": "ci", "expires_in_days": 30}
+    )
     assert r.status_code == 201
     expires_at = datetime.fromisoformat(r.json()["expires_at"])
     assert abs(expires_at - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)

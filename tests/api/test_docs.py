@@ -9,8 +9,13 @@ import pytest
 
 from app.services import sessions
 
-PROTECTED = ["/api/docs", "/api/openapi.json", "/api/docs/assets/swagger-ui-bundle.js",
-             "/api/docs/assets/swagger-ui.css", "/api/docs/assets/favicon.png"]
+PROTECTED = [
+    "/api/docs",
+    "/api/openapi.json",
+    "/api/docs/assets/swagger-ui-bundle.js",
+    "/api/docs/assets/swagger-ui.css",
+    "/api/docs/assets/favicon.png",
+]
 
 
 @pytest.fixture

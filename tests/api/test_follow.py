@@ -17,6 +17,7 @@ def queued_run():
 def collect(run_id, timeout=20):
     async def consume():
         return [event async for event in follow.follow_run_log(run_id)]
+
     return asyncio.run(asyncio.wait_for(consume(), timeout))
 
 

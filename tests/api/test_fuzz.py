@@ -29,8 +29,13 @@ from app.api.main import api
 from app.services import launch, queue, runs, scripts, tokens, users
 
 MAX_EXAMPLES = 25
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 
 # Loaded at import, over ASGI: the lazy from_fixture loader does not work with pytest 9 (schemathesis
 # 4.32 reads request.node._nodeid, which pytest 9 no longer has).
@@ -63,8 +68,12 @@ def use_known_ids(case, ids: dict[str, uuid.UUID]) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
-          derandomize=bool(os.environ.get("CI")))  # new inputs on every run here; the same ones in CI
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=bool(os.environ.get("CI")),
+)  # new inputs on every run here; the same ones in CI
 def test_no_server_errors_and_answers_match_the_document(case, fuzzer):
     user, ids = fuzzer
     use_known_ids(case, ids)

@@ -16,8 +16,10 @@ pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("worker")]
 ECHO = "export default (event, ctx) => ({ got: event.body, trigger: event.trigger, version: ctx.version });"
 # It waits a moment before its first line: a worker stores lines in batches, and a line printed in
 # the instant before a follower subscribes reaches that follower only with the next batch.
-SLOW_PRINTER = ("import time\ndef handler(event, ctx):\n    time.sleep(1)\n    print('first', flush=True)\n"
-                "    time.sleep(2)\n    print('second')\n    return 'done'\n")
+SLOW_PRINTER = (
+    "import time\ndef handler(event, ctx):\n    time.sleep(1)\n    print('first', flush=True)\n"
+    "    time.sleep(2)\n    print('second')\n    return 'done'\n"
+)
 
 
 def saved_script(user, code=ECHO, runtime="node", **fields):
@@ -27,8 +29,9 @@ def saved_script(user, code=ECHO, runtime="node", **fields):
 
 
 def tryout(user, code, runtime="python", wait=True, **fields):
-    return user.http.post("/tryout", params={"wait": 1} if wait else None,
-                          json={"runtime": runtime, "code": code, **fields})
+    return user.http.post(
+        "/tryout", params={"wait": 1} if wait else None, json={"runtime": runtime, "code": code, **fields}
+    )
 
 
 def wait_for(user, run_id, statuses, timeout=60):
@@ -46,8 +49,22 @@ def test_a_manual_run_with_wait_answers_the_finished_run(alice):
     r = alice.http.post(f"/scripts/{script['id']}/runs", params={"wait": 1}, json={"event": {"n": [1, 2]}})
     assert r.status_code == 201, r.text
     run = r.json()
-    assert set(run) == {"id", "script_id", "version", "trigger", "status", "result", "error", "exit_code",
-                        "scheduled_at", "queued_at", "started_at", "finished_at", "duration_ms", "log_truncated"}
+    assert set(run) == {
+        "id",
+        "script_id",
+        "version",
+        "trigger",
+        "status",
+        "result",
+        "error",
+        "exit_code",
+        "scheduled_at",
+        "queued_at",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "log_truncated",
+    }
     assert run["status"] == "succeeded" and run["result"] == {"got": {"n": [1, 2]}, "trigger": "manual", "version": 1}
     assert run["script_id"] == script["id"] and run["version"] == 1 and run["trigger"] == "manual"
     assert run["finished_at"] and run["duration_ms"] >= 0 and run["log_truncated"] is False
@@ -64,15 +81,23 @@ def test_a_manual_run_without_wait_is_accepted_and_finishes(alice):
 
 def test_an_event_over_6_mib_is_refused_with_413(alice):
     script = saved_script(alice)
-    body = assert_error(alice.http.post(f"/scripts/{script['id']}/runs", json={"event": "x" * (6 * 1024 * 1024)}),
-                        413, "payload_too_large")
+    body = assert_error(
+        alice.http.post(f"/scripts/{script['id']}/runs", json={"event": "x" * (6 * 1024 * 1024)}),
+        413,
+        "payload_too_large",
+    )
     assert "limit" in body["message"]
     assert alice.http.get("/runs", params={"script_id": script["id"]}).json() == []
 
 
 def test_a_tryout_runs_unsaved_code_and_its_log_is_readable_three_ways(alice):
-    r = tryout(alice, "def handler(event, ctx):\n    print('hello from', ctx['trigger'])\n"
-                      "    return event['body'] * 2\n", event=21, timeout_seconds=20, memory_mb=128)
+    r = tryout(
+        alice,
+        "def handler(event, ctx):\n    print('hello from', ctx['trigger'])\n    return event['body'] * 2\n",
+        event=21,
+        timeout_seconds=20,
+        memory_mb=128,
+    )
     assert r.status_code == 201, r.text
     run = r.json()
     assert run["status"] == "succeeded" and run["result"] == 42
@@ -87,10 +112,13 @@ def test_a_tryout_runs_unsaved_code_and_its_log_is_readable_three_ways(alice):
         assert " stdout hello from tryout\n" in text.text
 
 
-@pytest.mark.parametrize("runtime,code,status,error", [
-    ("node", "export default () => { throw new Error('boom'); };", "failed", "boom"),
-    ("python", "import time\ndef handler(e, c):\n    time.sleep(30)\n", "timed_out", None),
-])
+@pytest.mark.parametrize(
+    "runtime,code,status,error",
+    [
+        ("node", "export default () => { throw new Error('boom'); };", "failed", "boom"),
+        ("python", "import time\ndef handler(e, c):\n    time.sleep(30)\n", "timed_out", None),
+    ],
+)
 def test_a_tryout_that_fails_or_times_out_says_so(alice, runtime, code, status, error):
     run = tryout(alice, code, runtime=runtime, timeout_seconds=1).json()
     assert run["status"] == status
@@ -107,8 +135,10 @@ def test_tryout_input_is_checked(alice):
 
 def test_run_history_is_mine_newest_first_filtered_and_paged(alice, bob):
     script = saved_script(alice)
-    ids = [alice.http.post(f"/scripts/{script['id']}/runs", params={"wait": 1}, json={"event": i}).json()["id"]
-           for i in range(3)]
+    ids = [
+        alice.http.post(f"/scripts/{script['id']}/runs", params={"wait": 1}, json={"event": i}).json()["id"]
+        for i in range(3)
+    ]
     failed = tryout(alice, "raise SystemExit(3)").json()
     mine = alice.http.get("/runs").json()
     assert [r["id"] for r in mine[:4]] == [failed["id"], *reversed(ids)]
@@ -180,8 +210,9 @@ def test_following_an_ended_run_replays_it_and_resumes_after_last_event_id(alice
 
 
 def test_cancel_stops_a_running_run_and_an_ended_run_cannot_be_cancelled(alice):
-    run = tryout(alice, "import time\ndef handler(e, c):\n    time.sleep(120)\n", wait=False,
-                 timeout_seconds=300).json()
+    run = tryout(
+        alice, "import time\ndef handler(e, c):\n    time.sleep(120)\n", wait=False, timeout_seconds=300
+    ).json()
     wait_for(alice, run["id"], {"running"})
     r = alice.http.post(f"/runs/{run['id']}/cancel")
     assert r.status_code == 200

@@ -27,8 +27,14 @@ def test_create_answers_the_script_with_version_build_and_location(alice):
     assert r.headers["location"] == f"/api/v1/scripts/{script['id']}"
     assert script["version"] == 1 and script["runtime"] == "node" and script["code"] == NODE
     assert script["secrets"] == ["API_KEY"] and script["timeout_seconds"] == 5 and script["memory_mb"] == 128
-    assert script["trigger"] == {"type": "manual", "cron": None, "interval_seconds": None, "timezone": "UTC",
-                                 "http_auth": "none", "allow_overlap": False}
+    assert script["trigger"] == {
+        "type": "manual",
+        "cron": None,
+        "interval_seconds": None,
+        "timezone": "UTC",
+        "http_auth": "none",
+        "allow_overlap": False,
+    }
     assert script["build"]["status"] in ("queued", "building", "ready") and script["build"]["error"] is None
     assert script["hook_url"] is None and script["next_run_at"] is None and script["hook_secret"] is None
     with session() as s:
@@ -58,7 +64,9 @@ def test_rotation_gives_a_new_url_and_secret(alice):
     rotated = alice.http.post(f"/scripts/{script['id']}/hook-token/rotate")
     assert rotated.status_code == 200
     assert rotated.json()["hook_url"] != script["hook_url"] and rotated.json()["hook_secret"] not in (
-        None, script["hook_secret"])
+        None,
+        script["hook_secret"],
+    )
     manual = create(alice).json()
     body = assert_error(alice.http.post(f"/scripts/{manual['id']}/hook-token/rotate"), 409, "conflict")
     assert "http trigger" in body["message"]
@@ -88,16 +96,19 @@ def test_patch_changes_fields_and_code_makes_a_new_version(alice):
     assert hmac["trigger"]["type"] == "http" and hmac["hook_url"] == auth["hook_url"] and hmac["hook_secret"]
 
 
-@pytest.mark.parametrize("body,fragment", [
-    ({"name": None}, "name"),
-    ({"enabled": None}, "enabled"),
-    ({"memory_mb": 32}, "memory_mb"),
-    ({"runtime": "python"}, "runtime"),
-    ({"dependencies": ["requests==2.32.3"]}, "invalid npm package name"),
-    ({"trigger": {"type": "cron"}}, "trigger.type"),
-    ({"trigger": {"http_auth": "basic"}}, "trigger.http_auth"),
-    ({"name": "   "}, "name must be 1 to 200 characters"),
-])
+@pytest.mark.parametrize(
+    "body,fragment",
+    [
+        ({"name": None}, "name"),
+        ({"enabled": None}, "enabled"),
+        ({"memory_mb": 32}, "memory_mb"),
+        ({"runtime": "python"}, "runtime"),
+        ({"dependencies": ["requests==2.32.3"]}, "invalid npm package name"),
+        ({"trigger": {"type": "cron"}}, "trigger.type"),
+        ({"trigger": {"http_auth": "basic"}}, "trigger.http_auth"),
+        ({"name": "   "}, "name must be 1 to 200 characters"),
+    ],
+)
 def test_patch_refuses_bad_changes_and_changes_nothing(alice, body, fragment):
     script = create(alice).json()
     message = assert_error(alice.http.patch(f"/scripts/{script['id']}", json=body), 422, "invalid_request")["message"]
@@ -127,9 +138,15 @@ def test_delete_removes_the_script(alice):
 
 def test_another_users_script_is_not_found_for_every_call(alice, bob):
     sid = create(alice, trigger={"type": "http"}).json()["id"]
-    for method, path, body in [("GET", "", None), ("PATCH", "", {"name": "mine now"}), ("DELETE", "", None),
-                               ("GET", "/versions", None), ("POST", "/versions/1/restore", None),
-                               ("POST", "/hook-token/rotate", None), ("POST", "/runs", {"event": 1})]:
+    for method, path, body in [
+        ("GET", "", None),
+        ("PATCH", "", {"name": "mine now"}),
+        ("DELETE", "", None),
+        ("GET", "/versions", None),
+        ("POST", "/versions/1/restore", None),
+        ("POST", "/hook-token/rotate", None),
+        ("POST", "/runs", {"event": 1}),
+    ]:
         assert_error(bob.http.request(method, f"/scripts/{sid}{path}", json=body), 404, "not_found")
     assert_error(bob.http.get("/runs", params={"script_id": sid}), 404, "not_found")
     assert alice.http.get(f"/scripts/{sid}").json()["name"] != "mine now"
@@ -139,8 +156,10 @@ def test_a_schedule_trigger_has_a_next_run(alice):
     pytest.importorskip("app.services.schedules")
     script = create(alice, trigger={"type": "schedule", "interval_seconds": 3600}).json()
     assert script["next_run_at"] is not None and script["hook_url"] is None
-    bad = alice.http.post("/scripts", json={"name": "x", "runtime": "node", "code": NODE,
-                                            "trigger": {"type": "schedule", "cron": "not a cron"}})
+    bad = alice.http.post(
+        "/scripts",
+        json={"name": "x", "runtime": "node", "code": NODE, "trigger": {"type": "schedule", "cron": "not a cron"}},
+    )
     assert_error(bad, 422, "invalid_request")
     manual = alice.http.patch(f"/scripts/{script['id']}", json={"trigger": {"type": "manual"}}).json()
     assert manual["next_run_at"] is None

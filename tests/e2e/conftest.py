@@ -37,12 +37,30 @@ class Web:
 
     def start(self) -> Web:
         self.hooks.start()
-        env = {**os.environ, "RUNPAD_PUBLIC_URL": self.url, "RUNPAD_HOOKS_URL": self.hooks_url,
-               "REFLEX_USE_SYSTEM_BUN": "1"}
+        env = {
+            **os.environ,
+            "RUNPAD_PUBLIC_URL": self.url,
+            "RUNPAD_HOOKS_URL": self.hooks_url,
+            "REFLEX_USE_SYSTEM_BUN": "1",
+        }
         self.proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/reflex"), "run", "--env", "prod", "--frontend-port", str(self.port),
-             "--backend-port", str(self.port), "--single-port"],
-            cwd=ROOT, env=env, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(ROOT / ".venv/bin/reflex"),
+                "run",
+                "--env",
+                "prod",
+                "--frontend-port",
+                str(self.port),
+                "--backend-port",
+                str(self.port),
+                "--single-port",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=open(self.log_path, "wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + BUILD_TIMEOUT
         while not self._answers():
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -53,8 +71,10 @@ class Web:
 
     def _answers(self) -> bool:
         try:
-            return (httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
-                    and httpx.get(f"{self.url}/login", timeout=2, follow_redirects=True).status_code == 200)
+            return (
+                httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
+                and httpx.get(f"{self.url}/login", timeout=2, follow_redirects=True).status_code == 200
+            )
         except httpx.HTTPError:
             return False
 
@@ -92,9 +112,18 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield chromium
         chromium.close()
 

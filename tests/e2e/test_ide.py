@@ -142,8 +142,9 @@ def test_versions_diff_restore_and_settings_in_the_dark_theme(page, account):
     from app.services import scripts, users
 
     owner = users.authenticate(*account)
-    saved = scripts.create(f"e2e versions {uuid.uuid4().hex[:6]}", "python", "def handler(event, ctx):\n    return 1\n",
-                           owner_id=owner.id)
+    saved = scripts.create(
+        f"e2e versions {uuid.uuid4().hex[:6]}", "python", "def handler(event, ctx):\n    return 1\n", owner_id=owner.id
+    )
     scripts.update(saved.script.id, {"code": "def handler(event, ctx):\n    return 2\n"}, owner_id=owner.id)
 
     page.click('[aria-label="Switch light or dark theme"]')

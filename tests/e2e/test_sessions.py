@@ -22,8 +22,10 @@ def watch(tab) -> tuple[list[str], list[str]]:
     """CSP violations reported in the console, and what arrives over the tab's websockets."""
     violations: list[str] = []
     frames: list[str] = []
-    tab.on("console", lambda m: violations.append(m.text)
-           if "Content Security Policy" in m.text or "Refused to" in m.text else None)
+    tab.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text or "Refused to" in m.text else None,
+    )
     tab.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
     return violations, frames
 
@@ -123,8 +125,13 @@ HOSTILE = """export default async () => ({
 def test_a_hostile_hook_opened_by_an_admin_cannot_touch_the_session(browser, web, worker):
     email, password = f"e2e-admin-{uuid.uuid4().hex[:8]}@runpad.test", "e2e-password-123"
     admin = users.create(email, password, is_admin=True)
-    saved = built_script(f"hostile {uuid.uuid4().hex[:6]}", "node", HOSTILE.replace("IDE_URL", json.dumps(web.url)),
-                         trigger={"type": "http"}, owner_id=admin.id)
+    saved = built_script(
+        f"hostile {uuid.uuid4().hex[:6]}",
+        "node",
+        HOSTILE.replace("IDE_URL", json.dumps(web.url)),
+        trigger={"type": "http"},
+        owner_id=admin.id,
+    )
     hook_url = f"{web.hooks_url}/hooks/{saved.script.hook_token}"
 
     context = browser.new_context(viewport={"width": 1440, "height": 960}, base_url=web.url)

@@ -46,8 +46,10 @@ def _url(server: uvicorn.Server) -> str:
 
 @pytest.fixture(scope="module")
 def served():
-    servers = [uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
-               for app in (api, hooks_app)]
+    servers = [
+        uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+        for app in (api, hooks_app)
+    ]
     thread = threading.Thread(target=lambda: asyncio.run(_serve(*servers)), daemon=True, name="hooks-server")
     thread.start()
     deadline = time.monotonic() + 20
@@ -64,18 +66,27 @@ def served():
 @pytest.fixture
 def pool_of(monkeypatch):
     """Rebuilds the engine with a pool of `size` connections, no overflow, and a short wait for one."""
+
     def resize(size: int, timeout: float = 2.0) -> None:
         monkeypatch.setattr(settings, "db_pool_size", size)
         monkeypatch.setattr(settings, "db_max_overflow", 0)
         monkeypatch.setattr(settings, "db_pool_timeout_seconds", timeout)
         reset_engine()
+
     yield resize
     reset_engine()  # the next engine is made after monkeypatch has restored the settings
 
 
 def hook_script(code: str, timeout_seconds: int = 30):
-    return built_script(f"hook-{uuid.uuid4()}", "python", code, [], trigger={"type": "http"},
-                        timeout_seconds=timeout_seconds, network=False)
+    return built_script(
+        f"hook-{uuid.uuid4()}",
+        "python",
+        code,
+        [],
+        trigger={"type": "http"},
+        timeout_seconds=timeout_seconds,
+        network=False,
+    )
 
 
 def run_count(script_id) -> int:
@@ -101,8 +112,9 @@ def wait_until(predicate, bound: float = 60.0, what: str = "the condition") -> N
 def api_client(served):
     user = users.create(f"hooks-{uuid.uuid4().hex[:10]}@example.com", "correct horse battery staple")
     _, token = tokens.issue(user.id)
-    with httpx.Client(base_url=f"{served.url}/api/v1", headers={"authorization": f"Bearer {token}"},
-                      timeout=60) as http:
+    with httpx.Client(
+        base_url=f"{served.url}/api/v1", headers={"authorization": f"Bearer {token}"}, timeout=60
+    ) as http:
         yield http
 
 

@@ -38,8 +38,14 @@ def test_a_hostile_handler_cannot_set_cookies_csp_or_hop_by_hop_headers(hooks_cl
     r = hooks_client.get(f"/hooks/{saved.script.hook_token}")
     assert r.status_code == 200 and r.text.startswith("<script>") and r.headers["x-kept"] == "yes"
     assert_sandboxed(r)
-    for name in ("set-cookie2", "content-security-policy-report-only", "keep-alive", "upgrade",
-                 "proxy-authenticate", "trailer"):
+    for name in (
+        "set-cookie2",
+        "content-security-policy-report-only",
+        "keep-alive",
+        "upgrade",
+        "proxy-authenticate",
+        "trailer",
+    ):
         assert name not in r.headers, name
     assert r.headers.get("connection") != "close"
 
@@ -56,8 +62,12 @@ def test_error_answers_carry_the_sandbox_policy_too(hooks_client):
         (hooks_client.post(f"/hooks/{unbuilt.script.hook_token}"), 409),
         (hooks_client.post(f"/hooks/{thrower.script.hook_token}", content=b"x" * (6 * 1024 * 1024 + 1)), 413),
         (hooks_client.request("TRACE", f"/hooks/{thrower.script.hook_token}"), 405),
-        (hooks_client.post(f"/hooks/{thrower.script.hook_token}", content=b"{",
-                           headers={"content-type": "application/json"}), 400),
+        (
+            hooks_client.post(
+                f"/hooks/{thrower.script.hook_token}", content=b"{", headers={"content-type": "application/json"}
+            ),
+            400,
+        ),
     ]
     for response, status in calls:
         assert response.status_code == status, (status, response.text)
@@ -100,8 +110,11 @@ def stored_event(run_id: str) -> dict:
 def test_the_event_and_the_run_keep_no_cookie_nor_checked_credentials(hooks_client, auth):
     saved = http_script(auth=auth)
     credential = f"Bearer {saved.hook_secret}" if auth == "bearer" else "Bearer the-callers-own"
-    r = hooks_client.post(f"/hooks/{saved.script.hook_token}", json={"x": 1},
-                          headers={"cookie": "sid=ide-session", "authorization": credential, "x-other": "kept"})
+    r = hooks_client.post(
+        f"/hooks/{saved.script.hook_token}",
+        json={"x": 1},
+        headers={"cookie": "sid=ide-session", "authorization": credential, "x-other": "kept"},
+    )
     assert r.status_code == 201
     for headers in (r.json()["headers"], stored_event(r.headers["x-runpad-run-id"])["headers"]):
         assert "cookie" not in headers and headers["x-other"] == "kept"
@@ -119,11 +132,20 @@ def test_no_secret_material_is_stored_on_runs(hooks_client):
     assert saved.hook_secret not in stored
 
 
-
 def test_the_reply_itself_drops_cookies_and_policies_before_any_middleware():
-    reply = hooks.result_reply({"statusCode": 200, "headers": {
-        "Set-Cookie": "a=b", "content-security-policy": "default-src *", "Proxy-Authenticate": "Basic",
-        "content-security-policy-report-only": "x", "x-fine": "1"}}, uuid.uuid4())
+    reply = hooks.result_reply(
+        {
+            "statusCode": 200,
+            "headers": {
+                "Set-Cookie": "a=b",
+                "content-security-policy": "default-src *",
+                "Proxy-Authenticate": "Basic",
+                "content-security-policy-report-only": "x",
+                "x-fine": "1",
+            },
+        },
+        uuid.uuid4(),
+    )
     assert reply.headers == {"x-fine": "1"}
 
 

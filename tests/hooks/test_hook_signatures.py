@@ -22,9 +22,12 @@ def signed(secret: str, body: str = BODY, msg_id: str | None = None, at: datetim
     """The headers a Standard Webhooks sender puts on a delivery."""
     msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
     at = at or datetime.now(UTC)
-    return {"content-type": "application/json", "webhook-id": msg_id,
-            "webhook-timestamp": str(int(at.timestamp())),
-            "webhook-signature": Webhook(secret).sign(msg_id, at, body)}
+    return {
+        "content-type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(msg_id, at, body),
+    }
 
 
 def test_the_secret_is_a_whsec_key_shown_once():
@@ -66,8 +69,10 @@ def test_bad_signatures_and_timestamps_are_401_and_create_no_run(hooks_client):
         "future": signed(secret, at=now + timedelta(minutes=6)),
         "wrong secret": signed(webhook_signatures.new_secret()),
         "no headers": {"content-type": "application/json"},
-        "unknown version only": {**signed(secret), "webhook-signature": signed(secret)["webhook-signature"].replace(
-            "v1,", "v2,")},
+        "unknown version only": {
+            **signed(secret),
+            "webhook-signature": signed(secret)["webhook-signature"].replace("v1,", "v2,"),
+        },
         "id not signed": {**signed(secret), "webhook-id": "msg_other"},
     }
     for name, headers in bad.items():
@@ -92,11 +97,15 @@ def test_a_signed_call_is_refused_with_503_when_replays_cannot_be_checked(hooks_
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead_port = s.getsockname()[1]  # nothing listens there once the socket closes
-    server = ApiProcess(f"hooks-noredis-{uuid.uuid4().hex[:6]}", app=HOOKS_APP,
-                        env={"RUNPAD_REDIS_URL": f"redis://127.0.0.1:{dead_port}/0"}).start()
+    server = ApiProcess(
+        f"hooks-noredis-{uuid.uuid4().hex[:6]}",
+        app=HOOKS_APP,
+        env={"RUNPAD_REDIS_URL": f"redis://127.0.0.1:{dead_port}/0"},
+    ).start()
     try:
-        r = httpx.post(f"{server.url}/hooks/{saved.script.hook_token}", content=BODY, headers=signed(saved.hook_secret),
-                       timeout=30)
+        r = httpx.post(
+            f"{server.url}/hooks/{saved.script.hook_token}", content=BODY, headers=signed(saved.hook_secret), timeout=30
+        )
     finally:
         server.stop()
     assert r.status_code == 503 and "replays" in r.json()["error"] and r.headers["retry-after"] == "5"

@@ -44,8 +44,9 @@ def run_count(script_id) -> int:
 
 def test_json_body_headers_query_method_and_sub_path_reach_the_handler(client):
     saved = http_script()
-    r = client.post(f"/hooks/{saved.script.hook_token}/orders/42?a=1&b=2", json={"n": [1, 2]},
-                    headers={"X-Custom": "Value"})
+    r = client.post(
+        f"/hooks/{saved.script.hook_token}/orders/42?a=1&b=2", json={"n": [1, 2]}, headers={"X-Custom": "Value"}
+    )
     assert r.status_code == 201 and r.headers["x-echo"] == "yes"
     event = r.json()
     assert event["trigger"] == "http" and event["method"] == "POST" and event["path"] == "/orders/42"
@@ -54,11 +55,14 @@ def test_json_body_headers_query_method_and_sub_path_reach_the_handler(client):
     assert event["run_id"] == r.headers["x-runpad-run-id"]
 
 
-@pytest.mark.parametrize("kwargs,expected_body", [
-    ({"content": "plain text é", "headers": {"content-type": "text/plain; charset=utf-8"}}, "plain text é"),
-    ({"data": {"a": "1", "b": "x y"}}, "a=1&b=x+y"),
-    ({"content": b"", "headers": {}}, None),
-])
+@pytest.mark.parametrize(
+    "kwargs,expected_body",
+    [
+        ({"content": "plain text é", "headers": {"content-type": "text/plain; charset=utf-8"}}, "plain text é"),
+        ({"data": {"a": "1", "b": "x y"}}, "a=1&b=x+y"),
+        ({"content": b"", "headers": {}}, None),
+    ],
+)
 def test_text_form_and_empty_bodies(client, kwargs, expected_body):
     saved = http_script()
     event = client.put(f"/hooks/{saved.script.hook_token}", **kwargs).json()
@@ -69,19 +73,34 @@ def test_text_form_and_empty_bodies(client, kwargs, expected_body):
 def test_binary_body_arrives_as_base64(client):
     saved = http_script()
     raw = bytes(range(256))
-    event = client.post(f"/hooks/{saved.script.hook_token}", content=raw,
-                        headers={"content-type": "application/octet-stream"}).json()
+    event = client.post(
+        f"/hooks/{saved.script.hook_token}", content=raw, headers={"content-type": "application/octet-stream"}
+    ).json()
     assert event["body"] is None and base64.b64decode(event["body_base64"]) == raw
 
 
-@pytest.mark.parametrize("runtime,code,status,body,ctype", [
-    ("node", "export default () => ({ statusCode: 418, headers: {'content-type': 'text/plain'}, body: 'teapot' });",
-     418, b"teapot", "text/plain"),
-    ("node", "export default () => [1, 'two'];", 200, b'[1, "two"]', "application/json"),
-    ("python", "def handler(e, c):\n    return {'statusCode': 302, 'headers': {'Location': '/x'}}\n", 302, b"", None),
-    ("python", "def handler(e, c):\n    return {'statusCode': True, 'body': 1}\n", 200, None, "application/json"),
-    ("python", "def handler(e, c):\n    return 'plain'\n", 200, b'"plain"', "application/json"),
-])
+@pytest.mark.parametrize(
+    "runtime,code,status,body,ctype",
+    [
+        (
+            "node",
+            "export default () => ({ statusCode: 418, headers: {'content-type': 'text/plain'}, body: 'teapot' });",
+            418,
+            b"teapot",
+            "text/plain",
+        ),
+        ("node", "export default () => [1, 'two'];", 200, b'[1, "two"]', "application/json"),
+        (
+            "python",
+            "def handler(e, c):\n    return {'statusCode': 302, 'headers': {'Location': '/x'}}\n",
+            302,
+            b"",
+            None,
+        ),
+        ("python", "def handler(e, c):\n    return {'statusCode': True, 'body': 1}\n", 200, None, "application/json"),
+        ("python", "def handler(e, c):\n    return 'plain'\n", 200, b'"plain"', "application/json"),
+    ],
+)
 def test_response_mapping(client, runtime, code, status, body, ctype):
     saved = http_script(code, runtime)
     r = client.get(f"/hooks/{saved.script.hook_token}", follow_redirects=False)
@@ -103,8 +122,10 @@ def test_a_throw_is_500_and_a_timeout_504_with_the_run_id(client):
 
 
 def test_headers_that_could_split_a_response_are_dropped(client):
-    saved = http_script("export default () => ({ statusCode: 200, headers: {'x-ok': '1',"
-                        " 'x-bad': 'a\\r\\nx-injected: 1', 'content-length': '99999', 'x-é': 'v'}, body: 'b' });")
+    saved = http_script(
+        "export default () => ({ statusCode: 200, headers: {'x-ok': '1',"
+        " 'x-bad': 'a\\r\\nx-injected: 1', 'content-length': '99999', 'x-é': 'v'}, body: 'b' });"
+    )
     r = client.get(f"/hooks/{saved.script.hook_token}")
     assert r.status_code == 200 and r.headers["x-ok"] == "1" and r.content == b"b"
     assert "x-injected" not in r.headers and "x-bad" not in r.headers
@@ -174,8 +195,9 @@ def test_oversized_body_is_413_and_creates_no_run(client):
 
 def test_a_body_within_the_limit_whose_event_is_over_it_is_413_not_an_error(client):
     saved = http_script()
-    r = client.post(f"/hooks/{saved.script.hook_token}", content=b"x" * (6 * 1024 * 1024),
-                    headers={"content-type": "text/plain"})
+    r = client.post(
+        f"/hooks/{saved.script.hook_token}", content=b"x" * (6 * 1024 * 1024), headers={"content-type": "text/plain"}
+    )
     assert r.status_code == 413 and "the limit is" in r.json()["error"] and run_count(saved.script.id) == 0
 
 

@@ -18,9 +18,9 @@ from app.services import hook_limits, hooks, queue
 from tests.hooks.conftest import hook_script, run_count, wait_until
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
-SLEEPY = ("import time\n\ndef handler(event, ctx):\n    time.sleep(event['body'] or 0)\n"
-          "    return {'slept': event['body']}\n")
-
+SLEEPY = (
+    "import time\n\ndef handler(event, ctx):\n    time.sleep(event['body'] or 0)\n    return {'slept': event['body']}\n"
+)
 
 
 def _retry_after(r: httpx.Response) -> int:

@@ -18,7 +18,6 @@ SLOW = "import time\n\ndef handler(event, ctx):\n    time.sleep(50)\n"
 QUICK = "def handler(event, ctx):\n    return 'quick'\n"
 
 
-
 def test_ten_waiting_calls_hold_no_thread_nor_connection(served, hooks_worker, api_client, pool_of):
     """With 2 pooled connections and 4 server threads, 10 calls wait for their runs while the API
     still answers; had each waiter held a thread or a connection, the API call could not."""

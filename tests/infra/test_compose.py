@@ -91,13 +91,21 @@ def render(tmp_path: Path, env: str) -> subprocess.CompletedProcess:
     (tmp_path / "infra").mkdir()
     shutil.copy(COMPOSE, tmp_path / "infra" / "compose.yaml")
     (tmp_path / "infra" / ".env").write_text(env)
-    return subprocess.run([*compose_command(), "-f", "compose.yaml", "--profile", "registry", "config"],
-                          cwd=tmp_path / "infra", capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [*compose_command(), "-f", "compose.yaml", "--profile", "registry", "config"],
+        cwd=tmp_path / "infra",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 needs_compose = pytest.mark.skipif(compose_command() is None, reason="neither docker-compose nor docker compose")
-FILLED = ENV_EXAMPLE.read_text().replace("POSTGRES_PASSWORD=\n", "POSTGRES_PASSWORD=pw123\n").replace(
-    "REDIS_PASSWORD=\n", "REDIS_PASSWORD=pw456\n")
+FILLED = (
+    ENV_EXAMPLE.read_text()
+    .replace("POSTGRES_PASSWORD=\n", "POSTGRES_PASSWORD=pw123\n")
+    .replace("REDIS_PASSWORD=\n", "REDIS_PASSWORD=pw456\n")
+)
 
 
 @needs_compose
@@ -105,8 +113,10 @@ def test_docker_compose_accepts_the_file(tmp_path):
     result = render(tmp_path, FILLED)
     assert result.returncode == 0, result.stderr
     rendered = yaml.safe_load(result.stdout)["services"]
-    assert rendered["web"]["environment"]["RUNPAD_DATABASE_URL"] == \
-        "postgresql+psycopg://runpad:pw123@postgres:5432/runpad"
+    assert (
+        rendered["web"]["environment"]["RUNPAD_DATABASE_URL"]
+        == "postgresql+psycopg://runpad:pw123@postgres:5432/runpad"
+    )
     assert rendered["worker"]["environment"]["RUNPAD_REDIS_URL"] == "redis://:pw456@127.0.0.1:16379/0"
 
 

@@ -33,7 +33,7 @@ serve_web = load("serve_web")
 
 
 def final_stage(dockerfile: str) -> str:
-    return dockerfile[dockerfile.rindex("\nFROM "):]
+    return dockerfile[dockerfile.rindex("\nFROM ") :]
 
 
 @pytest.mark.parametrize("name", DOCKERFILES)
@@ -62,7 +62,7 @@ def test_requirements_are_pinned():
 def test_the_web_image_builds_the_front_end_at_build_time_with_bun_from_npm():
     text = DOCKERFILES["web"]
     assert "REFLEX_USE_SYSTEM_BUN=1" in text
-    assert 'npm install --global' in text and '"bun@${BUN_VERSION}"' in text
+    assert "npm install --global" in text and '"bun@${BUN_VERSION}"' in text
     assert "reflex export --frontend-only" in text
     assert final_stage(text).rstrip().endswith('CMD ["python", "/opt/runpad/serve_web.py"]')
     from reflex_base.constants.installer import Bun
@@ -109,9 +109,15 @@ def test_the_build_context_never_takes_the_env_file_or_the_venv():
 
 # --- a real build -------------------------------------------------------------------------------
 
+
 def engine_answers() -> bool:
-    return shutil.which("docker") is not None and subprocess.run(
-        ["docker", "version", "--format", "{{.Server.Version}}"], capture_output=True, timeout=20).returncode == 0
+    return (
+        shutil.which("docker") is not None
+        and subprocess.run(
+            ["docker", "version", "--format", "{{.Server.Version}}"], capture_output=True, timeout=20
+        ).returncode
+        == 0
+    )
 
 
 def local_python_base() -> str | None:
@@ -144,14 +150,37 @@ def test_the_worker_image_builds_and_has_its_tools(tmp_path):
     # tags at the end leaves no untagged stage behind on the engine.
     try:
         for target, name in (("deps", f"{tag}-deps"), ("worker", tag)):
-            build = subprocess.run(["docker", "build", "-q", "-f", "infra/docker/worker.Dockerfile", "--target", target,
-                                    "--build-arg", f"PYTHON_IMAGE={base}", "-t", name, "."],
-                                   cwd=context, capture_output=True, text=True, timeout=840)
+            build = subprocess.run(
+                [
+                    "docker",
+                    "build",
+                    "-q",
+                    "-f",
+                    "infra/docker/worker.Dockerfile",
+                    "--target",
+                    target,
+                    "--build-arg",
+                    f"PYTHON_IMAGE={base}",
+                    "-t",
+                    name,
+                    ".",
+                ],
+                cwd=context,
+                capture_output=True,
+                text=True,
+                timeout=840,
+            )
             assert build.returncode == 0, build.stderr[-3000:]
-        check = ("id -u && iptables --version && alembic --help >/dev/null && celery --version"
-                 " && python -c 'import workers.tasks, app.services.builds' && test -x /opt/runpad/worker-start.sh")
-        ran = subprocess.run(["docker", "run", "--rm", "-e", "RUNPAD_SECRET_KEY=image-test-key-0123456789",
-                              tag, "sh", "-c", check], capture_output=True, text=True, timeout=120)
+        check = (
+            "id -u && iptables --version && alembic --help >/dev/null && celery --version"
+            " && python -c 'import workers.tasks, app.services.builds' && test -x /opt/runpad/worker-start.sh"
+        )
+        ran = subprocess.run(
+            ["docker", "run", "--rm", "-e", "RUNPAD_SECRET_KEY=image-test-key-0123456789", tag, "sh", "-c", check],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert ran.returncode == 0, ran.stdout + ran.stderr
         lines = ran.stdout.splitlines()
         assert lines[0] == "10001"  # the image's own user; the worker's deployment chooses root

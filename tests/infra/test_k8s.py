@@ -47,8 +47,15 @@ def containers(kind: str, name: str) -> dict[str, dict]:
 
 def test_the_manifests_are_found():
     names = {p.relative_to(K8S).as_posix() for p in MANIFESTS}
-    assert {"web.yaml", "hooks.yaml", "worker.yaml", "scheduler.yaml", "configmap.yaml", "secret.example.yaml",
-            "migrate/job.yaml"} <= names
+    assert {
+        "web.yaml",
+        "hooks.yaml",
+        "worker.yaml",
+        "scheduler.yaml",
+        "configmap.yaml",
+        "secret.example.yaml",
+        "migrate/job.yaml",
+    } <= names
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.relative_to(K8S).as_posix())
@@ -86,15 +93,17 @@ def test_the_kustomization_lists_every_manifest_but_the_template_and_the_job():
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (with its built-in kustomize) is not installed")
 @pytest.mark.parametrize("directory", [K8S, K8S / "migrate"], ids=["base", "migrate"])
 def test_the_rendered_kustomization_is_valid(directory):
-    rendered = subprocess.run(["kubectl", "kustomize", str(directory)], capture_output=True, text=True,
-                              timeout=120, check=True).stdout
+    rendered = subprocess.run(
+        ["kubectl", "kustomize", str(directory)], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
     docs = [d for d in yaml.safe_load_all(rendered) if d]
     assert docs
     for doc in docs:
         validate(doc)
         assert doc["kind"] == "Namespace" or doc["metadata"]["namespace"] == "runpad"
-    images = {c["image"] for d in docs if "template" in d.get("spec", {})
-              for c in d["spec"]["template"]["spec"]["containers"]}
+    images = {
+        c["image"] for d in docs if "template" in d.get("spec", {}) for c in d["spec"]["template"]["spec"]["containers"]
+    }
     assert not {"runpad/web", "runpad/worker"} & images, "kustomize did not replace the image placeholders"
 
 
@@ -112,11 +121,15 @@ def test_no_secret_value_is_written_into_a_pod_spec():
             continue
         for c in doc["spec"]["template"]["spec"]["containers"]:
             literal = {e["name"] for e in c.get("env", []) if "value" in e}
-            assert not {"RUNPAD_SECRET_KEY", "RUNPAD_DATABASE_URL", "RUNPAD_REDIS_URL",
-                        "RUNPAD_ADMIN_PASSWORD"} & literal, (kind, name, c["name"])
+            assert (
+                not {"RUNPAD_SECRET_KEY", "RUNPAD_DATABASE_URL", "RUNPAD_REDIS_URL", "RUNPAD_ADMIN_PASSWORD"} & literal
+            ), (kind, name, c["name"])
     config = resources()[("ConfigMap", "runpad-config")]["data"]
-    assert not {k for k in config if "SECRET" in k or "PASSWORD" in k or k.endswith("_URL") and k not in (
-        "RUNPAD_PUBLIC_URL", "RUNPAD_HOOKS_URL")}
+    assert not {
+        k
+        for k in config
+        if "SECRET" in k or "PASSWORD" in k or k.endswith("_URL") and k not in ("RUNPAD_PUBLIC_URL", "RUNPAD_HOOKS_URL")
+    }
 
 
 def test_only_the_docker_engines_are_privileged():
@@ -129,9 +142,12 @@ def test_only_the_docker_engines_are_privileged():
 
 
 def test_web_scheduler_and_migration_run_as_non_root():
-    for kind, name, container in [("Deployment", "runpad-web", "web"), ("Deployment", "runpad-hooks", "hooks"),
-                                  ("Deployment", "runpad-scheduler", "scheduler"),
-                                  ("Job", "runpad-migrate", "migrate")]:
+    for kind, name, container in [
+        ("Deployment", "runpad-web", "web"),
+        ("Deployment", "runpad-hooks", "hooks"),
+        ("Deployment", "runpad-scheduler", "scheduler"),
+        ("Job", "runpad-migrate", "migrate"),
+    ]:
         spec = pod_spec(kind, name)
         context = {**spec.get("securityContext", {}), **containers(kind, name)[container]["securityContext"]}
         assert context["runAsNonRoot"] is True and context["runAsUser"] != 0, name

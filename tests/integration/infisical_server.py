@@ -72,12 +72,22 @@ class FakeInfisical:
             return _error(404, f"Project with {project} not found", "NotFoundError")
         if (project, env, path) not in self.folders:
             return 200, {"secrets": [], "imports": []}  # Infisical lists a missing environment or folder as empty
-        own = [_secret(project, env, path, k, v, view and k not in self.unreadable)
-               for k, v in sorted(self.folders[project, env, path].items())]
-        imports = [{"secretPath": p, "environment": e, "folderId": str(uuid.uuid4()),
-                    "secrets": [_secret(project, e, p, k, v, view, imported=True)
-                                for k, v in sorted(self.folders.get((project, e, p), {}).items())]}
-                   for e, p in self.imports.get((project, env, path), [])]
+        own = [
+            _secret(project, env, path, k, v, view and k not in self.unreadable)
+            for k, v in sorted(self.folders[project, env, path].items())
+        ]
+        imports = [
+            {
+                "secretPath": p,
+                "environment": e,
+                "folderId": str(uuid.uuid4()),
+                "secrets": [
+                    _secret(project, e, p, k, v, view, imported=True)
+                    for k, v in sorted(self.folders.get((project, e, p), {}).items())
+                ],
+            }
+            for e, p in self.imports.get((project, env, path), [])
+        ]
         return 200, {"secrets": own, "imports": imports}
 
     def get_secret(self, name: str, query: dict) -> tuple[int, dict]:
@@ -85,8 +95,9 @@ class FakeInfisical:
         if not any(key[0] == project for key in self.folders):
             return _error(404, f"Project with {project} not found", "NotFoundError")
         if (project, env, path) not in self.folders:
-            return _error(404, f"Folder with path '{path}' in environment with slug '{env}' not found",
-                          "GetSecretByName")
+            return _error(
+                404, f"Folder with path '{path}' in environment with slug '{env}' not found", "GetSecretByName"
+            )
         sources = [(env, path)] + list(reversed(self.imports.get((project, env, path), [])))
         for e, p in sources:  # the folder's own secret, then imports from the last one back
             if name in self.folders.get((project, e, p), {}):
@@ -101,11 +112,23 @@ class FakeInfisical:
 
 
 def _secret(project: str, env: str, path: str, name: str, value: str, view: bool, imported: bool = False) -> dict:
-    doc = {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{project}/{env}{path}/{name}")), "workspace": project,
-           "environment": env, "version": 1, "type": "shared", "secretKey": name,
-           "secretValue": value if view else HIDDEN, "secretValueHidden": not view, "secretComment": "",
-           "secretReminderNote": None, "secretReminderRepeatDays": None, "skipMultilineEncoding": False,
-           "secretMetadata": [], "tags": [], "secretPath": path}
+    doc = {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{project}/{env}{path}/{name}")),
+        "workspace": project,
+        "environment": env,
+        "version": 1,
+        "type": "shared",
+        "secretKey": name,
+        "secretValue": value if view else HIDDEN,
+        "secretValueHidden": not view,
+        "secretComment": "",
+        "secretReminderNote": None,
+        "secretReminderRepeatDays": None,
+        "skipMultilineEncoding": False,
+        "secretMetadata": [],
+        "tags": [],
+        "secretPath": path,
+    }
     doc["_id"] = doc["id"]
     if not imported:  # Infisical's schema for imported secrets omits the dates
         doc.update(createdAt=STAMP, updatedAt=STAMP)
@@ -133,8 +156,11 @@ def _handler(api: FakeInfisical):
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             token = self.headers.get("authorization", "").removeprefix("Bearer ")
             if token not in api.tokens:
-                self._answer(*_error(401, "Failed to authorize revoked access token, access token is revoked",
-                                     "UnauthorizedError"))
+                self._answer(
+                    *_error(
+                        401, "Failed to authorize revoked access token, access token is revoked", "UnauthorizedError"
+                    )
+                )
             elif url.path == "/api/v3/secrets/raw":
                 self._answer(*api.list_secrets(query))
             elif url.path.startswith("/api/v3/secrets/raw/"):

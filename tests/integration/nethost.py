@@ -39,16 +39,21 @@ class NetHost:
         _ip("link", "add", self.veth, "type", "veth", "peer", "name", "eth0", "netns", self.ns)
         _ip("addr", "add", f"{HOST_END}/30", "dev", self.veth)
         _ip("link", "set", self.veth, "up")
-        for args in (["addr", "add", f"{ADDRESS}/30", "dev", "eth0"], ["addr", "add", f"{SECOND}/32", "dev", "lo"],
-                     ["link", "set", "eth0", "up"], ["link", "set", "lo", "up"],
-                     ["route", "add", "default", "via", HOST_END]):
+        for args in (
+            ["addr", "add", f"{ADDRESS}/30", "dev", "eth0"],
+            ["addr", "add", f"{SECOND}/32", "dev", "lo"],
+            ["link", "set", "eth0", "up"],
+            ["link", "set", "lo", "up"],
+            ["route", "add", "default", "via", HOST_END],
+        ):
             _ip("netns", "exec", self.ns, "ip", *args)
         _ip("route", "add", f"{SECOND}/32", "via", ADDRESS)
         return self
 
     def start(self, *argv: str) -> subprocess.Popen:
-        proc = subprocess.Popen(["ip", "netns", "exec", self.ns, *argv], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         self.procs.append(proc)
         return proc
 
@@ -58,9 +63,21 @@ class NetHost:
 
     def wait_for(self, address: str, port: int) -> None:
         deadline = time.monotonic() + 15
-        while subprocess.run(["ip", "netns", "exec", self.ns, sys.executable, "-c",
-                              f"import socket; socket.create_connection(('{address}', {port}), 1)"],
-                             capture_output=True).returncode != 0:
+        while (
+            subprocess.run(
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    self.ns,
+                    sys.executable,
+                    "-c",
+                    f"import socket; socket.create_connection(('{address}', {port}), 1)",
+                ],
+                capture_output=True,
+            ).returncode
+            != 0
+        ):
             assert time.monotonic() < deadline, f"nothing listens on {address}:{port} in {self.ns}"
             time.sleep(0.2)
 

@@ -41,15 +41,19 @@ class NpmRegistry:
         (self.dir / "tarballs").mkdir(exist_ok=True)
         (self.dir / path).write_bytes(data)
         manifest = json.loads(files["package.json"])
-        manifest["dist"] = {"tarball": self.url + path, "shasum": hashlib.sha1(data).hexdigest(),
-                            "integrity": "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()}
+        manifest["dist"] = {
+            "tarball": self.url + path,
+            "shasum": hashlib.sha1(data).hexdigest(),
+            "integrity": "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode(),
+        }
         manifest["hasInstallScript"] = bool(manifest.get("scripts"))
         packument = {"name": name, "dist-tags": {"latest": version}, "versions": {version: manifest}}
         (self.dir / name).write_text(json.dumps(packument))
 
     def __enter__(self) -> NpmRegistry:
-        self.host.start(sys.executable, "-m", "http.server", str(self.port), "--bind", nethost.ADDRESS,
-                        "--directory", str(self.dir))
+        self.host.start(
+            sys.executable, "-m", "http.server", str(self.port), "--bind", nethost.ADDRESS, "--directory", str(self.dir)
+        )
         self.host.wait_for(nethost.ADDRESS, self.port)
         return self
 

@@ -31,13 +31,20 @@ def test_an_install_script_sees_no_secrets_and_leaves_none_in_the_image(monkeypa
     secrets.put("RUNPAD_BUILD_VICTIM", secret_value)
     name = f"runpad-evil-{uuid.uuid4().hex[:8]}"
     with NpmRegistry(test_host) as registry, nethost.allowed(f"{nethost.ADDRESS}/32"):
-        registry.add(name, "1.0.0", {
-            "package.json": json.dumps({"name": name, "version": "1.0.0", "scripts": {"preinstall": "node steal.js"}}),
-            "steal.js": STEAL,
-        })
+        registry.add(
+            name,
+            "1.0.0",
+            {
+                "package.json": json.dumps(
+                    {"name": name, "version": "1.0.0", "scripts": {"preinstall": "node steal.js"}}
+                ),
+                "steal.js": STEAL,
+            },
+        )
         monkeypatch.setattr(settings, "npm_registry", registry.url)
-        saved = built_script(f"evil-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"],
-                             ["RUNPAD_BUILD_VICTIM"])
+        saved = built_script(
+            f"evil-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"], ["RUNPAD_BUILD_VICTIM"]
+        )
         assert saved.build_queued
     from app.services import builds
 

@@ -25,9 +25,16 @@ pytestmark = pytest.mark.usefixtures("docker_ready")
 def held_build(worker: str, started_ago: timedelta, runtime: str = "node", deps_hash: str | None = None) -> Build:
     """A build `worker` claimed `started_ago`, of the empty dependency set, by default under a hash of
     its own (so it is no other test's build; an empty node set installs nothing: no network)."""
-    build = Build(deps_hash=deps_hash or f"reclaim-test-{uuid.uuid4().hex}", runtime=runtime, dependencies=[],
-                  base_image=settings.base_image(runtime), base_digest=images.base_digest(settings.base_image(runtime)),
-                  status=BuildStatus.building, worker=worker, started_at=utcnow() - started_ago)
+    build = Build(
+        deps_hash=deps_hash or f"reclaim-test-{uuid.uuid4().hex}",
+        runtime=runtime,
+        dependencies=[],
+        base_image=settings.base_image(runtime),
+        base_digest=images.base_digest(settings.base_image(runtime)),
+        status=BuildStatus.building,
+        worker=worker,
+        started_at=utcnow() - started_ago,
+    )
     with session() as s:
         s.add(build)
         s.commit()

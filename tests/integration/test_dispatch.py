@@ -17,8 +17,12 @@ from tests.support.worker_process import WorkerProcess
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 from workers.celery_app import celery
 
-ID_FIELDS = (("headers", "id"), ("headers", "root_id"), ("properties", "correlation_id"),
-             ("properties", "delivery_tag"))
+ID_FIELDS = (
+    ("headers", "id"),
+    ("headers", "root_id"),
+    ("properties", "correlation_id"),
+    ("properties", "delivery_tag"),
+)
 
 
 @pytest.fixture

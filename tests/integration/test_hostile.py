@@ -41,12 +41,18 @@ def hostile(request, runtime, code, **kw):
     return run
 
 
-@pytest.mark.parametrize("runtime,code", [
-    ("python", "import os\ndef handler(e, c):\n    while True:\n        os.fork()\n"),
-    ("node", "import { spawn } from 'node:child_process';\nexport default async () => {"
-             " for (;;) { spawn('node', ['-e', 'setInterval(()=>{}, 1000)']);"
-             " await new Promise(r => setImmediate(r)); } };"),
-])
+@pytest.mark.parametrize(
+    "runtime,code",
+    [
+        ("python", "import os\ndef handler(e, c):\n    while True:\n        os.fork()\n"),
+        (
+            "node",
+            "import { spawn } from 'node:child_process';\nexport default async () => {"
+            " for (;;) { spawn('node', ['-e', 'setInterval(()=>{}, 1000)']);"
+            " await new Promise(r => setImmediate(r)); } };",
+        ),
+    ],
+)
 def test_fork_bomb_is_stopped_by_the_process_limit(request, runtime, code):
     run = hostile(request, runtime, code, timeout_seconds=10)
     assert run.status in ("failed", "timed_out")
@@ -54,20 +60,26 @@ def test_fork_bomb_is_stopped_by_the_process_limit(request, runtime, code):
         assert "Resource temporarily unavailable" in run.error or "EAGAIN" in log_text(run) + run.error
 
 
-@pytest.mark.parametrize("runtime,code", [
-    ("python", "def handler(e, c):\n    hog = []\n    while True:\n        hog.append(bytearray(10_000_000))\n"),
-    ("node", "export default () => { const hog = []; for (;;) hog.push(Buffer.alloc(10_000_000, 1)); };"),
-])
+@pytest.mark.parametrize(
+    "runtime,code",
+    [
+        ("python", "def handler(e, c):\n    hog = []\n    while True:\n        hog.append(bytearray(10_000_000))\n"),
+        ("node", "export default () => { const hog = []; for (;;) hog.push(Buffer.alloc(10_000_000, 1)); };"),
+    ],
+)
 def test_memory_bomb_is_killed_at_the_memory_limit(request, runtime, code):
     run = hostile(request, runtime, code, memory_mb=64, timeout_seconds=30)
     assert run.status == "failed"
     assert "out of memory" in run.error or "heap out of memory" in log_text(run)
 
 
-@pytest.mark.parametrize("runtime,code", [
-    ("python", "def handler(e, c):\n    while True:\n        pass\n"),
-    ("node", "export default () => { for (;;) {} };"),
-])
+@pytest.mark.parametrize(
+    "runtime,code",
+    [
+        ("python", "def handler(e, c):\n    while True:\n        pass\n"),
+        ("node", "export default () => { for (;;) {} };"),
+    ],
+)
 def test_infinite_loop_times_out_and_is_killed(request, runtime, code):
     started = time.monotonic()
     run = hostile(request, runtime, code, timeout_seconds=2)
@@ -75,12 +87,21 @@ def test_infinite_loop_times_out_and_is_killed(request, runtime, code):
     assert time.monotonic() - started < 20
 
 
-@pytest.mark.parametrize("runtime,code", [
-    ("python", "import sys\ndef handler(e, c):\n    block = ('x' * 1023 + '\\n') * 1024\n"
-               "    for _ in range(100):\n        sys.stdout.write(block)\n    return 'done'\n"),
-    ("node", "export default () => { const block = ('x'.repeat(1023) + '\\n').repeat(1024);"
-             " for (let i = 0; i < 100; i++) process.stdout.write(block); return 'done'; };"),
-])
+@pytest.mark.parametrize(
+    "runtime,code",
+    [
+        (
+            "python",
+            "import sys\ndef handler(e, c):\n    block = ('x' * 1023 + '\\n') * 1024\n"
+            "    for _ in range(100):\n        sys.stdout.write(block)\n    return 'done'\n",
+        ),
+        (
+            "node",
+            "export default () => { const block = ('x'.repeat(1023) + '\\n').repeat(1024);"
+            " for (let i = 0; i < 100; i++) process.stdout.write(block); return 'done'; };",
+        ),
+    ],
+)
 def test_100_mb_of_stdout_is_capped_and_the_run_still_returns(request, runtime, code):
     run = hostile(request, runtime, code, timeout_seconds=120)
     assert run.status == "succeeded" and run.result == "done"
@@ -91,8 +112,10 @@ def test_100_mb_of_stdout_is_capped_and_the_run_still_returns(request, runtime, 
 
 @pytest.mark.parametrize("path", ["/tmp/fill", "/dev/shm/fill"])
 def test_filling_tmp_and_shm_fails_cleanly(request, path):
-    code = (f"def handler(e, c):\n    with open({path!r}, 'wb') as f:\n        while True:\n"
-            "            f.write(b'x' * 1048576)\n            f.flush()\n")
+    code = (
+        f"def handler(e, c):\n    with open({path!r}, 'wb') as f:\n        while True:\n"
+        "            f.write(b'x' * 1048576)\n            f.flush()\n"
+    )
     run = hostile(request, "python", code, timeout_seconds=30)
     assert run.status == "failed" and "No space left on device" in run.error
 
@@ -104,12 +127,21 @@ def test_writing_outside_tmp_is_refused(request, path):
     assert "Read-only file system" in run.error or "Permission denied" in run.error
 
 
-@pytest.mark.parametrize("runtime,code", [
-    ("python", "import os, time\ndef handler(e, c):\n    os.close(1)\n    os.close(2)\n"
-               "    while True:\n        time.sleep(1)\n"),
-    ("node", "import fs from 'node:fs';\nexport default () => { fs.closeSync(1); fs.closeSync(2);"
-             " setInterval(() => {}, 1000); return new Promise(() => {}); };"),
-])
+@pytest.mark.parametrize(
+    "runtime,code",
+    [
+        (
+            "python",
+            "import os, time\ndef handler(e, c):\n    os.close(1)\n    os.close(2)\n"
+            "    while True:\n        time.sleep(1)\n",
+        ),
+        (
+            "node",
+            "import fs from 'node:fs';\nexport default () => { fs.closeSync(1); fs.closeSync(2);"
+            " setInterval(() => {}, 1000); return new Promise(() => {}); };",
+        ),
+    ],
+)
 def test_closing_stdout_and_never_returning_times_out(request, runtime, code):
     run = hostile(request, runtime, code, timeout_seconds=3)
     assert run.status == "timed_out"
@@ -167,13 +199,23 @@ def handler(event, ctx):
 
 def test_platform_services_and_metadata_are_unreachable(request, host_listener):
     gw = _gateway()
-    targets = [[gw, 5432], [gw, 6379], [gw, 2375], [gw, host_listener], ["169.254.169.254", host_listener],
-               ["127.0.0.1", 5432], ["127.0.0.1", 6379]]
+    targets = [
+        [gw, 5432],
+        [gw, 6379],
+        [gw, 2375],
+        [gw, host_listener],
+        ["169.254.169.254", host_listener],
+        ["127.0.0.1", 5432],
+        ["127.0.0.1", 6379],
+    ]
     run = hostile(request, "python", PROBE, body=targets, timeout_seconds=30)
     assert run.status == "succeeded", run.error
     assert run.result["docker_sock"] is False
-    reached = {k: v for k, v in run.result.items() if k != "docker_sock" and v not in (
-        "ConnectionRefusedError", "TimeoutError", "OSError")}
+    reached = {
+        k: v
+        for k, v in run.result.items()
+        if k != "docker_sock" and v not in ("ConnectionRefusedError", "TimeoutError", "OSError")
+    }
     assert reached == {}, f"run containers reached host services: {reached}"
 
 
@@ -183,8 +225,16 @@ def test_the_host_listener_is_reachable_without_the_run_network(host_listener):
     from workers.runtime import images
 
     image = images.ensure_runner_image(images.local_base("python"), lambda line: None)
-    out = client().containers.run(image, ["python3", "-c", f"import socket; s=socket.create_connection(('{gw}', "
-                                  f"{host_listener}), 3); print(s.recv(6).decode())"], remove=True, network="bridge")
+    out = client().containers.run(
+        image,
+        [
+            "python3",
+            "-c",
+            f"import socket; s=socket.create_connection(('{gw}', {host_listener}), 3); print(s.recv(6).decode())",
+        ],
+        remove=True,
+        network="bridge",
+    )
     assert b"HELLO" in out
 
 
@@ -192,9 +242,17 @@ def test_a_run_cannot_read_another_runs_secrets(request):
     value = f"other-run-{uuid.uuid4().hex}"
     secrets.put("RUNPAD_VICTIM", value)
     victim: dict = {}
-    t = threading.Thread(target=lambda: victim.setdefault("run", tryout(
-        "python", "import time\ndef handler(e, c):\n    time.sleep(6)\n    return 'ok'\n",
-        secret_names=["RUNPAD_VICTIM"], timeout_seconds=30)))
+    t = threading.Thread(
+        target=lambda: victim.setdefault(
+            "run",
+            tryout(
+                "python",
+                "import time\ndef handler(e, c):\n    time.sleep(6)\n    return 'ok'\n",
+                secret_names=["RUNPAD_VICTIM"],
+                timeout_seconds=30,
+            ),
+        )
+    )
     t.start()
     time.sleep(2.5)
     for c in client().api.containers(filters={"label": "runpad.run_id"}):

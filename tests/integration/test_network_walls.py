@@ -85,22 +85,29 @@ def test_a_run_cannot_reach_the_host_or_a_private_host_unless_allowed(test_host,
 
 def _evil_build(registry, postinstall: str, extra: dict[str, str] | None = None):
     name = f"runpad-probe-{uuid.uuid4().hex[:8]}"
-    registry.add(name, "1.0.0", {
-        "package.json": json.dumps({"name": name, "version": "1.0.0", "scripts": {"postinstall": "node probe.js"}}),
-        "probe.js": postinstall, **(extra or {}),
-    })
+    registry.add(
+        name,
+        "1.0.0",
+        {
+            "package.json": json.dumps({"name": name, "version": "1.0.0", "scripts": {"postinstall": "node probe.js"}}),
+            "probe.js": postinstall,
+            **(extra or {}),
+        },
+    )
     saved = built_script(f"probe-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"], [])
     build = builds.get(saved.build.id)
     return build, "\n".join(line.line for line in logs.read("build", build.id))
 
 
 def _build_containers() -> list:
-    return client().api.containers(all=True, filters={"label": [f"{build_step.LABEL_BUILD}=1",
-                                                                  f"runpad.instance={settings.instance}"]})
+    return client().api.containers(
+        all=True, filters={"label": [f"{build_step.LABEL_BUILD}=1", f"runpad.instance={settings.instance}"]}
+    )
 
 
 def test_a_hostile_build_is_refused_the_host_and_private_hosts_and_stopped_at_its_deadline(
-        monkeypatch, test_host, host_listener):
+    monkeypatch, test_host, host_listener
+):
     test_host.listen(nethost.SECOND, PORT)
     gateway = nethost.bridge_gateway(settings.build_network)
     build_listener = host_listener[1]
@@ -208,9 +215,16 @@ def _remove_network(created) -> None:
 
 def test_a_run_cannot_reach_another_container_on_either_network():
     server = "require('net').createServer((s) => s.end('hi')).listen(7000)"
-    peers = [client().containers.run(settings.node_image, ["node", "-e", server], detach=True, network=name,
-                                     labels={"runpad.instance": settings.instance})
-             for name in (settings.run_network, settings.build_network)]
+    peers = [
+        client().containers.run(
+            settings.node_image,
+            ["node", "-e", server],
+            detach=True,
+            network=name,
+            labels={"runpad.instance": settings.instance},
+        )
+        for name in (settings.run_network, settings.build_network)
+    ]
     try:
         targets = []
         for peer in peers:
@@ -246,8 +260,13 @@ def test_the_worker_refuses_to_start_on_a_run_network_its_rules_do_not_cover(mon
     bridge = f"br-{created.id[:12]}"
     env = {**os.environ, "RUNPAD_RUN_NETWORK": name, "RUNPAD_REDIS_URL": settings.redis_url}
     try:
-        result = subprocess.run([sys.executable, "-m", "app.cli", "prepare-worker"], env=env, capture_output=True,
-                                text=True, cwd=Path(__file__).resolve().parents[2])
+        result = subprocess.run(
+            [sys.executable, "-m", "app.cli", "prepare-worker"],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
         assert result.returncode == 1, result.stdout + result.stderr
         assert f"refusing to start: network {name} has IPv6" in result.stderr
         monkeypatch.setenv("RUNPAD_RUN_NETWORK", name)

@@ -53,8 +53,9 @@ def wait_until(predicate, timeout=30):
 def run_once(pool, key, body):
     att, warm = pool.take(key, {containers.LABEL_RUN: "pool-test"})
     try:
-        payload = json.dumps({"code": "export default (e) => e;", "event": body, "ctx": {}, "secrets": {},
-                              "nonce": "N0NCE"}).encode()
+        payload = json.dumps(
+            {"code": "export default (e) => e;", "event": body, "ctx": {}, "secrets": {}, "nonce": "N0NCE"}
+        ).encode()
         out = supervisor.supervise(att, payload, "N0NCE", Lines(), 10, lambda: False, 128)
     finally:
         containers.remove(att.container_id)
@@ -82,9 +83,19 @@ def test_pool_serves_warm_single_use_containers_and_stays_bounded(key):
         assert pool.hits == 3 and pool.misses == 2
     finally:
         pool.close()
-    assert client().api.containers(all=True, filters={"label": [
-        containers.LABEL_POOL, f"{containers.LABEL_INSTANCE}={settings.instance}",
-        f"{containers.LABEL_WORKER}={settings.worker_name}"]}) == []
+    assert (
+        client().api.containers(
+            all=True,
+            filters={
+                "label": [
+                    containers.LABEL_POOL,
+                    f"{containers.LABEL_INSTANCE}={settings.instance}",
+                    f"{containers.LABEL_WORKER}={settings.worker_name}",
+                ]
+            },
+        )
+        == []
+    )
 
 
 def test_pool_shrinks_when_idle_and_replaces_dead_containers(key):

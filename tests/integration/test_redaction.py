@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("docker_ready")
 
 def pem_like() -> str:
     body = base64.b64encode(pysecrets.token_bytes(150)).decode()
-    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return "\n".join(["-----BEGIN PRIVATE KEY-----", *lines, "-----END PRIVATE KEY-----"])
 
 
@@ -42,8 +42,13 @@ def handler(event, ctx):
 
 def forms(value: str) -> list[str]:
     escaped = json.dumps(value)[1:-1]
-    return [value, escaped, value.encode().hex(), value.encode().hex().upper(),
-            *(line for line in value.split("\n") if len(line) >= 4)]
+    return [
+        value,
+        escaped,
+        value.encode().hex(),
+        value.encode().hex().upper(),
+        *(line for line in value.split("\n") if len(line) >= 4),
+    ]
 
 
 def test_a_multi_line_secret_and_its_forms_never_reach_the_log_result_or_error():

@@ -22,10 +22,12 @@ SECRET_CHARS = st.one_of(TEXT, st.sampled_from('"\\\n\t\b/\u2028é€😀<>&=+%'
 ONE_LINE = st.text(TEXT.filter(lambda c: c != "\n"), min_size=4, max_size=30)
 MULTI_LINE = st.lists(st.text(TEXT.filter(lambda c: c != "\n"), max_size=24), min_size=2, max_size=6).map("\n".join)
 # lines too short to be masked on their own: only masking the whole value across lines hides them
-SHORT_LINES = st.lists(st.text(TEXT.filter(lambda c: c != "\n"), min_size=1, max_size=3), min_size=2,
-                      max_size=5).map("\n".join)
-SECRET = st.one_of(st.text(SECRET_CHARS, min_size=4, max_size=40), MULTI_LINE,
-                   SHORT_LINES).filter(lambda s: len(s) >= 4)
+SHORT_LINES = st.lists(st.text(TEXT.filter(lambda c: c != "\n"), min_size=1, max_size=3), min_size=2, max_size=5).map(
+    "\n".join
+)
+SECRET = st.one_of(st.text(SECRET_CHARS, min_size=4, max_size=40), MULTI_LINE, SHORT_LINES).filter(
+    lambda s: len(s) >= 4
+)
 
 
 def encoded(secret: str) -> dict[str, str]:
@@ -33,9 +35,17 @@ def encoded(secret: str) -> dict[str, str]:
     raw = secret.encode()
     b64, url64 = base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()
     return {
-        "raw": secret, "json": json.dumps(secret)[1:-1], "json_unicode": json.dumps(secret, ensure_ascii=False)[1:-1],
-        "b64": b64, "b64_bare": b64.rstrip("="), "url64": url64, "url64_bare": url64.rstrip("="),
-        "url": quote(secret, safe=""), "url_plus": quote_plus(secret), "hex": raw.hex(), "HEX": raw.hex().upper(),
+        "raw": secret,
+        "json": json.dumps(secret)[1:-1],
+        "json_unicode": json.dumps(secret, ensure_ascii=False)[1:-1],
+        "b64": b64,
+        "b64_bare": b64.rstrip("="),
+        "url64": url64,
+        "url64_bare": url64.rstrip("="),
+        "url": quote(secret, safe=""),
+        "url_plus": quote_plus(secret),
+        "hex": raw.hex(),
+        "HEX": raw.hex().upper(),
     }
 
 

@@ -31,8 +31,9 @@ def registry(tmp_path, monkeypatch):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     (tmp_path / "config.yml").write_text(CONFIG.format(root=tmp_path / "data", port=port))
-    proc = subprocess.Popen(["docker-registry", "serve", str(tmp_path / "config.yml")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["docker-registry", "serve", str(tmp_path / "config.yml")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 20
     while True:
         try:
@@ -51,8 +52,9 @@ def registry(tmp_path, monkeypatch):
 
 def test_built_images_are_pushed_and_pulled_instead_of_rebuilt(registry):
     # a dependency set no other test builds, so this build happens with the registry set
-    saved = built_script(f"reg-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 'ok'\n",
-                         ["six==1.15.0", "idna==3.4"])
+    saved = built_script(
+        f"reg-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 'ok'\n", ["six==1.15.0", "idna==3.4"]
+    )
     from app.services import builds, logs
 
     build = builds.get(saved.build.id)

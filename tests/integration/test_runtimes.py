@@ -61,8 +61,9 @@ def _build_for(saved):
 
 def test_same_dependencies_share_one_image_and_a_change_makes_a_new_one():
     a = scripts.create(f"a-{uuid.uuid4()}", "python", PY_SIX, ["six==1.16.0", "idna==3.7"])
-    b = scripts.create(f"b-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 1\n",
-                       ["IDNA==3.7", "six==1.16.0"])
+    b = scripts.create(
+        f"b-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 1\n", ["IDNA==3.7", "six==1.16.0"]
+    )
     assert a.version.deps_hash == b.version.deps_hash and a.build.id == b.build.id
     build = _build_for(a)
     assert build.status == "ready" and images.image_present(build.image_ref)
@@ -95,54 +96,72 @@ def test_rebuild_from_the_lockfile_installs_the_same_versions():
     saved = scripts.create(f"lock-{uuid.uuid4()}", "node", "export default () => 1;", ["dayjs@^1.11"])
     build = _build_for(saved)
     images.client().images.remove(build.image_ref, force=True)  # as if pruned on this machine
-    run = tryout("node", 'import d from "dayjs/package.json" with { type: "json" };\nexport default () => d.version;',
-                 ["dayjs@^1.11"])
+    run = tryout(
+        "node",
+        'import d from "dayjs/package.json" with { type: "json" };\nexport default () => d.version;',
+        ["dayjs@^1.11"],
+    )
     assert run.status == "succeeded", run.error
     assert f"dayjs@{run.result}" in images.describe_lockfile("node", build.lockfile)
     assert "rebuilding it from the recorded lockfile" in log_text(run)
 
 
-@pytest.mark.parametrize("runtime,code,expected", [
-    ("node", "export default async (e) => ({ async: true, body: e.body });", {"async": True, "body": 5}),
-    ("node", "export function handler(e) { return e.body * 2; }", 10),
-    ("node", "console.log('top level only');", None),
-    ("python", "async def handler(e, ctx):\n    return {'async': True, 'body': e['body']}\n",
-     {"async": True, "body": 5}),
-    ("python", "print('top level only')\n", None),
-    ("python", "def handler(e, ctx):\n    return None\n", None),
-])
+@pytest.mark.parametrize(
+    "runtime,code,expected",
+    [
+        ("node", "export default async (e) => ({ async: true, body: e.body });", {"async": True, "body": 5}),
+        ("node", "export function handler(e) { return e.body * 2; }", 10),
+        ("node", "console.log('top level only');", None),
+        (
+            "python",
+            "async def handler(e, ctx):\n    return {'async': True, 'body': e['body']}\n",
+            {"async": True, "body": 5},
+        ),
+        ("python", "print('top level only')\n", None),
+        ("python", "def handler(e, ctx):\n    return None\n", None),
+    ],
+)
 def test_handler_shapes(runtime, code, expected):
     run = tryout(runtime, code, body=5)
     assert run.status == "succeeded", run.error
     assert run.result == expected
 
 
-@pytest.mark.parametrize("runtime,code", [
-    ("node", "export default async () => { throw new Error('boom ' + 42); };"),
-    ("python", "def handler(e, c):\n    raise ValueError('boom 42')\n"),
-])
+@pytest.mark.parametrize(
+    "runtime,code",
+    [
+        ("node", "export default async () => { throw new Error('boom ' + 42); };"),
+        ("python", "def handler(e, c):\n    raise ValueError('boom 42')\n"),
+    ],
+)
 def test_a_throwing_handler_fails_with_its_message(runtime, code):
     run = tryout(runtime, code)
     assert run.status == "failed" and "boom 42" in run.error
     assert "boom 42" in log_text(run)
 
 
-@pytest.mark.parametrize("runtime,code,where", [
-    ("node", "export default async () => { return 1 +; };", "handler.mjs"),
-    ("python", "def handler(e, c):\n    return 1 +\n", "handler.py"),
-])
+@pytest.mark.parametrize(
+    "runtime,code,where",
+    [
+        ("node", "export default async () => { return 1 +; };", "handler.mjs"),
+        ("python", "def handler(e, c):\n    return 1 +\n", "handler.py"),
+    ],
+)
 def test_syntax_error_fails_with_the_error_in_the_log(runtime, code, where):
     run = tryout(runtime, code)
     assert run.status == "failed" and "SyntaxError" in run.error
     assert "SyntaxError" in log_text(run) and where in log_text(run)
 
 
-@pytest.mark.parametrize("runtime,code", [
-    ("node", "export default () => ({ n: 10n });"),
-    ("node", "export default () => { const a = {}; a.a = a; return a; };"),
-    ("python", "def handler(e, c):\n    return {'s': {1, 2}}\n"),
-    ("python", "def handler(e, c):\n    return float('nan')\n"),
-])
+@pytest.mark.parametrize(
+    "runtime,code",
+    [
+        ("node", "export default () => ({ n: 10n });"),
+        ("node", "export default () => { const a = {}; a.a = a; return a; };"),
+        ("python", "def handler(e, c):\n    return {'s': {1, 2}}\n"),
+        ("python", "def handler(e, c):\n    return float('nan')\n"),
+    ],
+)
 def test_a_result_that_is_not_json_fails_clearly(runtime, code):
     run = tryout(runtime, code)
     assert run.status == "failed" and "not JSON-serialisable" in run.error
@@ -164,8 +183,11 @@ def handler(e, c):
     text = log_text(run)
     assert text.count("***") >= 4 and "plain ***" in text and "b64 ***" in text and "url ***" in text
     assert value not in text and value not in run.error and "leaked ***" in run.error
-    ok = tryout("python", "import os\ndef handler(e, c):\n    return {'v': os.environ['RUNPAD_TEST_TOKEN']}\n",
-                secret_names=["RUNPAD_TEST_TOKEN"])
+    ok = tryout(
+        "python",
+        "import os\ndef handler(e, c):\n    return {'v': os.environ['RUNPAD_TEST_TOKEN']}\n",
+        secret_names=["RUNPAD_TEST_TOKEN"],
+    )
     assert ok.result == {"v": "***"}
 
 
@@ -180,8 +202,12 @@ def test_bad_input_is_refused_and_nothing_is_written():
             return s.scalar(select(func.count()).select_from(model))
 
     before = (count(ScriptVersion), count(Run), count(Build))
-    bad = [("node", "x", ["dayjs@$(id)"], []), ("python", "x", ["-r /etc/passwd"], []),
-           ("ruby", "x", [], []), ("node", "x", [], ["BAD-NAME"])]
+    bad = [
+        ("node", "x", ["dayjs@$(id)"], []),
+        ("python", "x", ["-r /etc/passwd"], []),
+        ("ruby", "x", [], []),
+        ("node", "x", [], ["BAD-NAME"]),
+    ]
     for runtime, code, deps, names in bad:
         with pytest.raises((versions.VersionError, scripts.ScriptError)):
             scripts.create("x", runtime, code, deps, names)
@@ -195,12 +221,21 @@ def test_bad_input_is_refused_and_nothing_is_written():
     assert (count(ScriptVersion), count(Run), count(Build)) == before
 
 
-@pytest.mark.parametrize("runtime,code", [
-    ("python", "import sys\ndef handler(e, c):\n    print('out', e['body'])\n"
-               "    sys.stderr.write(f'last words {e[\"body\"]}')\n    return 1\n"),
-    ("node", "export default (e) => { console.log('out', e.body);"
-             " process.stderr.write(`last words ${e.body}`); return 1; };"),
-])
+@pytest.mark.parametrize(
+    "runtime,code",
+    [
+        (
+            "python",
+            "import sys\ndef handler(e, c):\n    print('out', e['body'])\n"
+            "    sys.stderr.write(f'last words {e[\"body\"]}')\n    return 1\n",
+        ),
+        (
+            "node",
+            "export default (e) => { console.log('out', e.body);"
+            " process.stderr.write(`last words ${e.body}`); return 1; };",
+        ),
+    ],
+)
 def test_stderr_written_just_before_returning_is_never_lost(runtime, code):
     """stdout and stderr are separate pipes: the result on stdout must not cut off stderr's last bytes."""
     for i in range(8):

@@ -38,8 +38,16 @@ def made():
 def scheduled(made, cron=None, interval=None, next_run_at=T0, tz="UTC", **fields) -> Script:
     """A schedule-triggered script with a version, inserted directly (no build: its runs never execute)."""
     with session() as s:
-        script = Script(name="sched", runtime="python", trigger_type="schedule", cron=cron,
-                        interval_seconds=interval, timezone=tz, next_run_at=next_run_at, **fields)
+        script = Script(
+            name="sched",
+            runtime="python",
+            trigger_type="schedule",
+            cron=cron,
+            interval_seconds=interval,
+            timezone=tz,
+            next_run_at=next_run_at,
+            **fields,
+        )
         s.add(script)
         s.flush()
         s.add(ScriptVersion(script_id=script.id, number=1, runtime="python", code="x = 1\n", deps_hash="none"))
@@ -65,8 +73,12 @@ def test_a_due_tick_becomes_one_queued_run_carrying_the_schedule_event(made):
     assert created == [run.id]
     assert (run.status, run.trigger, run.version, run.timeout_seconds) == ("queued", "schedule", 1, 7)
     assert run.scheduled_at == T0
-    assert run.event == {"trigger": "schedule", "body": None, "scheduled_at": "2026-05-01T12:00:00Z",
-                         "run_id": str(run.id)}
+    assert run.event == {
+        "trigger": "schedule",
+        "body": None,
+        "scheduled_at": "2026-05-01T12:00:00Z",
+        "run_id": str(run.id),
+    }
     assert next_run_at(script.id) == T0 + timedelta(minutes=5)
     assert schedules.fire_due(now=T0 + timedelta(seconds=3)) == []  # not due again until 12:05
 
@@ -92,8 +104,14 @@ def test_a_scheduled_run_has_the_columns_runs_create_gives_a_run_of_the_script(m
     [fired] = [runs.get(i) for i in schedules.fire_due(now=T0)]
     with session() as s:
         version = s.scalars(select(ScriptVersion).where(ScriptVersion.script_id == script.id)).one()
-        made_by_create = runs.create(s, version, "schedule", script=s.get(Script, script.id),
-                                     event=schedules.schedule_event(T0), scheduled_at=T0 + timedelta(minutes=9))
+        made_by_create = runs.create(
+            s,
+            version,
+            "schedule",
+            script=s.get(Script, script.id),
+            event=schedules.schedule_event(T0),
+            scheduled_at=T0 + timedelta(minutes=9),
+        )
         s.commit()
     own = {"id", "event", "queued_at", "scheduled_at"}
     columns = [c for c in Run.model_fields if c not in own]
@@ -167,9 +185,15 @@ def test_an_edited_schedule_fires_on_its_new_ticks(made):
     script = scheduled(made, cron="0 * * * *", next_run_at=T0 + timedelta(hours=1))
     edited_at = T0 + timedelta(minutes=7, seconds=3)
     with session() as s:  # what the scripts service does on save
-        s.execute(update(Script).where(Script.id == script.id).values(
-            cron="*/10 * * * *", timezone="Asia/Kolkata",
-            next_run_at=schedules.next_run("*/10 * * * *", None, "Asia/Kolkata", edited_at)))
+        s.execute(
+            update(Script)
+            .where(Script.id == script.id)
+            .values(
+                cron="*/10 * * * *",
+                timezone="Asia/Kolkata",
+                next_run_at=schedules.next_run("*/10 * * * *", None, "Asia/Kolkata", edited_at),
+            )
+        )
         s.commit()
     assert next_run_at(script.id) == T0 + timedelta(minutes=10)
     schedules.fire_due(now=T0 + timedelta(minutes=10, seconds=1))
@@ -259,8 +283,9 @@ def test_a_scheduler_process_resends_a_run_whose_message_was_lost(made, docker_r
         run = runs.create(s, version, "manual", script=script)
         s.commit()
     worker = WorkerProcess(f"sched-test-worker-{uuid.uuid4().hex[:6]}").start()
-    scheduler = SchedulerProcess(f"sched-test-{uuid.uuid4().hex[:6]}", requeue_after_seconds=2,
-                                 requeue_sweep_seconds=0.5).start()
+    scheduler = SchedulerProcess(
+        f"sched-test-{uuid.uuid4().hex[:6]}", requeue_after_seconds=2, requeue_sweep_seconds=0.5
+    ).start()
     try:
         done = runs.wait(run.id, timeout=90)
         assert (done.status, done.result) == ("succeeded", "found"), (done.status, done.error, scheduler.log()[-2000:])
@@ -281,12 +306,17 @@ def test_two_scheduler_processes_fire_every_second_of_20_schedules_exactly_once(
         s.execute(update(Script).where(Script.trigger_type == "schedule").values(enabled=False))
         s.commit()
     dispatch.purge()
-    procs = [SchedulerProcess(f"sched-pair-{i}-{uuid.uuid4().hex[:6]}", scheduler_batch=5,
-                              requeue_after_seconds=100_000).start() for i in range(2)]
+    procs = [
+        SchedulerProcess(
+            f"sched-pair-{i}-{uuid.uuid4().hex[:6]}", scheduler_batch=5, requeue_after_seconds=100_000
+        ).start()
+        for i in range(2)
+    ]
     try:
         first = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
-        ids = [scheduled(made, cron="* * * * * *", next_run_at=first, allow_overlap=True).id
-               for _ in range(SCRIPTS // 2)]
+        ids = [
+            scheduled(made, cron="* * * * * *", next_run_at=first, allow_overlap=True).id for _ in range(SCRIPTS // 2)
+        ]
         ids += [scheduled(made, interval=1, next_run_at=first, allow_overlap=True).id for _ in range(SCRIPTS // 2)]
         time.sleep((first - datetime.now(UTC)).total_seconds() + WINDOW_SECONDS)
         with session() as s:
@@ -298,8 +328,11 @@ def test_two_scheduler_processes_fire_every_second_of_20_schedules_exactly_once(
         codes = [p.stop() for p in procs]
     assert codes == [0, 0], [p.log()[-2000:] for p in procs]
     with session() as s:
-        rows = s.execute(select(Run.script_id, Run.scheduled_at, Run.queued_at)
-                         .where(Run.script_id.in_(ids)).order_by(Run.scheduled_at)).all()
+        rows = s.execute(
+            select(Run.script_id, Run.scheduled_at, Run.queued_at)
+            .where(Run.script_id.in_(ids))
+            .order_by(Run.scheduled_at)
+        ).all()
     ticks, lags = defaultdict(list), []
     for script_id, at, queued_at in rows:
         ticks[script_id].append(at)
@@ -315,6 +348,8 @@ def test_two_scheduler_processes_fire_every_second_of_20_schedules_exactly_once(
     for p in procs:  # both took part
         assert "fired" in p.log(), p.log()[-2000:]
     lags.sort()
-    print(f"\n{len(rows)} runs; lag p50 {lags[len(lags) // 2]:.3f} s, p99 {lags[int(len(lags) * 0.99)]:.3f} s, "
-          f"max {lags[-1]:.3f} s; fired lines: {[p.log().count('fired') for p in procs]}")
+    print(
+        f"\n{len(rows)} runs; lag p50 {lags[len(lags) // 2]:.3f} s, p99 {lags[int(len(lags) * 0.99)]:.3f} s, "
+        f"max {lags[-1]:.3f} s; fired lines: {[p.log().count('fired') for p in procs]}"
+    )
     assert lags[int(len(lags) * 0.99)] < 1.0

@@ -26,19 +26,31 @@ def test_code_changes_make_versions_and_restore_rolls_back():
         scripts.restore(saved.script.id, 9)
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"timeout_seconds": 0}, "timeout_seconds"), ({"timeout_seconds": 901}, "timeout_seconds"),
-    ({"memory_mb": 63}, "memory_mb"), ({"memory_mb": 4097}, "memory_mb"), ({"name": ""}, "name"),
-    ({"trigger": {"type": "cron"}}, "trigger.type"), ({"trigger": {"type": "http", "http_auth": "basic"}}, "http_auth"),
-    ({"dependencies": ["left-pad@$(id)"]}, "invalid npm"), ({"owner": "x"}, "unknown field"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"timeout_seconds": 0}, "timeout_seconds"),
+        ({"timeout_seconds": 901}, "timeout_seconds"),
+        ({"memory_mb": 63}, "memory_mb"),
+        ({"memory_mb": 4097}, "memory_mb"),
+        ({"name": ""}, "name"),
+        ({"trigger": {"type": "cron"}}, "trigger.type"),
+        ({"trigger": {"type": "http", "http_auth": "basic"}}, "http_auth"),
+        ({"dependencies": ["left-pad@$(id)"]}, "invalid npm"),
+        ({"owner": "x"}, "unknown field"),
+    ],
+)
 def test_bad_changes_are_refused_and_change_nothing(changes, message):
     saved = scripts.create(f"s-{uuid.uuid4()}", "node", CODE)
     with pytest.raises(scripts.ScriptError, match=message):
         scripts.update(saved.script.id, changes)
     again = scripts.get(saved.script.id)
     assert (again.name, again.timeout_seconds, again.memory_mb, again.current_version) == (
-        saved.script.name, saved.script.timeout_seconds, saved.script.memory_mb, 1)
+        saved.script.name,
+        saved.script.timeout_seconds,
+        saved.script.memory_mb,
+        1,
+    )
 
 
 def test_owners_do_not_see_each_others_scripts():
@@ -48,8 +60,11 @@ def test_owners_do_not_see_each_others_scripts():
     b = users.create(f"b-{uuid.uuid4().hex[:6]}@x.io", "password-b-1")
     saved = scripts.create(f"s-{uuid.uuid4()}", "node", CODE, owner_id=a.id)
     assert scripts.get(saved.script.id, a.id).id == saved.script.id
-    for call in (lambda: scripts.get(saved.script.id, b.id), lambda: scripts.delete(saved.script.id, b.id),
-                 lambda: scripts.update(saved.script.id, {"name": "x"}, b.id)):
+    for call in (
+        lambda: scripts.get(saved.script.id, b.id),
+        lambda: scripts.delete(saved.script.id, b.id),
+        lambda: scripts.update(saved.script.id, {"name": "x"}, b.id),
+    ):
         with pytest.raises(scripts.NotFound):
             call()
 

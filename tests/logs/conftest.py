@@ -35,8 +35,11 @@ class Moto:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> Moto:
-        self.proc = subprocess.Popen([str(MOTO_SERVER), "-p", str(self.port), "-H", "127.0.0.1"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [str(MOTO_SERVER), "-p", str(self.port), "-H", "127.0.0.1"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -53,8 +56,13 @@ class Moto:
             self.proc.wait(10)
 
     def client(self):
-        return boto3.client("logs", region_name=REGION, endpoint_url=self.url,
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+        return boto3.client(
+            "logs",
+            region_name=REGION,
+            endpoint_url=self.url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
 
 
 @pytest.fixture(scope="session")

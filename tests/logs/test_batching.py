@@ -39,8 +39,9 @@ class RecordingClient:
 
 
 def client_error(code: str, status: int = 400) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status}},
-                       "PutLogEvents")
+    return ClientError(
+        {"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "PutLogEvents"
+    )
 
 
 def rows_of(lines, step=timedelta(milliseconds=1)) -> list[Row]:
@@ -131,7 +132,10 @@ def test_a_call_spans_less_than_24_hours():
     rows = [Row(i + 1, i + 1, T0 + off, f"at {off}") for i, off in enumerate(offsets)]
     client, done, _ = ship(rows)
     assert [[e["message"] for e in c["logEvents"]] for c in client.calls] == [
-        [r.line for r in rows[:2]], [r.line for r in rows[2:4]], [rows[4].line]]
+        [r.line for r in rows[:2]],
+        [r.line for r in rows[2:4]],
+        [rows[4].line],
+    ]
     assert done == {1, 2, 3, 4, 5}
     for call in client.calls:
         assert_within_limits(call)
@@ -147,8 +151,10 @@ def test_throttling_and_5xx_are_retried_with_growing_delays():
 
 def test_a_failing_call_leaves_its_rows_and_later_ones_unshipped():
     line = "q" * (MAX_MESSAGE_BYTES * 5)  # five pieces: three fit in the first call, two go in the second
-    rows = rows_of(["x" * 1000] * 10) + [Row(11, 11, T0 + timedelta(seconds=1), line),
-                                         Row(12, 12, T0 + timedelta(seconds=2), "z")]
+    rows = rows_of(["x" * 1000] * 10) + [
+        Row(11, 11, T0 + timedelta(seconds=1), line),
+        Row(12, 12, T0 + timedelta(seconds=2), "z"),
+    ]
     down = EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
     client = RecordingClient([None, down, down, down])
     _, done, error = ship(rows, client)
@@ -163,10 +169,17 @@ def test_a_call_refused_for_good_is_skipped_but_others_wait():
     assert cloudwatch.error_code(error) == "AccessDeniedException" and done == set() and client.calls == []
 
 
-@pytest.mark.parametrize("exc, expected", [
-    (client_error("ThrottlingException"), True), (client_error("ServiceUnavailableException", 503), True),
-    (client_error("Whatever", 502), True), (EndpointConnectionError(endpoint_url="x"), True),
-    (client_error("ResourceNotFoundException"), False), (client_error("UnrecognizedClientException"), False),
-    (ValueError("bug"), False)])
+@pytest.mark.parametrize(
+    "exc, expected",
+    [
+        (client_error("ThrottlingException"), True),
+        (client_error("ServiceUnavailableException", 503), True),
+        (client_error("Whatever", 502), True),
+        (EndpointConnectionError(endpoint_url="x"), True),
+        (client_error("ResourceNotFoundException"), False),
+        (client_error("UnrecognizedClientException"), False),
+        (ValueError("bug"), False),
+    ],
+)
 def test_retryable_errors(exc, expected):
     assert cloudwatch.retryable(exc) is expected

@@ -12,7 +12,7 @@ from workers.shipping import LogShipper, Shipper
 
 from .conftest import cloudwatch_messages
 
-HANDLER = '''
+HANDLER = """
 def handler(event, ctx):
     print("first line")
     print("")
@@ -24,7 +24,7 @@ def handler(event, ctx):
         import sys
         print("to stderr", file=sys.stderr)
     return {"ok": True}
-'''
+"""
 
 
 def expected_messages(run) -> list[str]:
@@ -47,12 +47,13 @@ def test_a_real_runs_lines_reach_cloudwatch_in_order(docker_ready, moto, log_gro
     sent = cloudwatch_messages(moto.client(), log_group, f"run/{run.id}")
     assert sent == expected_messages(run)
     start = sent.index("first line")  # a fresh database first logs the dependency build
-    assert sent[start:start + 4] == ["first line", " ", "naïve café ✓", "line 0"] and "to stderr" in sent
+    assert sent[start : start + 4] == ["first line", " ", "naïve café ✓", "line 0"] and "to stderr" in sent
     assert all(line.shipped for line in logs.read("run", run.id))
 
 
 def test_runs_succeed_while_cloudwatch_is_down_and_the_backlog_ships_when_it_is_back(
-        docker_ready, moto, log_group, empty_backlog):
+    docker_ready, moto, log_group, empty_backlog
+):
     shipper = LogShipper(interval=0.2, max_backoff=0.5)
     shipper.start()
     try:

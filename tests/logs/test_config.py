@@ -21,8 +21,13 @@ def unconfigured():
 
 def test_config_never_returns_the_secret_and_stores_it_encrypted():
     shown = cloudwatch.configure("eu-west-1", "/runpad/logs", access_key_id="AKIAEXAMPLE", secret_access_key=SECRET)
-    assert shown == {"region": "eu-west-1", "log_group": "/runpad/logs", "endpoint_url": None,
-                     "access_key_id": "AKIAEXAMPLE", "has_secret_access_key": True}
+    assert shown == {
+        "region": "eu-west-1",
+        "log_group": "/runpad/logs",
+        "endpoint_url": None,
+        "access_key_id": "AKIAEXAMPLE",
+        "has_secret_access_key": True,
+    }
     assert SECRET not in repr(cloudwatch.config()) and SECRET not in repr(cloudwatch.target())
     assert cloudwatch.target().secret_access_key == SECRET  # the shipper gets it
     with session() as s:
@@ -46,13 +51,16 @@ def test_without_a_key_the_default_credential_chain_is_used_and_the_old_secret_d
     assert cloudwatch.target() == cloudwatch.Target("us-east-1", "/runpad/logs", "http://127.0.0.1:4566")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"region": "Ireland", "log_group": "g"}, "region"),
-    ({"region": "eu-west-1", "log_group": "bad:name"}, "log group"),
-    ({"region": "eu-west-1", "log_group": "g", "endpoint_url": "127.0.0.1:1"}, "endpoint_url"),
-    ({"region": "eu-west-1", "log_group": "g", "secret_access_key": SECRET}, "access key id"),
-    ({"region": "eu-west-1", "log_group": "g", "access_key_id": "AKIANEW"}, "secret"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"region": "Ireland", "log_group": "g"}, "region"),
+        ({"region": "eu-west-1", "log_group": "bad:name"}, "log group"),
+        ({"region": "eu-west-1", "log_group": "g", "endpoint_url": "127.0.0.1:1"}, "endpoint_url"),
+        ({"region": "eu-west-1", "log_group": "g", "secret_access_key": SECRET}, "access key id"),
+        ({"region": "eu-west-1", "log_group": "g", "access_key_id": "AKIANEW"}, "secret"),
+    ],
+)
 def test_bad_configurations_are_refused_and_nothing_is_stored(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         cloudwatch.configure(**kwargs)

@@ -28,8 +28,13 @@ def finished_run(days_ago: float | None) -> uuid.UUID:
         s.add(version)
         s.flush()
         finished = utcnow() - timedelta(days=days_ago) if days_ago is not None else None
-        run = Run(version_id=version.id, trigger="tryout", status="succeeded" if finished else "running",
-                  started_at=finished, finished_at=finished)
+        run = Run(
+            version_id=version.id,
+            trigger="tryout",
+            status="succeeded" if finished else "running",
+            started_at=finished,
+            finished_at=finished,
+        )
         s.add(run)
         s.commit()
     return run.id
@@ -37,8 +42,14 @@ def finished_run(days_ago: float | None) -> uuid.UUID:
 
 def finished_build(days_ago: float) -> uuid.UUID:
     with session() as s:
-        build = Build(deps_hash=f"retention-{uuid.uuid4()}", runtime="python", base_image="b", base_digest="d",
-                      status="ready", finished_at=utcnow() - timedelta(days=days_ago))
+        build = Build(
+            deps_hash=f"retention-{uuid.uuid4()}",
+            runtime="python",
+            base_image="b",
+            base_digest="d",
+            status="ready",
+            finished_at=utcnow() - timedelta(days=days_ago),
+        )
         s.add(build)
         s.commit()
     return build.id
@@ -46,22 +57,40 @@ def finished_build(days_ago: float) -> uuid.UUID:
 
 def add_lines(source: str, source_id: uuid.UUID, n: int) -> None:
     with session() as s:
-        s.execute(insert(LogLine), [{"source": source, "source_id": source_id, "seq": i, "ts": utcnow(),
-                                     "stream": "stdout", "line": f"line {i}"} for i in range(1, n + 1)])
+        s.execute(
+            insert(LogLine),
+            [
+                {
+                    "source": source,
+                    "source_id": source_id,
+                    "seq": i,
+                    "ts": utcnow(),
+                    "stream": "stdout",
+                    "line": f"line {i}",
+                }
+                for i in range(1, n + 1)
+            ],
+        )
         s.commit()
 
 
 def count(source: str, source_id: uuid.UUID) -> int:
     with session() as s:
-        return s.scalar(select(func.count()).select_from(LogLine).where(
-            LogLine.source == source, LogLine.source_id == source_id))
+        return s.scalar(
+            select(func.count()).select_from(LogLine).where(LogLine.source == source, LogLine.source_id == source_id)
+        )
 
 
 def test_lines_of_runs_and_builds_finished_before_the_retention_are_deleted_in_batches():
     old_run, recent_run, running = finished_run(31), finished_run(29), finished_run(None)
     old_build, recent_build = finished_build(40), finished_build(1)
-    for source, source_id in (("run", old_run), ("run", recent_run), ("run", running),
-                              ("build", old_build), ("build", recent_build)):
+    for source, source_id in (
+        ("run", old_run),
+        ("run", recent_run),
+        ("run", running),
+        ("build", old_build),
+        ("build", recent_build),
+    ):
         add_lines(source, source_id, 10)
     assert log_retention.retention_days() == settings.log_retention_days == 30
 

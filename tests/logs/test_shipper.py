@@ -62,9 +62,20 @@ def configured(empty_backlog):
 def add_run_lines(n: int) -> uuid.UUID:
     run_id, start = uuid.uuid4(), utcnow()
     with session() as s:
-        s.execute(insert(LogLine), [{"source": "run", "source_id": run_id, "seq": i, "stream": "stdout",
-                                     "ts": start + timedelta(microseconds=i), "line": f"{run_id} {i}"}
-                                    for i in range(1, n + 1)])
+        s.execute(
+            insert(LogLine),
+            [
+                {
+                    "source": "run",
+                    "source_id": run_id,
+                    "seq": i,
+                    "stream": "stdout",
+                    "ts": start + timedelta(microseconds=i),
+                    "line": f"{run_id} {i}",
+                }
+                for i in range(1, n + 1)
+            ],
+        )
         s.commit()
     return run_id
 

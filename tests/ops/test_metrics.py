@@ -22,8 +22,11 @@ pytestmark = pytest.mark.usefixtures("docker_ready")
 def scrape(client, **headers) -> dict:
     r = client.get("/metrics", headers=headers)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(r.text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(r.text)
+        for s in family.samples
+    }
 
 
 def test_metrics_follow_runs_hooks_and_the_pool():
@@ -94,8 +97,12 @@ def test_metrics_require_the_bearer_token_when_one_is_set(monkeypatch):
     with TestClient(api) as client:
         assert client.get("/metrics").status_code == 401
         assert client.get("/metrics").headers["www-authenticate"].startswith("Bearer")
-        for wrong in ("Bearer nope", "Basic metrics-token-for-the-test", "Bearer metrics-token-for-the-tes",
-                      "Bearer metrics-token-for-the-testx"):
+        for wrong in (
+            "Bearer nope",
+            "Basic metrics-token-for-the-test",
+            "Bearer metrics-token-for-the-tes",
+            "Bearer metrics-token-for-the-testx",
+        ):
             assert client.get("/metrics", headers={"Authorization": wrong}).status_code == 401
         assert scrape(client, Authorization="Bearer metrics-token-for-the-test")
 

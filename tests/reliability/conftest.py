@@ -26,8 +26,11 @@ FIGURES: dict[str, dict] = {}
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "reliability: fault drills in tests/reliability (restart PostgreSQL, Redis, "
-                                       "dockerd; kill workers and schedulers; load the hooks endpoint)")
+    config.addinivalue_line(
+        "markers",
+        "reliability: fault drills in tests/reliability (restart PostgreSQL, Redis, "
+        "dockerd; kill workers and schedulers; load the hooks endpoint)",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -100,7 +103,8 @@ def web():
     """The hooks origin (app.api.hooks_app), where the drills send their hook calls. The drills measure
     throughput (test_hook_load sends 2,000 calls to one hook as fast as it can), not the per-hook rate
     limit of 50 calls a second, which tests/hooks covers."""
-    server = ApiProcess(f"drill-web-{uuid.uuid4().hex[:6]}", app=HOOKS_APP,
-                        env={"RUNPAD_HOOK_RATE_PER_SECOND": "100000"}).start()
+    server = ApiProcess(
+        f"drill-web-{uuid.uuid4().hex[:6]}", app=HOOKS_APP, env={"RUNPAD_HOOK_RATE_PER_SECOND": "100000"}
+    ).start()
     yield server
     server.stop()

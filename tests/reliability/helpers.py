@@ -30,6 +30,7 @@ ECHO = "export default async (event) => ({ i: event.body && event.body.i });"
 
 # ---- scripts and runs -------------------------------------------------------------------------
 
+
 def hook_script(code: str = ECHO, runtime: str = "node", **kw) -> scripts.Saved:
     """A saved HTTP-triggered script whose (dependency-free) image is built before it is called."""
     return built_script(f"drill-{uuid.uuid4().hex[:8]}", runtime, code, [], trigger={"type": "http"}, **kw)
@@ -105,18 +106,21 @@ def messages_for(run_id: uuid.UUID, queue: str = "runs") -> int:
 
 # ---- containers -------------------------------------------------------------------------------
 
+
 def our_containers(*labels: str) -> list[dict]:
     """Containers of this installation (the test suite's instance label) carrying every label
     filter given, e.g. "runpad.worker=w1". A fresh client: the drills restart dockerd."""
     client = docker.DockerClient(base_url="unix:///var/run/docker.sock", timeout=30)
     try:
-        return client.api.containers(all=True, filters={
-            "label": [f"{containers.LABEL_INSTANCE}={settings.instance}", *labels]})
+        return client.api.containers(
+            all=True, filters={"label": [f"{containers.LABEL_INSTANCE}={settings.instance}", *labels]}
+        )
     finally:
         client.close()
 
 
 # ---- bursts of hook calls ---------------------------------------------------------------------
+
 
 @dataclass
 class Call:
@@ -143,15 +147,21 @@ async def _calls(url: str, n: int, concurrency: int, rate: float | None, sync: b
             except httpx.HTTPError as exc:
                 return Call(i, None, None, time.monotonic() - t0, f"{type(exc).__name__}: {exc}")
             rid = r.headers.get("x-runpad-run-id")
-            return Call(i, r.status_code, uuid.UUID(rid) if rid else None, time.monotonic() - t0,
-                        "" if r.status_code < 400 else r.text[:300])
+            return Call(
+                i,
+                r.status_code,
+                uuid.UUID(rid) if rid else None,
+                time.monotonic() - t0,
+                "" if r.status_code < 400 else r.text[:300],
+            )
 
     async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
         return list(await asyncio.gather(*(one(client, i) for i in range(n))))
 
 
-def call_hook(url: str, n: int, concurrency: int, rate: float | None = None, sync: bool = False,
-              timeout: float = 120) -> list[Call]:
+def call_hook(
+    url: str, n: int, concurrency: int, rate: float | None = None, sync: bool = False, timeout: float = 120
+) -> list[Call]:
     """n POSTs of {"i": i} to url, at most `concurrency` at once and (with rate) started at that
     many per second; asynchronous (?async=1) unless sync. Every call is answered or recorded failed."""
     return asyncio.run(_calls(url, n, concurrency, rate, sync, timeout))

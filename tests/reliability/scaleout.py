@@ -38,9 +38,13 @@ storage:
 http:
   addr: 127.0.0.1:{port}
 """
-MANIFEST_TYPES = ", ".join(["application/vnd.docker.distribution.manifest.v2+json",
-                            "application/vnd.docker.distribution.manifest.list.v2+json",
-                            "application/vnd.oci.image.manifest.v1+json"])
+MANIFEST_TYPES = ", ".join(
+    [
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+    ]
+)
 SUBNET_POOL = ipaddress.ip_network("10.213.0.0/16")  # the engine's three /24s come from here
 
 
@@ -56,15 +60,18 @@ def _sh(*argv: str, check: bool = True) -> subprocess.CompletedProcess:
 
 def free_subnets(n: int) -> list[ipaddress.IPv4Network]:
     """n /24s of SUBNET_POOL that overlap no route of this machine."""
-    taken = [ipaddress.ip_network(line.split()[0], strict=False)
-             for line in _sh("ip", "-4", "route", "show", "table", "all").stdout.splitlines()
-             if line and line.split()[0][0].isdigit()]
+    taken = [
+        ipaddress.ip_network(line.split()[0], strict=False)
+        for line in _sh("ip", "-4", "route", "show", "table", "all").stdout.splitlines()
+        if line and line.split()[0][0].isdigit()
+    ]
     free = [net for net in SUBNET_POOL.subnets(new_prefix=24) if not any(net.overlaps(t) for t in taken)]
     assert len(free) >= n, f"no {n} free /24s in {SUBNET_POOL}"
     return free[:n]
 
 
 # ---- the registry -----------------------------------------------------------------------------
+
 
 class LocalRegistry:
     """Debian's docker-registry on a free loopback port (as tests/integration/test_registry.py starts
@@ -79,8 +86,12 @@ class LocalRegistry:
     def start(self) -> LocalRegistry:
         config = self.dir / "config.yml"
         config.write_text(REGISTRY_CONFIG.format(root=self.dir / "data", port=self.port))
-        self.proc = subprocess.Popen(["docker-registry", "serve", str(config)], stdout=subprocess.DEVNULL,
-                                     stderr=open(self.dir / "registry.log", "wb"), start_new_session=True)
+        self.proc = subprocess.Popen(
+            ["docker-registry", "serve", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.dir / "registry.log", "wb"),
+            start_new_session=True,
+        )
         wait_until(self._answers, 30, f"the registry answering on {self.address}")
         return self
 
@@ -94,8 +105,9 @@ class LocalRegistry:
     def has(self, ref: str) -> bool:
         """Whether the registry holds a manifest for ref (address/repository:tag)."""
         repo, tag = ref.removeprefix(self.address + "/").rsplit(":", 1)
-        r = httpx.head(f"http://{self.address}/v2/{repo}/manifests/{tag}", headers={"Accept": MANIFEST_TYPES},
-                       timeout=10)
+        r = httpx.head(
+            f"http://{self.address}/v2/{repo}/manifests/{tag}", headers={"Accept": MANIFEST_TYPES}, timeout=10
+        )
         return r.status_code == 200
 
     def stop(self) -> None:
@@ -110,6 +122,7 @@ class LocalRegistry:
 
 
 # ---- the second engine ------------------------------------------------------------------------
+
 
 class SecondEngine:
     """A second dockerd; `start()` returns once it answers, `stop()` leaves nothing behind (its
@@ -151,12 +164,32 @@ class SecondEngine:
         self.config.write_text("{}")
         t0 = time.monotonic()
         self.proc = subprocess.Popen(
-            ["dockerd", "--config-file", str(self.config), "--data-root", str(self.data_root),
-             "--exec-root", str(self.exec_root), "--pidfile", str(self.pidfile), "-H", self.host,
-             "--bridge", self.bridge, "--iptables=false", "--ip-forward=false", "--containerd-namespace",
-             f"rpd-{self.tag}", "--containerd-plugins-namespace", f"rpd-{self.tag}-plugins"],
-            stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
+            [
+                "dockerd",
+                "--config-file",
+                str(self.config),
+                "--data-root",
+                str(self.data_root),
+                "--exec-root",
+                str(self.exec_root),
+                "--pidfile",
+                str(self.pidfile),
+                "-H",
+                self.host,
+                "--bridge",
+                self.bridge,
+                "--iptables=false",
+                "--ip-forward=false",
+                "--containerd-namespace",
+                f"rpd-{self.tag}",
+                "--containerd-plugins-namespace",
+                f"rpd-{self.tag}-plugins",
+            ],
+            stdout=open(self.log_path, "wb"),
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
         def up() -> bool:
             assert self.proc.poll() is None, f"dockerd exited:\n{self.log_path.read_text()[-3000:]}"
@@ -166,9 +199,13 @@ class SecondEngine:
         self.started_in = time.monotonic() - t0
         for (name, bridge), subnet in zip(self.network_bridges.items(), (runs_net, builds_net), strict=False):
             self.client().networks.create(
-                name, driver="bridge", enable_ipv6=False, labels={"runpad.managed": "1"},
+                name,
+                driver="bridge",
+                enable_ipv6=False,
+                labels={"runpad.managed": "1"},
                 options={"com.docker.network.bridge.name": bridge, "com.docker.network.bridge.enable_icc": "false"},
-                ipam=docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=str(subnet))]))
+                ipam=docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=str(subnet))]),
+            )
         return self
 
     def stop(self) -> None:
@@ -216,8 +253,11 @@ class SecondEngine:
     def leftovers(self) -> list[str]:
         """What stop() should have removed and did not, in words (empty after a clean stop)."""
         found = [str(p) for p in (self.data_root, self.exec_root, self.pidfile, self.socket, self.config) if p.exists()]
-        found += [f"interface {b}" for b in (self.bridge, *self.network_bridges.values())
-                  if Path("/sys/class/net", b).exists()]
+        found += [
+            f"interface {b}"
+            for b in (self.bridge, *self.network_bridges.values())
+            if Path("/sys/class/net", b).exists()
+        ]
         rules = _sh("iptables-save").stdout + _sh("ip6tables-save", check=False).stdout
         found += [f"rule {line}" for line in rules.splitlines() if f"rpd{self.tag}" in line]
         found += [f"process {pid}" for pid in self.processes()]
@@ -234,8 +274,9 @@ def remove_firewall_hooks(bridge: str) -> None:
             _sh(tool, "-t", table, "-D", chain, *rule, check=False)
 
 
-def copy_image_through(registry: LocalRegistry, first: docker.DockerClient, second: docker.DockerClient,
-                       image: str) -> None:
+def copy_image_through(
+    registry: LocalRegistry, first: docker.DockerClient, second: docker.DockerClient, image: str
+) -> None:
     """image (on the first engine) onto the second engine under the same name and id, through the
     registry: pushed under a drill tag of the dependency images' repository (so their pushes later
     find its layers there), pulled, tagged, and the registry name untagged on both sides."""

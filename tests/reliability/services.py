@@ -17,8 +17,19 @@ from pathlib import Path
 import docker
 import redis
 
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-               "--save", "", "--appendonly", "no"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+]
 DOCKERD_LOG = "/var/log/runpad-dockerd.log"
 DOCKERD_PID = Path("/var/run/docker.pid")
 _dockerd_argv = ["dockerd"]  # replaced by the command line of the dockerd that stop_dockerd stopped
@@ -37,6 +48,7 @@ def wait_until(check, timeout: float, what: str, every: float = 0.2):
 
 
 # ---- Redis ------------------------------------------------------------------------------------
+
 
 def redis_answers() -> bool:
     client = redis.Redis(host="127.0.0.1", port=6379, socket_timeout=1, socket_connect_timeout=1)
@@ -62,6 +74,7 @@ def ensure_redis() -> None:
 
 # ---- PostgreSQL -------------------------------------------------------------------------------
 
+
 def _pg_version() -> str:
     return sorted(os.listdir("/etc/postgresql"), key=lambda v: [int(p) for p in v.split(".")])[-1]
 
@@ -72,19 +85,24 @@ def postgres_answers() -> bool:
 
 def stop_postgres() -> None:
     """Fast shutdown: open connections are cut, transactions in progress roll back."""
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", _pg_version(), "main", "stop", "-m", "fast"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", _pg_version(), "main", "stop", "-m", "fast"],
+        check=True,
+        capture_output=True,
+    )
     wait_until(lambda: not postgres_answers(), 30, "PostgreSQL stopping")
 
 
 def ensure_postgres() -> None:
     if not postgres_answers():
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", _pg_version(), "main", "start"],
-                       capture_output=True)  # "already running" is fine
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", _pg_version(), "main", "start"], capture_output=True
+        )  # "already running" is fine
         wait_until(postgres_answers, 60, "PostgreSQL answering")
 
 
 # ---- Docker Engine ----------------------------------------------------------------------------
+
 
 def docker_answers() -> bool:
     try:

@@ -31,8 +31,11 @@ def pool_stats(worker: str) -> dict[str, int]:
 
 
 def warm_containers(worker: str) -> list[dict]:
-    return [c for c in our_containers(f"{containers.LABEL_WORKER}={worker}", f"{containers.LABEL_POOL}=1")
-            if c["State"] == "running"]
+    return [
+        c
+        for c in our_containers(f"{containers.LABEL_WORKER}={worker}", f"{containers.LABEL_POOL}=1")
+        if c["State"] == "running"
+    ]
 
 
 def test_a_dockerd_restart_fails_runs_in_flight_and_the_warm_pool_recovers(start_worker, figures):
@@ -80,10 +83,15 @@ def test_a_dockerd_restart_fails_runs_in_flight_and_the_warm_pool_recovers(start
     while before & {c["Id"] for c in our_containers()} and time.monotonic() < deadline:
         time.sleep(0.5)
     left = before & {c["Id"] for c in our_containers()}
-    figures(dockerd_stop_s=round(stopped_in, 1), dockerd_restart_total_s=round(restart_took, 1),
-            in_flight_ended_s_after_back=round(ended_after_back, 1), errors=sorted({r.error for r in ended}),
-            first_run_after_s=round(first_took, 2), next_warm_run_s=round(second_took, 2),
-            old_containers_left=len(left))
+    figures(
+        dockerd_stop_s=round(stopped_in, 1),
+        dockerd_restart_total_s=round(restart_took, 1),
+        in_flight_ended_s_after_back=round(ended_after_back, 1),
+        errors=sorted({r.error for r in ended}),
+        first_run_after_s=round(first_took, 2),
+        next_warm_run_s=round(second_took, 2),
+        old_containers_left=len(left),
+    )
 
     for run in ended:
         assert run.status == "failed" and "Docker Engine stopped or restarted" in run.error, run.error

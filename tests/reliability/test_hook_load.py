@@ -25,9 +25,16 @@ DRAIN_BOUND = 600
 def executions_per_run(run_ids) -> Counter:
     """How many times each run's handler printed its line: once per execution."""
     with session() as s:
-        rows = s.execute(select(LogLine.source_id, func.count()).where(
-            LogLine.source == "run", LogLine.source_id.in_(list(run_ids)), LogLine.stream == "stdout",
-            LogLine.line.like("ran %")).group_by(LogLine.source_id))
+        rows = s.execute(
+            select(LogLine.source_id, func.count())
+            .where(
+                LogLine.source == "run",
+                LogLine.source_id.in_(list(run_ids)),
+                LogLine.stream == "stdout",
+                LogLine.line.like("ran %"),
+            )
+            .group_by(LogLine.source_id)
+        )
         return Counter(dict(rows.tuples()))
 
 
@@ -72,11 +79,19 @@ def test_2000_async_hook_calls_at_concurrency_20_each_become_exactly_one_run(web
     assert Counter(c.status for c in sync) == {200: SYNC_CALLS}, [c.error for c in sync if c.status != 200][:5]
     assert all(c.run_id for c in sync)
     latencies = [c.seconds for c in calls]
-    figures(mode="async ?async=1, no worker running", calls=CALLS, concurrency=CONCURRENCY,
-            accept_s=round(accepted_in, 1), accepted_per_s=round(CALLS / accepted_in),
-            accept_p50_ms=round(percentile(latencies, 50) * 1000),
-            accept_p99_ms=round(percentile(latencies, 99) * 1000),
-            drain_s=round(drained_in, 1), runs_finished_per_s=round(CALLS / drained_in, 1),
-            sync_calls=SYNC_CALLS, sync_s=round(sync_in, 1), sync_per_s=round(SYNC_CALLS / sync_in, 1),
-            sync_p50_ms=round(percentile([c.seconds for c in sync], 50) * 1000),
-            sync_p99_ms=round(percentile([c.seconds for c in sync], 99) * 1000))
+    figures(
+        mode="async ?async=1, no worker running",
+        calls=CALLS,
+        concurrency=CONCURRENCY,
+        accept_s=round(accepted_in, 1),
+        accepted_per_s=round(CALLS / accepted_in),
+        accept_p50_ms=round(percentile(latencies, 50) * 1000),
+        accept_p99_ms=round(percentile(latencies, 99) * 1000),
+        drain_s=round(drained_in, 1),
+        runs_finished_per_s=round(CALLS / drained_in, 1),
+        sync_calls=SYNC_CALLS,
+        sync_s=round(sync_in, 1),
+        sync_per_s=round(SYNC_CALLS / sync_in, 1),
+        sync_p50_ms=round(percentile([c.seconds for c in sync], 50) * 1000),
+        sync_p99_ms=round(percentile([c.seconds for c in sync], 99) * 1000),
+    )

@@ -10,14 +10,16 @@ from app.models import FINAL_RUN_STATUSES
 from tests.reliability import services
 from tests.reliability.helpers import call_hook, hook_script, runs_of, status_counts, wait_all_final
 
-HANDLER = ("export default async (event) => { await new Promise((r) => setTimeout(r, 1500)); "
-           "return { i: event.body.i }; };")
+HANDLER = (
+    "export default async (event) => { await new Promise((r) => setTimeout(r, 1500)); return { i: event.body.i }; };"
+)
 DOWN_SECONDS = 5.0
 SETTLE_BOUND = 60  # every run final within this many seconds of PostgreSQL answering again
 
 
-def test_a_postgres_restart_fails_calls_clearly_and_leaves_no_run_unfinished(web, start_worker, start_scheduler,
-                                                                              figures):
+def test_a_postgres_restart_fails_calls_clearly_and_leaves_no_run_unfinished(
+    web, start_worker, start_scheduler, figures
+):
     """Promise: while PostgreSQL is down, hook calls are answered 503 at once (no run can be
     recorded, so none is promised); runs in flight when it went down finish (`succeeded`) or end
     `failed` with an error saying why, and runs still queued run once it is back (the scheduler's
@@ -49,10 +51,15 @@ def test_a_postgres_restart_fails_calls_clearly_and_leaves_no_run_unfinished(web
 
     by_id = {run.id: run for run in runs_of(saved.script.id)}
     outcome = {c.i: (by_id[c.run_id].status, by_id[c.run_id].error) for c in before}
-    figures(outage_s=round(outage, 1), in_flight_at_stop=in_flight, answers_during_outage=dict(
-        Counter(c.status for c in during)), slowest_answer_during_outage_s=round(max(c.seconds for c in during), 2),
+    figures(
+        outage_s=round(outage, 1),
+        in_flight_at_stop=in_flight,
+        answers_during_outage=dict(Counter(c.status for c in during)),
+        slowest_answer_during_outage_s=round(max(c.seconds for c in during), 2),
         before_outcomes=dict(Counter(s for s, _ in outcome.values())),
-        errors=sorted({e for _, e in outcome.values() if e}), all_final_s_after_pg_back=round(settled_after_back, 1))
+        errors=sorted({e for _, e in outcome.values() if e}),
+        all_final_s_after_pg_back=round(settled_after_back, 1),
+    )
 
     assert all(c.status == 503 for c in during), during  # the contract's JSON error, not a bare 500
     assert all(run.status in FINAL_RUN_STATUSES for run in by_id.values())

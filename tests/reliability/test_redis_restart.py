@@ -28,8 +28,9 @@ from tests.reliability.helpers import (
 )
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 
-HANDLER = ("export default async (event) => { await new Promise((r) => setTimeout(r, 100)); "
-           "return { i: event.body.i }; };")
+HANDLER = (
+    "export default async (event) => { await new Promise((r) => setTimeout(r, 100)); return { i: event.body.i }; };"
+)
 DOWN_SECONDS = 2.0  # longer than the hook's enqueue retry (0.1 + 0.3 + 0.9 s), so some calls exhaust it
 HELD_SECONDS = 12  # the long run's worker stays silent this long after Redis is back (< heartbeat TTL 15 s)
 ASYNC_CALLS = 150
@@ -67,8 +68,11 @@ def test_a_redis_restart_during_a_burst_of_hook_calls_loses_no_run(web, start_wo
     scheduler = start_scheduler(requeue_after_seconds=5, requeue_sweep_seconds=1)
     saved = hook_script(HANDLER, network=False)  # no veth pair per run: twice the run throughput here
     keeper = start_worker("drill-redis-keeper")  # holds a long run across the restart
-    long = queued_tryout("python", "import time\ndef handler(e, c):\n    time.sleep(40)\n    return 'kept'\n",
-                         timeout_seconds=LONG_TIMEOUT)
+    long = queued_tryout(
+        "python",
+        "import time\ndef handler(e, c):\n    time.sleep(40)\n    return 'kept'\n",
+        timeout_seconds=LONG_TIMEOUT,
+    )
     dispatch.enqueue_run(long.id, long.trigger)
     wait_for_status(long.id, {"running"}, 60)
     with session() as s:  # as if it had started long ago: old enough for any reaper to consider it
@@ -108,10 +112,19 @@ def test_a_redis_restart_during_a_burst_of_hook_calls_loses_no_run(web, start_wo
     statuses = Counter(by_id[c.run_id].status for c in with_id)
     resent = sum(int(n) for n in re.findall(r"re-sent (\d+) lost run", scheduler.log()))
     sync_answers = Counter(f"{c.status}{'' if c.run_id else ' without run id'}" for c in sync_calls.calls)
-    figures(calls=len(calls), answers=dict(answered), runs_created=len(by_id) - 1, calls_with_run_id=len(with_id),
-            sync_answers=dict(sync_answers), final_statuses=dict(statuses), resent_by_sweep=resent,
-            all_final_s_after_redis_back=round(settled_after_back, 1), redis_down_s=DOWN_SECONDS,
-            long_run=f"{kept.status} {kept.result!r}", long_run_samples_while_held=len(held))
+    figures(
+        calls=len(calls),
+        answers=dict(answered),
+        runs_created=len(by_id) - 1,
+        calls_with_run_id=len(with_id),
+        sync_answers=dict(sync_answers),
+        final_statuses=dict(statuses),
+        resent_by_sweep=resent,
+        all_final_s_after_redis_back=round(settled_after_back, 1),
+        redis_down_s=DOWN_SECONDS,
+        long_run=f"{kept.status} {kept.result!r}",
+        long_run_samples_while_held=len(held),
+    )
 
     assert all(c.run_id for c in calls), [c for c in calls if not c.run_id][:5]
     for c in with_id:
@@ -128,6 +141,9 @@ def test_a_redis_restart_during_a_burst_of_hook_calls_loses_no_run(web, start_wo
     assert held and all(status == "running" and alive for status, alive in held), held  # not reaped, not removed
     assert (kept.status, kept.result) == ("succeeded", "kept"), kept.error
     # removal runs beside the recording of the end, so it gets a bound of its own
-    services.wait_until(lambda: our_containers(f"runpad.run_id={long.id}") == [], CONTAINER_GONE_BOUND,
-                        "the long run's container removed")
+    services.wait_until(
+        lambda: our_containers(f"runpad.run_id={long.id}") == [],
+        CONTAINER_GONE_BOUND,
+        "the long run's container removed",
+    )
     assert call_hook(url, 1, 1, sync=True)[0].status == 200

@@ -44,6 +44,7 @@ BURST_BOUND = 180
 
 # ---- what the module stands up ----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def registry():
     reg = LocalRegistry()
@@ -138,6 +139,7 @@ def cluster(start_worker, monkeypatch, registry, engine_b):
 
 # ---- helpers ----------------------------------------------------------------------------------
 
+
 def saved_script(**kw) -> scripts.Saved:
     """A saved node script without dependencies; the save queues its build for the workers."""
     return scripts.create(f"scale-{uuid.uuid4().hex[:8]}", "node", HANDLER, [], **kw)
@@ -173,8 +175,9 @@ def wait_for_line(feed, build_id: uuid.UUID, wanted, timeout: float) -> str:
             line = json.loads(message["data"])["line"]
             if wanted(line):
                 return line
-    raise AssertionError(f"no such line in build {build_id}'s log within {timeout:g} s "
-                         f"(build {builds.get(build_id).status})")
+    raise AssertionError(
+        f"no such line in build {build_id}'s log within {timeout:g} s (build {builds.get(build_id).status})"
+    )
 
 
 def handled_once(run) -> bool:
@@ -183,6 +186,7 @@ def handled_once(run) -> bool:
 
 
 # ---- the drills -------------------------------------------------------------------------------
+
 
 def test_an_image_worker_a_built_runs_on_worker_b_pulled_from_the_registry(cluster, bases, engine_b, figures):
     """Promise: with RUNPAD_REGISTRY set, a dependency image built by a worker on one machine is
@@ -210,13 +214,19 @@ def test_an_image_worker_a_built_runs_on_worker_b_pulled_from_the_registry(clust
     run_log = "\n".join(ln.line for ln in logs.read("run", run.id))
     assert "building" not in run_log and "rebuilding" not in run_log and handled_once(done)
 
-    pulls = [e for e in docker_events(cluster.engine_b.client(), since, time.time(), type="image", event="pull")
-             if e.get("id") == build.image_ref]
+    pulls = [
+        e
+        for e in docker_events(cluster.engine_b.client(), since, time.time(), type="image", event="pull")
+        if e.get("id") == build.image_ref
+    ]
     assert len(pulls) == 1, pulls
-    figures(a_build_s=round((build.finished_at - build.started_at).total_seconds(), 1),
-            b_pull_done_after_claim_s=round(pulls[0]["timeNano"] / 1e9 - done.started_at.timestamp(), 1),
-            b_first_run_s=round((done.finished_at - done.started_at).total_seconds(), 1),
-            setup_second_engine_up_s=round(engine_b.started_in, 1), setup_bases_copied_s=round(bases.copied_in, 1))
+    figures(
+        a_build_s=round((build.finished_at - build.started_at).total_seconds(), 1),
+        b_pull_done_after_claim_s=round(pulls[0]["timeNano"] / 1e9 - done.started_at.timestamp(), 1),
+        b_first_run_s=round((done.finished_at - done.started_at).total_seconds(), 1),
+        setup_second_engine_up_s=round(engine_b.started_in, 1),
+        setup_bases_copied_s=round(bases.copied_in, 1),
+    )
 
 
 def test_a_build_whose_worker_is_killed_is_finished_by_the_other_worker(cluster, bases, figures):
@@ -253,9 +263,15 @@ def test_a_build_whose_worker_is_killed_is_finished_by_the_other_worker(cluster,
     run = launch.manual_run(saved.script.id, None, {"i": 2})
     ran = runs.wait(run.id, RUN_BOUND)
     assert (ran.status, ran.worker, ran.result) == ("succeeded", b.name, {"i": 2}) and handled_once(ran)
-    figures(killed_after_claim_s=round(claimed_before_kill, 1), a_killed_to_b_finished_s=round(finished_after, 1),
-            b_build_s=round((done.finished_at - done.started_at).total_seconds(), 1), bound_s=REQUEUE_BOUND,
-            heartbeat_ttl_s=HEARTBEAT_TTL, grace_s=REQUEUE_GRACE, reap_every_s=REAP_EVERY)
+    figures(
+        killed_after_claim_s=round(claimed_before_kill, 1),
+        a_killed_to_b_finished_s=round(finished_after, 1),
+        b_build_s=round((done.finished_at - done.started_at).total_seconds(), 1),
+        bound_s=REQUEUE_BOUND,
+        heartbeat_ttl_s=HEARTBEAT_TTL,
+        grace_s=REQUEUE_GRACE,
+        reap_every_s=REAP_EVERY,
+    )
     assert finished_after <= REQUEUE_BOUND
 
 
@@ -289,5 +305,10 @@ def test_a_burst_of_runs_is_shared_by_both_workers_and_each_run_ends_once(cluste
     assert len({run.container_id for run in ended}) == BURST
     assert all(messages_for(run.id) == 0 for run in ended)
     assert all(run.status in FINAL_RUN_STATUSES and run.finished_at for run in ended)
-    figures(runs=BURST, runs_on_a=per_worker[a.name], runs_on_b=per_worker[b.name],
-            all_final_s=round(drained, 1), runs_per_s=round(BURST / (time.monotonic() - t0), 1))
+    figures(
+        runs=BURST,
+        runs_on_a=per_worker[a.name],
+        runs_on_b=per_worker[b.name],
+        all_final_s=round(drained, 1),
+        runs_per_s=round(BURST / (time.monotonic() - t0), 1),
+    )

@@ -25,9 +25,16 @@ KILL_AT = 12  # seconds into the window
 def every_second(made_ids: list[uuid.UUID], first: datetime, cron: bool) -> uuid.UUID:
     """A schedule-triggered script inserted directly (no build: its runs are never executed)."""
     with session() as s:
-        script = Script(name="drill-tick", runtime="python", trigger_type="schedule",
-                        cron="* * * * * *" if cron else None, interval_seconds=None if cron else 1,
-                        timezone="UTC", next_run_at=first, allow_overlap=True)
+        script = Script(
+            name="drill-tick",
+            runtime="python",
+            trigger_type="schedule",
+            cron="* * * * * *" if cron else None,
+            interval_seconds=None if cron else 1,
+            timezone="UTC",
+            next_run_at=first,
+            allow_overlap=True,
+        )
         s.add(script)
         s.flush()
         s.add(ScriptVersion(script_id=script.id, number=1, runtime="python", code="x = 1\n", deps_hash="none"))
@@ -61,8 +68,9 @@ def test_killing_one_of_two_schedulers_loses_and_doubles_no_tick(made, start_sch
     assert survivor.stop() == 0, survivor.log()[-2000:]
 
     with session() as s:
-        rows = s.execute(select(Run.id, Run.script_id, Run.scheduled_at, Run.queued_at, Run.status)
-                         .where(Run.script_id.in_(ids))).all()
+        rows = s.execute(
+            select(Run.id, Run.script_id, Run.scheduled_at, Run.queued_at, Run.status).where(Run.script_id.in_(ids))
+        ).all()
     ticks = defaultdict(list)
     for row in rows:
         ticks[row.script_id].append(row.scheduled_at)
@@ -75,12 +83,21 @@ def test_killing_one_of_two_schedulers_loses_and_doubles_no_tick(made, start_sch
     sent = queued_messages()
     unsent = [row for row in rows if row.id not in sent]
     lags = sorted((row.queued_at - row.scheduled_at).total_seconds() for row in rows)
-    after_kill = sorted((row.queued_at - row.scheduled_at).total_seconds() for row in rows
-                        if row.scheduled_at > killed_at + timedelta(seconds=2))
-    figures(runs=len(rows), ticks_per_script=len(rows) // SCRIPTS, doubled=sum(sent[row.id] > 1 for row in rows),
-            committed_not_enqueued=len(unsent), lag_p50_s=round(lags[len(lags) // 2], 3),
-            lag_max_s=round(lags[-1], 3), lag_max_after_kill_s=round(after_kill[-1], 3),
-            lag_p99_after_kill_s=round(after_kill[int(len(after_kill) * 0.99)], 3))
+    after_kill = sorted(
+        (row.queued_at - row.scheduled_at).total_seconds()
+        for row in rows
+        if row.scheduled_at > killed_at + timedelta(seconds=2)
+    )
+    figures(
+        runs=len(rows),
+        ticks_per_script=len(rows) // SCRIPTS,
+        doubled=sum(sent[row.id] > 1 for row in rows),
+        committed_not_enqueued=len(unsent),
+        lag_p50_s=round(lags[len(lags) // 2], 3),
+        lag_max_s=round(lags[-1], 3),
+        lag_max_after_kill_s=round(after_kill[-1], 3),
+        lag_p99_after_kill_s=round(after_kill[int(len(after_kill) * 0.99)], 3),
+    )
     assert all(sent[row.id] <= 1 for row in rows)
     assert all(row.status == RunStatus.queued for row in unsent)
     assert after_kill[int(len(after_kill) * 0.99)] < 1.0

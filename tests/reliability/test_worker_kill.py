@@ -56,9 +56,15 @@ def test_a_killed_worker_that_never_comes_back_is_reaped_by_another_worker(start
     assert our_containers(f"runpad.worker={doomed.name}") == []
     assert our_containers(f"runpad.run_id={run.id}") == []
     started_before_kill = killed_wall - running.started_at.timestamp()
-    figures(reaped_after_kill_s=round(ended_after, 1), containers_gone_after_kill_s=round(cleaned_after, 1),
-            run_had_started_s_before_kill=round(started_before_kill, 1),
-            bound_s=BOUND_SECONDS, heartbeat_ttl_s=HEARTBEAT_TTL, reap_grace_s=REAP_GRACE, reap_every_s=REAP_EVERY)
+    figures(
+        reaped_after_kill_s=round(ended_after, 1),
+        containers_gone_after_kill_s=round(cleaned_after, 1),
+        run_had_started_s_before_kill=round(started_before_kill, 1),
+        bound_s=BOUND_SECONDS,
+        heartbeat_ttl_s=HEARTBEAT_TTL,
+        reap_grace_s=REAP_GRACE,
+        reap_every_s=REAP_EVERY,
+    )
     assert ended_after <= BOUND_SECONDS and cleaned_after <= BOUND_SECONDS
 
     # At most once: the message the dead worker held, delivered again, finds the run ended.

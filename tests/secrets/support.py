@@ -18,8 +18,9 @@ def handler(event, ctx):
 """
 
 
-def use_infisical(url: str, client_secret: str = CLIENT_SECRET, project: str = PROJECT, env: str = ENV,
-                  path: str = "/") -> None:
+def use_infisical(
+    url: str, client_secret: str = CLIENT_SECRET, project: str = PROJECT, env: str = ENV, path: str = "/"
+) -> None:
     infisical.configure(url, CLIENT_ID, project, env, path, client_secret=client_secret)
 
 

@@ -22,8 +22,9 @@ def test_connection_reports_what_it_found(fake):
     use_infisical(fake.url)
     ok, message = infisical.test_connection()
     assert ok, message
-    assert message == (f"connected to Infisical at {fake.url}: 2 secret(s) in project {PROJECT}, "
-                       f"environment '{ENV}', path '/'")
+    assert message == (
+        f"connected to Infisical at {fake.url}: 2 secret(s) in project {PROJECT}, environment '{ENV}', path '/'"
+    )
 
 
 def test_connection_names_bad_credentials(fake):
@@ -36,7 +37,9 @@ def test_connection_names_bad_credentials(fake):
 def test_connection_names_an_unknown_project(fake):
     use_infisical(fake.url, project="no-such-project")
     assert infisical.test_connection() == (
-        False, "unknown project: Infisical has no project no-such-project (Project with no-such-project not found)")
+        False,
+        "unknown project: Infisical has no project no-such-project (Project with no-such-project not found)",
+    )
 
 
 def test_connection_names_an_unknown_environment(fake):
@@ -102,7 +105,9 @@ def test_a_stalled_name_lookup_is_cut_off_at_the_deadline(monkeypatch):
     use_infisical("https://stalled-dns.example")
     started = time.monotonic()
     assert infisical.test_connection() == (
-        False, "timeout: no answer from Infisical at https://stalled-dns.example within 2 s")
+        False,
+        "timeout: no answer from Infisical at https://stalled-dns.example within 2 s",
+    )
     assert time.monotonic() - started < 2.5
 
 
@@ -116,8 +121,15 @@ def test_config_never_returns_the_client_secret_and_stores_it_encrypted(fake):
         infisical.configure(fake.url, "id", PROJECT, ENV)
     use_infisical(fake.url + "/")
     shown = infisical.config()
-    assert shown == {"configured": True, "client_secret_set": True, "site_url": fake.url,
-                     "client_id": CLIENT_ID, "project_id": PROJECT, "environment": ENV, "secret_path": "/"}
+    assert shown == {
+        "configured": True,
+        "client_secret_set": True,
+        "site_url": fake.url,
+        "client_id": CLIENT_ID,
+        "project_id": PROJECT,
+        "environment": ENV,
+        "secret_path": "/",
+    }
     with session() as s:
         row = s.get(AppSetting, infisical.SETTING)
     assert CLIENT_SECRET not in json.dumps(row.value) and CLIENT_SECRET.encode() not in row.secret
@@ -126,10 +138,15 @@ def test_config_never_returns_the_client_secret_and_stores_it_encrypted(fake):
     assert infisical.test_connection()[0]
 
 
-@pytest.mark.parametrize("args, complaint", [
-    (("ftp://x", "id", "p", "e"), "site URL"), (("https://x", "", "p", "e"), "client id"),
-    (("https://x", "id", "p", " "), "environment slug"), (("https://x", "id", "p", "e", "payments"), "start with /"),
-])
+@pytest.mark.parametrize(
+    "args, complaint",
+    [
+        (("ftp://x", "id", "p", "e"), "site URL"),
+        (("https://x", "", "p", "e"), "client id"),
+        (("https://x", "id", "p", " "), "environment slug"),
+        (("https://x", "id", "p", "e", "payments"), "start with /"),
+    ],
+)
 def test_bad_configuration_is_refused(args, complaint):
     with pytest.raises(infisical.ConfigError, match=complaint):
         infisical.configure(*args, client_secret="s")
@@ -143,8 +160,11 @@ def test_list_all_shows_both_providers_the_store_first(fake):
     use_infisical(fake.url)
     try:
         rows = [row for row in secrets.list_all() if row[0].startswith("RUNPAD_LIST_")]
-        assert rows == [("RUNPAD_LIST_CLASH", "store"), ("RUNPAD_LIST_CLASH", "infisical"),
-                        ("RUNPAD_LIST_REMOTE", "infisical")]
+        assert rows == [
+            ("RUNPAD_LIST_CLASH", "store"),
+            ("RUNPAD_LIST_CLASH", "infisical"),
+            ("RUNPAD_LIST_REMOTE", "infisical"),
+        ]
         assert "not-an-env-name" not in {name for name, _ in secrets.list_all()}
     finally:
         secrets.remove("RUNPAD_LIST_CLASH")

@@ -21,8 +21,9 @@ FAST_ENOUGH = 15.0  # seconds: a run must fail well within this when Infisical i
 
 def _database_text() -> str:
     db = os.environ["RUNPAD_DATABASE_URL"].rsplit("/", 1)[1]
-    return subprocess.run(["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "--data-only", db],
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "--data-only", db], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def test_a_handler_reads_an_infisical_secret_and_its_log_is_redacted(fake):
@@ -56,8 +57,10 @@ def test_unreachable_infisical_fails_the_run_within_seconds():
     run = tryout("python", PY_DIGESTS, secret_names=["RUNPAD_INF_A"], body=["RUNPAD_INF_A"])
     elapsed = time.monotonic() - started
     assert run.status == "failed" and run.container_id is None
-    assert run.error == (f"could not fetch secret RUNPAD_INF_A from Infisical: unreachable: "
-                         f"cannot reach Infisical at {url} (Connection refused)")
+    assert run.error == (
+        f"could not fetch secret RUNPAD_INF_A from Infisical: unreachable: "
+        f"cannot reach Infisical at {url} (Connection refused)"
+    )
     assert elapsed < FAST_ENOUGH
 
 
@@ -76,8 +79,10 @@ def test_a_secret_that_exists_nowhere_fails_before_any_container_starts(fake):
     use_infisical(fake.url)
     run = tryout("python", PY_DIGESTS, secret_names=["RUNPAD_NOWHERE"], body=["RUNPAD_NOWHERE"])
     assert run.status == "failed" and run.container_id is None
-    assert run.error == (f"secret not found in the built-in store or Infisical (project {PROJECT}, "
-                         f"environment '{ENV}', path '/'): RUNPAD_NOWHERE")
+    assert run.error == (
+        f"secret not found in the built-in store or Infisical (project {PROJECT}, "
+        f"environment '{ENV}', path '/'): RUNPAD_NOWHERE"
+    )
 
 
 def test_every_missing_secret_is_named():

@@ -29,8 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _ciphertexts() -> dict[str, bytes]:
     with session() as s:
         rows = {f"secret {n}": ct for n, ct in s.execute(select(Secret.name, Secret.ciphertext))}
-        rows |= {f"setting {k}": ct for k, ct in s.execute(select(AppSetting.key, AppSetting.secret))
-                 if ct is not None}
+        rows |= {f"setting {k}": ct for k, ct in s.execute(select(AppSetting.key, AppSetting.secret)) if ct is not None}
     return rows
 
 
@@ -43,8 +42,13 @@ def _decrypts(key: str, ciphertext: bytes) -> bool:
 
 
 def _rotate_command(new_key: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", "rotate-key", "--new-key", new_key], cwd=ROOT,
-                          capture_output=True, text=True, env=os.environ | {"RUNPAD_SECRET_KEY": settings.secret_key})
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "rotate-key", "--new-key", new_key],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"RUNPAD_SECRET_KEY": settings.secret_key},
+    )
 
 
 @pytest.mark.usefixtures("docker_ready")
@@ -56,16 +60,20 @@ def test_rotate_key_reencrypts_everything_and_runs_still_get_their_secrets(monke
     try:
         done = _rotate_command(NEW_KEY)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.startswith(f"re-encrypted {sum(k.startswith('secret ') for k in before)} secret(s) "
-                                      "and 1 setting credential(s) under the new key")
+        assert done.stdout.startswith(
+            f"re-encrypted {sum(k.startswith('secret ') for k in before)} secret(s) "
+            "and 1 setting credential(s) under the new key"
+        )
         after = _ciphertexts()
         assert after.keys() == before.keys()
         assert not any(_decrypts(old_key, ct) for ct in after.values())
         assert all(_decrypts(NEW_KEY, ct) for ct in after.values())
         again = _rotate_command(NEW_KEY)  # the operator forgot to switch the key
         assert again.returncode == 1 and "already decrypt with the new key" in again.stderr
-        assert infisical.test_connection() == (False, "the stored Infisical client secret does not decrypt "
-                                                      "with the current RUNPAD_SECRET_KEY")
+        assert infisical.test_connection() == (
+            False,
+            "the stored Infisical client secret does not decrypt with the current RUNPAD_SECRET_KEY",
+        )
 
         monkeypatch.setattr(settings, "secret_key", NEW_KEY)
         assert app_settings.get(infisical.SETTING)[1] == CLIENT_SECRET
@@ -98,10 +106,14 @@ def test_rotate_key_changes_nothing_when_a_row_does_not_decrypt(capsys):
         secrets.remove("RUNPAD_FINE")
 
 
-@pytest.mark.parametrize("new_key, complaint", [
-    ("short", "16 or more characters"), ("dev-only-insecure-secret-key", "development placeholder"),
-    (None, "is the current RUNPAD_SECRET_KEY"),
-])
+@pytest.mark.parametrize(
+    "new_key, complaint",
+    [
+        ("short", "16 or more characters"),
+        ("dev-only-insecure-secret-key", "development placeholder"),
+        (None, "is the current RUNPAD_SECRET_KEY"),
+    ],
+)
 def test_rotate_key_refuses_a_weak_or_unchanged_key(new_key, complaint):
     with pytest.raises(keys.KeyRotationError, match=complaint):
         keys.rotate(new_key or settings.secret_key)

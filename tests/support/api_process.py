@@ -25,8 +25,14 @@ def free_port() -> int:
 
 
 class ApiProcess:
-    def __init__(self, name: str, port: int | None = None, log_path: Path | None = None, app: str = IDE_APP,
-                 env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        name: str,
+        port: int | None = None,
+        log_path: Path | None = None,
+        app: str = IDE_APP,
+        env: dict[str, str] | None = None,
+    ):
         self.app, self.env = app, {**os.environ, **(env or {})}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -35,9 +41,24 @@ class ApiProcess:
 
     def start(self, timeout: float = 60) -> ApiProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(self.port),
-             self.app], cwd=ROOT, env=self.env, stdout=open(self.log_path, "wb"),
-            stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "granian",
+                "--interface",
+                "asgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                self.app,
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=open(self.log_path, "wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while True:
             try:

@@ -21,9 +21,14 @@ class SchedulerProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> SchedulerProcess:
-        self.proc = subprocess.Popen([sys.executable, "-m", "workers.scheduler"], cwd=ROOT,
-                                     env={**os.environ, **self.env}, stdout=open(self.log_path, "wb"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "workers.scheduler"],
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=open(self.log_path, "wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while "scheduler started" not in self.log():
             if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -16,8 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class WorkerProcess:
-    def __init__(self, name: str, concurrency: int = 4, log_dir: Path | None = None,
-                 env: dict[str, str] | None = None):
+    def __init__(self, name: str, concurrency: int = 4, log_dir: Path | None = None, env: dict[str, str] | None = None):
         """env: extra environment, e.g. DOCKER_HOST for a worker on another Docker Engine."""
         self.name = name
         self.concurrency = concurrency
@@ -29,10 +28,32 @@ class WorkerProcess:
         redis_client().delete(HEARTBEAT_PREFIX + self.name)
         env = {**os.environ, **self.env, "RUNPAD_WORKER_NAME": self.name}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--pool", "threads",
-             "--concurrency", str(self.concurrency), "-Q", "tryout,runs,builds", "--loglevel", "INFO",
-             "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "workers.celery_app",
+                "worker",
+                "--pool",
+                "threads",
+                "--concurrency",
+                str(self.concurrency),
+                "-Q",
+                "tryout,runs,builds",
+                "--loglevel",
+                "INFO",
+                "--hostname",
+                f"{self.name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=open(self.log_path, "wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while not redis_client().exists(HEARTBEAT_PREFIX + self.name):
             if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -8,8 +8,13 @@ SECRET = "s3cr3t value/+&="
 
 def test_value_and_its_encodings_are_masked():
     r = Redactor([SECRET])
-    encoded = [SECRET, base64.b64encode(SECRET.encode()).decode(), base64.urlsafe_b64encode(SECRET.encode()).decode(),
-               quote(SECRET, safe=""), quote_plus(SECRET)]
+    encoded = [
+        SECRET,
+        base64.b64encode(SECRET.encode()).decode(),
+        base64.urlsafe_b64encode(SECRET.encode()).decode(),
+        quote(SECRET, safe=""),
+        quote_plus(SECRET),
+    ]
     for form in encoded:
         assert r.text(f"before {form} after") == "before *** after"
 

@@ -20,34 +20,44 @@ def ny(ticks) -> list[str]:
     return [t.astimezone(NY).isoformat() for t in ticks]
 
 
-@pytest.mark.parametrize("cron, interval, tz, message", [
-    (None, None, "UTC", "exactly one of cron and interval_seconds"),
-    ("* * * * *", 60, "UTC", "exactly one of cron and interval_seconds"),
-    ("* * * *", None, "UTC", "has 4 fields: use 5 fields"),
-    ("0 0 * * * * 2026", None, "UTC", "has 7 fields"),
-    ("@daily", None, "UTC", "has 1 fields"),
-    ("61 * * * *", None, "UTC", "is not a valid expression"),
-    ("*/0 * * * *", None, "UTC", "is not a valid expression"),
-    ("0 0 30 2 *", None, "UTC", "never fires"),
-    ("", None, "UTC", "non-empty"),
-    (None, 0, "UTC", "from 1 to 31536000"),
-    (None, 31_536_001, "UTC", "from 1 to 31536000"),
-    (None, 1.5, "UTC", "whole number"),
-    (None, True, "UTC", "whole number"),
-    ("* * * * *", None, "Mars/Olympus_Mons", "unknown timezone 'Mars/Olympus_Mons'"),
-    ("* * * * *", None, "../../etc/passwd", "unknown timezone"),
-    ("* * * * *", None, "", "unknown timezone"),
-])
+@pytest.mark.parametrize(
+    "cron, interval, tz, message",
+    [
+        (None, None, "UTC", "exactly one of cron and interval_seconds"),
+        ("* * * * *", 60, "UTC", "exactly one of cron and interval_seconds"),
+        ("* * * *", None, "UTC", "has 4 fields: use 5 fields"),
+        ("0 0 * * * * 2026", None, "UTC", "has 7 fields"),
+        ("@daily", None, "UTC", "has 1 fields"),
+        ("61 * * * *", None, "UTC", "is not a valid expression"),
+        ("*/0 * * * *", None, "UTC", "is not a valid expression"),
+        ("0 0 30 2 *", None, "UTC", "never fires"),
+        ("", None, "UTC", "non-empty"),
+        (None, 0, "UTC", "from 1 to 31536000"),
+        (None, 31_536_001, "UTC", "from 1 to 31536000"),
+        (None, 1.5, "UTC", "whole number"),
+        (None, True, "UTC", "whole number"),
+        ("* * * * *", None, "Mars/Olympus_Mons", "unknown timezone 'Mars/Olympus_Mons'"),
+        ("* * * * *", None, "../../etc/passwd", "unknown timezone"),
+        ("* * * * *", None, "", "unknown timezone"),
+    ],
+)
 def test_bad_schedules_are_refused_with_a_message(cron, interval, tz, message):
     with pytest.raises(ScheduleError, match=message.replace("*", r"\*")):
         validate(cron, interval, tz)
 
 
-@pytest.mark.parametrize("cron, interval, tz", [
-    ("*/5 * * * *", None, "UTC"), ("0 9 * * MON-FRI", None, "Europe/Paris"), ("*/10 * * * * *", None, "UTC"),
-    ("0 0 0 1 1 *", None, "Asia/Kolkata"), ("0 0 29 2 *", None, "UTC"), (None, 1, "UTC"),
-    (None, 31_536_000, "America/New_York"),
-])
+@pytest.mark.parametrize(
+    "cron, interval, tz",
+    [
+        ("*/5 * * * *", None, "UTC"),
+        ("0 9 * * MON-FRI", None, "Europe/Paris"),
+        ("*/10 * * * * *", None, "UTC"),
+        ("0 0 0 1 1 *", None, "Asia/Kolkata"),
+        ("0 0 29 2 *", None, "UTC"),
+        (None, 1, "UTC"),
+        (None, 31_536_000, "America/New_York"),
+    ],
+)
 def test_good_schedules_pass(cron, interval, tz):
     validate(cron, interval, tz)
 
@@ -80,9 +90,14 @@ def test_cron_follows_the_scripts_timezone():
 def test_spring_forward_a_skipped_time_fires_once_at_the_end_of_the_gap():
     after = utc(2026, 3, 7, 12)  # Saturday noon; at 2026-03-08 02:00 EST clocks jump to 03:00 EDT
     assert ny(upcoming("30 2 * * *", None, "America/New_York", 3, after)) == [
-        "2026-03-08T03:00:00-04:00", "2026-03-09T02:30:00-04:00", "2026-03-10T02:30:00-04:00"]
+        "2026-03-08T03:00:00-04:00",
+        "2026-03-09T02:30:00-04:00",
+        "2026-03-10T02:30:00-04:00",
+    ]
     assert ny(upcoming("30 1 * * *", None, "America/New_York", 2, after)) == [
-        "2026-03-08T01:30:00-05:00", "2026-03-09T01:30:00-04:00"]
+        "2026-03-08T01:30:00-05:00",
+        "2026-03-09T01:30:00-04:00",
+    ]
 
 
 def test_spring_forward_hourly_and_sub_hourly_keep_real_time():
@@ -95,9 +110,13 @@ def test_spring_forward_hourly_and_sub_hourly_keep_real_time():
 def test_fall_back_a_repeated_time_fires_once_at_its_first_occurrence():
     after = utc(2026, 10, 31, 12)  # at 2026-11-01 02:00 EDT clocks go back to 01:00 EST
     assert ny(upcoming("30 1 * * *", None, "America/New_York", 2, after)) == [
-        "2026-11-01T01:30:00-04:00", "2026-11-02T01:30:00-05:00"]
+        "2026-11-01T01:30:00-04:00",
+        "2026-11-02T01:30:00-05:00",
+    ]
     assert ny(upcoming("30 2 * * *", None, "America/New_York", 2, after)) == [
-        "2026-11-01T02:30:00-05:00", "2026-11-02T02:30:00-05:00"]
+        "2026-11-01T02:30:00-05:00",
+        "2026-11-02T02:30:00-05:00",
+    ]
     # asked from inside the repeated hour, the daily job is already done for the day
     assert next_run("30 1 * * *", None, "America/New_York", utc(2026, 11, 1, 6, 10)) == utc(2026, 11, 2, 6, 30)
 
@@ -127,16 +146,27 @@ def test_naive_after_is_refused():
         next_run("* * * * *", None, "UTC", datetime(2026, 1, 1))
 
 
-@pytest.mark.parametrize("cron, interval, text", [
-    ("*/5 * * * *", None, "Every 5 minutes"), ("*/10 * * * * *", None, "Every 10 seconds"),
-    ("0 30 2 * * 1-5", None, "At 02:30 AM, Monday through Friday"), ("30 2 * * *", None, "At 02:30 AM"),
-    (None, 1, "Every second"), (None, 90, "Every 90 seconds"), (None, 3600, "Every hour"),
-    (None, 7200, "Every 2 hours"), (None, 86400, "Every day"),
-])
+@pytest.mark.parametrize(
+    "cron, interval, text",
+    [
+        ("*/5 * * * *", None, "Every 5 minutes"),
+        ("*/10 * * * * *", None, "Every 10 seconds"),
+        ("0 30 2 * * 1-5", None, "At 02:30 AM, Monday through Friday"),
+        ("30 2 * * *", None, "At 02:30 AM"),
+        (None, 1, "Every second"),
+        (None, 90, "Every 90 seconds"),
+        (None, 3600, "Every hour"),
+        (None, 7200, "Every 2 hours"),
+        (None, 86400, "Every day"),
+    ],
+)
 def test_describe(cron, interval, text):
     assert describe(cron, interval) == text
 
 
 def test_the_event_carries_the_tick_in_utc():
     assert schedule_event(datetime(2026, 11, 27, 18, tzinfo=NY)) == {
-        "trigger": "schedule", "body": None, "scheduled_at": "2026-11-27T23:00:00Z"}
+        "trigger": "schedule",
+        "body": None,
+        "scheduled_at": "2026-11-27T23:00:00Z",
+    }

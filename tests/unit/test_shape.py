@@ -33,8 +33,17 @@ def test_only_workers_import_the_broker():
     assert offenders == {}
 
 
-FAMILY_ROOTS = {"errors.RunpadError", "errors.InvalidInput", "errors.Unauthorized", "errors.NotFound",
-                "errors.Forbidden", "errors.Conflict", "errors.TooLarge", "errors.RateLimited", "errors.Unavailable"}
+FAMILY_ROOTS = {
+    "errors.RunpadError",
+    "errors.InvalidInput",
+    "errors.Unauthorized",
+    "errors.NotFound",
+    "errors.Forbidden",
+    "errors.Conflict",
+    "errors.TooLarge",
+    "errors.RateLimited",
+    "errors.Unavailable",
+}
 PLAIN_EXCEPTIONS = {"Exception", "ValueError", "RuntimeError", "LookupError", "KeyError", "TypeError", "OSError"}
 # The REST API's own route-level error (it carries headers such as WWW-Authenticate), and private
 # control-flow exceptions that never leave their module.
@@ -71,7 +80,8 @@ def test_runtime_differences_are_asked_of_the_table_not_branched_on():
                     if any(isinstance(s, ast.Constant) and s.value in names for s in sides):
                         branches.append(f"{rel}:{node.lineno}")
                 elif isinstance(node, ast.Dict) and any(
-                        isinstance(k, ast.Constant) and k.value in names for k in node.keys):
+                    isinstance(k, ast.Constant) and k.value in names for k in node.keys
+                ):
                     branches.append(f"{rel}:{node.lineno} (a dict keyed by runtime)")
     assert branches == []
 
@@ -115,7 +125,7 @@ def test_no_module_imports_in_a_loop():
         state[node] = "open"
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == "open":
-                loops.append(trail[trail.index(nxt):] + [nxt])
+                loops.append(trail[trail.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt, trail + [nxt])
         state[node] = "done"
@@ -135,7 +145,8 @@ def test_shipped_code_imports_no_test_harness_and_core_imports_no_layer_above_it
             if any(m == "tests" or m.startswith("tests.") for m in found):
                 offenders.append(f"{rel} imports tests/")
             if rel.startswith("app/core/") and any(
-                    m.startswith(("app.services", "app.views", "app.integrations", "app.api", "state", "workers"))
-                    for m in found):
+                m.startswith(("app.services", "app.views", "app.integrations", "app.api", "state", "workers"))
+                for m in found
+            ):
                 offenders.append(f"{rel} imports a layer above app/core")
     assert offenders == []

@@ -84,7 +84,8 @@ def test_settings_pins_win_over_the_catalog(monkeypatch):
     monkeypatch.setattr(settings, "python_base_digest", "sha256:" + "e" * 64)
     monkeypatch.setattr(settings, "python_runner_digest", "f" * 64)
     assert base_catalog.current("python") == base_catalog.Entry(
-        "python", settings.python_image, "sha256:" + "e" * 64, "f" * 64)
+        "python", settings.python_image, "sha256:" + "e" * 64, "f" * 64
+    )
     saved = scripts.create("pinned", "python", "def handler(e, c):\n    return 1\n", owner_id=new_user())
     assert saved.version.deps_hash == dependencies.deps_hash("python", [], "sha256:" + "e" * 64, "f" * 64)
     assert saved.build.base_digest == "sha256:" + "e" * 64
@@ -163,9 +164,17 @@ def test_a_build_row_is_made_only_with_the_base_the_version_was_hashed_with(rest
 def test_the_web_process_imports_no_docker_sdk():
     """The whole Reflex app (pages, states, the REST API) and the hooks app, imported as the web and
     hooks processes import them: neither the Docker SDK nor the workers' runtime comes with them."""
-    probe = ("import sys, app.app, app.api.hooks_app; "
-             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'docker' or m.startswith('workers.runtime')))")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "DOCKER_HOST": "unix:///nonexistent"})
+    probe = (
+        "import sys, app.app, app.api.hooks_app; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'docker' or m.startswith('workers.runtime')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "DOCKER_HOST": "unix:///nonexistent"},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -43,8 +43,11 @@ def session_cookie(response) -> SimpleCookie:
 
 def test_a_form_login_sets_an_httponly_lax_cookie_and_goes_to_next(person):
     user, email = person
-    r = client().post("/auth/login", data={"email": email.upper(), "password": PASSWORD,
-                                           "next": "/scripts/abc/runs?page=2"}, headers=SAME_SITE)
+    r = client().post(
+        "/auth/login",
+        data={"email": email.upper(), "password": PASSWORD, "next": "/scripts/abc/runs?page=2"},
+        headers=SAME_SITE,
+    )
     assert r.status_code == 303 and r.headers["location"] == "/scripts/abc/runs?page=2"
     morsel = session_cookie(r)["runpad_session"]
     assert morsel["httponly"] and morsel["samesite"].lower() == "lax" and morsel["path"] == "/"
@@ -52,25 +55,32 @@ def test_a_form_login_sets_an_httponly_lax_cookie_and_goes_to_next(person):
     assert sessions.user_for(morsel.value).id == user.id
 
 
-@pytest.mark.parametrize("referer,posted,expected", [
-    ("http://testserver/login?next=%2Fsecrets", "", "/secrets"),  # posted before the page's on_load set `next`
-    ("http://testserver/login?next=%2Fsecrets", "/scripts/x", "/scripts/x"),  # the form's own field wins
-    ("http://evil.example/login?next=%2Fsecrets", "", "/scripts"),  # another site's page says nothing here
-    ("http://testserver/secrets?next=%2Fsettings", "", "/scripts"),  # only the login page's `next`
-    ("http://testserver/login?next=https%3A%2F%2Fevil.example", "", "/scripts"),  # still only a path of this site
-])
+@pytest.mark.parametrize(
+    "referer,posted,expected",
+    [
+        ("http://testserver/login?next=%2Fsecrets", "", "/secrets"),  # posted before the page's on_load set `next`
+        ("http://testserver/login?next=%2Fsecrets", "/scripts/x", "/scripts/x"),  # the form's own field wins
+        ("http://evil.example/login?next=%2Fsecrets", "", "/scripts"),  # another site's page says nothing here
+        ("http://testserver/secrets?next=%2Fsettings", "", "/scripts"),  # only the login page's `next`
+        ("http://testserver/login?next=https%3A%2F%2Fevil.example", "", "/scripts"),  # still only a path of this site
+    ],
+)
 def test_a_form_posted_before_its_page_loaded_still_goes_to_the_login_pages_next(person, referer, posted, expected):
     _, email = person
-    r = client().post("/auth/login", data={"email": email, "password": PASSWORD, "next": posted},
-                      headers={**SAME_SITE, "referer": referer})
+    r = client().post(
+        "/auth/login",
+        data={"email": email, "password": PASSWORD, "next": posted},
+        headers={**SAME_SITE, "referer": referer},
+    )
     assert r.status_code == 303 and r.headers["location"] == expected
 
 
 def test_the_cookie_is_secure_when_the_public_url_is_https(person, monkeypatch):
     _, email = person
     monkeypatch.setattr(settings, "public_url", "https://runpad.example")
-    r = client().post("/auth/login", json={"email": email, "password": PASSWORD},
-                      headers={"origin": "https://runpad.example"})
+    r = client().post(
+        "/auth/login", json={"email": email, "password": PASSWORD}, headers={"origin": "https://runpad.example"}
+    )
     assert r.status_code == 200 and r.json() == {"email": email, "next": "/scripts"}
     assert session_cookie(r)["runpad_session"]["secure"]
 
@@ -85,17 +95,35 @@ def test_a_wrong_password_goes_back_to_the_form_or_gets_json(person):
     assert as_json.status_code == 401 and as_json.json()["error"] == "invalid_credentials"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x",
-                                    "evil.example", "/login?next=//evil.example", "/auth/logout", "/ok\r\nx: y"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:x",
+        "evil.example",
+        "/login?next=//evil.example",
+        "/auth/logout",
+        "/ok\r\nx: y",
+    ],
+)
 def test_next_is_only_ever_a_path_of_this_site(person, target):
     _, email = person
     r = client().post("/auth/login", data={"email": email, "password": PASSWORD, "next": target}, headers=SAME_SITE)
     assert r.status_code == 303 and r.headers["location"] == "/scripts"
 
 
-@pytest.mark.parametrize("headers", [{"origin": "https://evil.example"}, {"origin": "http://localhost:3000.evil.example"},
-                                     {"origin": "null"}, {"sec-fetch-site": "cross-site"},
-                                     {"origin": "http://localhost:3000", "sec-fetch-site": "same-site"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"origin": "http://localhost:3000.evil.example"},
+        {"origin": "null"},
+        {"sec-fetch-site": "cross-site"},
+        {"origin": "http://localhost:3000", "sec-fetch-site": "same-site"},
+    ],
+)
 def test_a_login_posted_from_another_site_is_refused(person, headers):
     _, email = person
     http = client()
@@ -116,15 +144,18 @@ def test_logout_ends_the_session_on_the_server_and_clears_the_cookie(person):
     cleared = session_cookie(r)["runpad_session"]
     assert cleared.value == "" and int(cleared["max-age"]) == 0 and cleared["httponly"]
     assert sessions.user_for(token) is None and sessions.user_for(other) is not None  # only this one
-    assert http.get("/ui/runs/00000000-0000-0000-0000-000000000000/log.txt",
-                    headers={"cookie": f"runpad_session={token}"}).status_code == 401
+    assert (
+        http.get(
+            "/ui/runs/00000000-0000-0000-0000-000000000000/log.txt", headers={"cookie": f"runpad_session={token}"}
+        ).status_code
+        == 401
+    )
 
 
 def test_an_oversized_or_garbled_post_is_refused_without_a_session(person):
     _, email = person
     http = client()
-    huge = http.post("/auth/login", json={"email": email, "password": PASSWORD, "pad": "x" * 20_000},
-                     headers=SAME_SITE)
+    huge = http.post("/auth/login", json={"email": email, "password": PASSWORD, "pad": "x" * 20_000}, headers=SAME_SITE)
     assert huge.status_code == 413 and "set-cookie" not in huge.headers
     for body in (b"\xff\xfe", b"[1, 2]", b"{not json"):
         r = http.post("/auth/login", content=body, headers={**SAME_SITE, "content-type": "application/json"})
@@ -132,6 +163,7 @@ def test_an_oversized_or_garbled_post_is_refused_without_a_session(person):
 
 
 # ---- throttling --------------------------------------------------------------------------------
+
 
 def fail(http: TestClient, email: str, times: int) -> None:
     for _ in range(times):
@@ -143,9 +175,11 @@ def test_ten_failures_lock_the_account_on_the_page_and_the_api_even_with_the_rig
     _, email = person
     fail(client(), email, login_guard.ACCOUNT_FAILURES)
     http = client()  # another address: the account itself is locked
-    for r in (http.post("/auth/login", json={"email": email, "password": PASSWORD}, headers=SAME_SITE),
-              http.post("/auth/login", data={"email": email, "password": PASSWORD}, headers=SAME_SITE),
-              http.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})):
+    for r in (
+        http.post("/auth/login", json={"email": email, "password": PASSWORD}, headers=SAME_SITE),
+        http.post("/auth/login", data={"email": email, "password": PASSWORD}, headers=SAME_SITE),
+        http.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD}),
+    ):
         assert r.status_code == 429 and "set-cookie" not in r.headers and "token" not in r.text
         assert 0 < int(r.headers["retry-after"]) <= 15 * 60
     assert r.json()["error"] == "too_many_requests"

@@ -91,8 +91,9 @@ def test_npm_versions_newest_first_stable_only_with_latest(npm):
 
 def test_npm_at_most_twenty_and_prereleases_only_when_nothing_else(npm):
     npm.docs["/many"] = packument({f"1.{i}.0": {} for i in range(30)}, latest="1.29.0")
-    npm.docs["/early"] = packument({"0.1.0-alpha.2": {}, "0.1.0-alpha.10": {}, "0.1.0-alpha.beta": {}},
-                                   latest="0.1.0-alpha.10")
+    npm.docs["/early"] = packument(
+        {"0.1.0-alpha.2": {}, "0.1.0-alpha.10": {}, "0.1.0-alpha.beta": {}}, latest="0.1.0-alpha.10"
+    )
     many = pv.suggest("node", "many")
     assert len(many.versions) == 20 and many.versions[0] == "1.29.0" and many.versions[-1] == "1.10.0"
     assert pv.suggest("node", "early").versions == ["0.1.0-alpha.beta", "0.1.0-alpha.10", "0.1.0-alpha.2"]
@@ -107,8 +108,17 @@ def test_npm_scoped_name_is_url_quoted(npm):
 def test_pypi_skips_yanked_and_empty_releases(pypi):
     file, yanked = {"filename": "f.whl", "yanked": False}, {"filename": "g.whl", "yanked": True}
     pypi.docs["/pypi/requests/json"] = pypi_doc(
-        {"2.31.0": [file], "2.32.0": [yanked], "2.32.3": [file, yanked], "2.33.0rc1": [file], "2.30.0": [],
-         "2.9.0": [file], "not a version": [file]}, latest="2.32.3")
+        {
+            "2.31.0": [file],
+            "2.32.0": [yanked],
+            "2.32.3": [file, yanked],
+            "2.33.0rc1": [file],
+            "2.30.0": [],
+            "2.9.0": [file],
+            "not a version": [file],
+        },
+        latest="2.32.3",
+    )
     found = pv.suggest("python", "Requests")  # the canonical name is what is asked for
     assert found.versions == ["2.32.3", "2.31.0", "2.9.0"]
     assert found.latest == "2.32.3"
@@ -154,51 +164,77 @@ def test_silent_registry_times_out(monkeypatch):
         assert pv.suggest("python", "slowpkg").error == pv.UNREACHABLE
 
 
-@pytest.mark.parametrize("runtime,name", [
-    ("node", "../../admin"), ("node", "lodash/../../x"), ("node", "a b"), ("node", "x?y=1"), ("node", "x#frag"),
-    ("node", "lodash@4"), ("node", "%2e%2e"), ("node", ""), ("python", "../etc/passwd"), ("python", "requests==2"),
-    ("python", "x; os_name=='nt'"), ("python", "pkg @ https://evil.example/p.whl"), ("python", "a/b"),
-    ("python", "-r other.txt"), ("ruby", "rails"),
-])
+@pytest.mark.parametrize(
+    "runtime,name",
+    [
+        ("node", "../../admin"),
+        ("node", "lodash/../../x"),
+        ("node", "a b"),
+        ("node", "x?y=1"),
+        ("node", "x#frag"),
+        ("node", "lodash@4"),
+        ("node", "%2e%2e"),
+        ("node", ""),
+        ("python", "../etc/passwd"),
+        ("python", "requests==2"),
+        ("python", "x; os_name=='nt'"),
+        ("python", "pkg @ https://evil.example/p.whl"),
+        ("python", "a/b"),
+        ("python", "-r other.txt"),
+        ("ruby", "rails"),
+    ],
+)
 def test_hostile_names_never_reach_the_registry(npm, pypi, runtime, name):
     found = pv.suggest(runtime, name)
     assert found.error and found.versions == []
     assert npm.paths == [] and pypi.paths == []
 
 
-@pytest.mark.parametrize("runtime,name,version,mode,spec", [
-    ("node", "lodash", "4.17.21", "exact", "lodash@4.17.21"),
-    ("node", "lodash", "4.17.21", "compatible", "lodash@^4.17.21"),
-    ("node", "lodash", "4.17.21", "patch", "lodash@~4.17.21"),
-    ("node", "lodash", ">=4  <5", "exact", "lodash@>=4 <5"),  # a typed range is kept as typed
-    ("node", "@acme/w", "", "exact", "@acme/w@latest"),
-    ("python", "Requests", "2.32.3", "exact", "requests==2.32.3"),
-    ("python", "requests", "2.32.3", "compatible", "requests~=2.32.3"),
-    ("python", "requests", "2.32", "minimum", "requests>=2.32"),
-    ("python", "requests", ">=2,<3", "exact", "requests<3,>=2"),
-])
+@pytest.mark.parametrize(
+    "runtime,name,version,mode,spec",
+    [
+        ("node", "lodash", "4.17.21", "exact", "lodash@4.17.21"),
+        ("node", "lodash", "4.17.21", "compatible", "lodash@^4.17.21"),
+        ("node", "lodash", "4.17.21", "patch", "lodash@~4.17.21"),
+        ("node", "lodash", ">=4  <5", "exact", "lodash@>=4 <5"),  # a typed range is kept as typed
+        ("node", "@acme/w", "", "exact", "@acme/w@latest"),
+        ("python", "Requests", "2.32.3", "exact", "requests==2.32.3"),
+        ("python", "requests", "2.32.3", "compatible", "requests~=2.32.3"),
+        ("python", "requests", "2.32", "minimum", "requests>=2.32"),
+        ("python", "requests", ">=2,<3", "exact", "requests<3,>=2"),
+    ],
+)
 def test_spec_for_a_picked_version(runtime, name, version, mode, spec):
     assert pv.spec_for(runtime, name, version, mode) == spec
 
 
-@pytest.mark.parametrize("runtime,name,version", [
-    ("node", "lodash", "git+https://x/y"), ("node", "Lodash", "1.0.0"), ("python", "requests", "; rm -rf /"),
-    ("python", "requests", "==1 --index-url http://x"), ("node", "", "1.0.0"),
-])
+@pytest.mark.parametrize(
+    "runtime,name,version",
+    [
+        ("node", "lodash", "git+https://x/y"),
+        ("node", "Lodash", "1.0.0"),
+        ("python", "requests", "; rm -rf /"),
+        ("python", "requests", "==1 --index-url http://x"),
+        ("node", "", "1.0.0"),
+    ],
+)
 def test_spec_for_refuses_bad_input(runtime, name, version):
     with pytest.raises(DependencyError):
         pv.spec_for(runtime, name, version, "exact")
 
 
-@pytest.mark.parametrize("runtime,spec,label,version,kind", [
-    ("node", "lodash@4.17.21", "lodash", "4.17.21", "pinned"),
-    ("node", "lodash@^4.17.21", "lodash", "^4.17.21", "range"),
-    ("node", "@acme/w@latest", "@acme/w", "latest", "range"),
-    ("python", "requests==2.32.3", "requests", "==2.32.3", "pinned"),
-    ("python", "requests[socks]~=2.32", "requests[socks]", "~=2.32", "range"),
-    ("python", "requests==2.*", "requests", "==2.*", "range"),
-    ("python", "requests", "requests", "any version", "range"),
-])
+@pytest.mark.parametrize(
+    "runtime,spec,label,version,kind",
+    [
+        ("node", "lodash@4.17.21", "lodash", "4.17.21", "pinned"),
+        ("node", "lodash@^4.17.21", "lodash", "^4.17.21", "range"),
+        ("node", "@acme/w@latest", "@acme/w", "latest", "range"),
+        ("python", "requests==2.32.3", "requests", "==2.32.3", "pinned"),
+        ("python", "requests[socks]~=2.32", "requests[socks]", "~=2.32", "range"),
+        ("python", "requests==2.*", "requests", "==2.*", "range"),
+        ("python", "requests", "requests", "any version", "range"),
+    ],
+)
 def test_describe_tells_pins_from_ranges(runtime, spec, label, version, kind):
     row = pv.describe(runtime, spec)
     assert (row["label"], row["version"], row["kind"], row["spec"]) == (label, version, kind, spec)

@@ -44,8 +44,10 @@ def logged(run, lines):
 
 # ---- the log download -------------------------------------------------------------------------
 
+
 def as_session(token):
     return {"cookie": f"runpad_session={token}"}
+
 
 @pytest.fixture(scope="module")
 def client():
@@ -87,10 +89,12 @@ def test_the_owner_downloads_the_whole_log_as_an_attachment(client):
 
 # ---- the live log -------------------------------------------------------------------------------
 
+
 def follow_all(run_id, after_seq=0, timeout=20):
     async def consume():
         async with aclosing(live_log.batches(run_id, after_seq, idle=0.3)) as stream:
             return [batch async for batch in stream]
+
     return asyncio.run(asyncio.wait_for(consume(), timeout))
 
 
@@ -132,6 +136,7 @@ def test_following_resumes_after_the_last_line_shown():
 
 # ---- what the pages show ---------------------------------------------------------------------------
 
+
 def test_the_event_json_check_says_where_the_mistake_is():
     assert run_views.event_json_error('{"name": "Ada"}') == ""
     assert run_views.event_json_error("[1, 2]") == ""
@@ -142,7 +147,13 @@ def test_the_event_json_check_says_where_the_mistake_is():
 
 def test_durations_and_times_read_naturally():
     assert [run_views.format_duration(ms) for ms in (None, 0, 850, 2430, 65_000, 600_000)] == [
-        "—", "0 ms", "850 ms", "2.4 s", "1 min 05 s", "10 min 00 s"]
+        "—",
+        "0 ms",
+        "850 ms",
+        "2.4 s",
+        "1 min 05 s",
+        "10 min 00 s",
+    ]
     now = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
     ago = [run_views.relative_time(now - timedelta(seconds=s), now) for s in (3, 45, 300, 7200, 172800)]
     assert ago == ["just now", "45 s ago", "5 min ago", "2 h ago", "2 d ago"]
@@ -152,15 +163,21 @@ def test_durations_and_times_read_naturally():
 
 def test_a_log_search_keeps_matching_lines_and_marks_every_match():
     ts = datetime(2026, 1, 2, 3, 4, 5, 678_000, tzinfo=UTC)
-    rows = [run_views.log_row(1, ts, "stdout", "Connecting to db"),
-            run_views.log_row(2, ts.isoformat(), "stderr", "DB error: db down"),
-            run_views.log_row(3, ts, "stdout", "done")]
+    rows = [
+        run_views.log_row(1, ts, "stdout", "Connecting to db"),
+        run_views.log_row(2, ts.isoformat(), "stderr", "DB error: db down"),
+        run_views.log_row(3, ts, "stdout", "done"),
+    ]
     assert rows[0].time == "03:04:05.678" and rows[1].stamp == ts.isoformat()
     assert run_views.search(rows, "  ") == rows
     found = run_views.search(rows, "DB")
     assert [r.seq for r in found] == [1, 2]
-    assert [(p.text, p.hit) for p in found[1].parts] == [("DB", True), (" error: ", False), ("db", True),
-                                                         (" down", False)]
+    assert [(p.text, p.hit) for p in found[1].parts] == [
+        ("DB", True),
+        (" error: ", False),
+        ("db", True),
+        (" down", False),
+    ]
     assert [(p.text, p.hit) for p in found[0].parts] == [("Connecting to ", False), ("db", True)]
     assert run_views.search(rows, "nothing like it") == []
     assert rows[1].parts[0].text == "DB error: db down"  # the unfiltered rows are left as they were
@@ -171,7 +188,8 @@ def test_a_try_out_that_cannot_start_says_why():
         launch.tryout(None, "python", "x = 1\n", ["not a valid requirement!!"], [], {})
     assert told(caught.value, STARTING).startswith("The try-out did not start: invalid PyPI requirement")
     assert told(queue.QueueUnavailable("down"), STARTING) == (
-        "The try-out did not start: the run queue is not answering. Try again in a moment.")
+        "The try-out did not start: the run queue is not answering. Try again in a moment."
+    )
 
 
 def test_a_run_summary_shows_the_result_and_waits_on_a_new_dependency_set():
@@ -198,6 +216,7 @@ def test_a_history_row_and_refreshing_only_the_owners_runs():
 
 
 # ---- versions ---------------------------------------------------------------------------------------------
+
 
 def test_versions_compare_dependency_changes_and_restore_queues_the_build(memory_queue):
     owner, _ = new_user()
@@ -237,6 +256,7 @@ def test_a_line_that_arrives_late_is_shown_in_its_place():
 
 # ---- a real try-out, as the console runs it ------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def worker():
     from tests.engines import start_worker
@@ -249,9 +269,11 @@ def worker():
 @pytest.mark.engine
 def test_a_try_out_streams_its_output_then_shows_its_result(worker):
     owner, _ = new_user()
-    code = ("import sys, time\n\ndef handler(event, ctx):\n"
-            "    print('first', flush=True)\n    time.sleep(1.5)\n"
-            "    print('oops', file=sys.stderr, flush=True)\n    return {'got': event['body']}\n")
+    code = (
+        "import sys, time\n\ndef handler(event, ctx):\n"
+        "    print('first', flush=True)\n    time.sleep(1.5)\n"
+        "    print('oops', file=sys.stderr, flush=True)\n    return {'got': event['body']}\n"
+    )
     run = launch.tryout(owner.id, "python", code, [], [], {"name": "Ada"}, timeout_seconds=30)
     started = time.monotonic()
     arrivals = []
@@ -262,6 +284,7 @@ def test_a_try_out_streams_its_output_then_shows_its_result(worker):
                 arrivals.extend((time.monotonic() - started, row) for row in batch.rows)
                 if batch.status:
                     return batch.status
+
     assert asyncio.run(asyncio.wait_for(consume(), 120)) == "succeeded"
     printed = [(row.stream, row.parts[0].text) for _, row in arrivals if row.stream != "system"]
     assert printed == [("stdout", "first"), ("stderr", "oops")]

@@ -35,8 +35,15 @@ def new_user() -> uuid.UUID:
 
 def add_run(script: scripts.Saved, status: str, queued_at: datetime, finished_at: datetime | None = None) -> Run:
     with session() as s:
-        run = Run(script_id=script.script.id, owner_id=script.script.owner_id, version_id=script.version.id,
-                  version=script.version.number, status=status, queued_at=queued_at, finished_at=finished_at)
+        run = Run(
+            script_id=script.script.id,
+            owner_id=script.script.owner_id,
+            version_id=script.version.id,
+            version=script.version.number,
+            status=status,
+            queued_at=queued_at,
+            finished_at=finished_at,
+        )
         s.add(run)
         s.commit()
         s.refresh(run)
@@ -45,11 +52,17 @@ def add_run(script: scripts.Saved, status: str, queued_at: datetime, finished_at
 
 # ---- the list's rows ---------------------------------------------------------------------------
 
+
 def test_rows_show_trigger_last_run_and_next_run_of_own_scripts_only():
     alice, bob = new_user(), new_user()
     manual = scripts.create("manual one", "node", STARTERS["node"], owner_id=alice)
-    scripts.create("every five", "python", STARTERS["python"], owner_id=alice,
-                             trigger={"type": "schedule", "interval_seconds": 300})
+    scripts.create(
+        "every five",
+        "python",
+        STARTERS["python"],
+        owner_id=alice,
+        trigger={"type": "schedule", "interval_seconds": 300},
+    )
     hook = scripts.create("hooked", "node", STARTERS["node"], owner_id=alice, trigger={"type": "http"})
     scripts.create("bob's", "node", STARTERS["node"], owner_id=bob)
     add_run(manual, "failed", NOW - timedelta(hours=3), NOW - timedelta(hours=3))
@@ -58,8 +71,11 @@ def test_rows_show_trigger_last_run_and_next_run_of_own_scripts_only():
     rows = {row.name: row for row in overview.script_rows(alice, now=NOW)}
 
     assert set(rows) == {"manual one", "every five", "hooked"}
-    assert (rows["manual one"].trigger_text, rows["manual one"].last_run_status,
-            rows["manual one"].last_run_ago) == ("Manual", "succeeded", "3 min ago")
+    assert (rows["manual one"].trigger_text, rows["manual one"].last_run_status, rows["manual one"].last_run_ago) == (
+        "Manual",
+        "succeeded",
+        "3 min ago",
+    )
     assert rows["every five"].trigger_text == "Every 5 minutes" and rows["every five"].last_run_status == ""
     # next_run_at is counted from the save (real time), so only its shape is fixed here
     assert overview.script_rows(alice)[1].next_run_in in ("in 4 min", "in 5 min")
@@ -70,8 +86,14 @@ def test_rows_show_trigger_last_run_and_next_run_of_own_scripts_only():
 
 def test_paused_schedule_has_no_next_run():
     alice = new_user()
-    scripts.create("paused", "node", STARTERS["node"], owner_id=alice, enabled=False,
-                   trigger={"type": "schedule", "cron": "*/5 * * * *"})
+    scripts.create(
+        "paused",
+        "node",
+        STARTERS["node"],
+        owner_id=alice,
+        enabled=False,
+        trigger={"type": "schedule", "cron": "*/5 * * * *"},
+    )
     (row,) = overview.script_rows(alice)
     assert row.next_run_in == "" and row.trigger_text == "Every 5 minutes" and not row.enabled
 
@@ -87,24 +109,32 @@ def test_relative_times():
 
 # ---- the editor's services ---------------------------------------------------------------------
 
+
 def test_preview_describes_and_lists_next_ticks_in_the_timezone():
     shown = editor.preview("cron", "30 9 * * 1-5", "", "Europe/Paris", now=NOW)  # a Monday, 13:00 in Paris
     assert shown.error == "" and shown.description == "At 09:30 AM, Monday through Friday"
-    assert shown.times == ["Tue 3 Mar 2026, 09:30:00 CET", "Wed 4 Mar 2026, 09:30:00 CET",
-                           "Thu 5 Mar 2026, 09:30:00 CET", "Fri 6 Mar 2026, 09:30:00 CET",
-                           "Mon 9 Mar 2026, 09:30:00 CET"]
+    assert shown.times == [
+        "Tue 3 Mar 2026, 09:30:00 CET",
+        "Wed 4 Mar 2026, 09:30:00 CET",
+        "Thu 5 Mar 2026, 09:30:00 CET",
+        "Fri 6 Mar 2026, 09:30:00 CET",
+        "Mon 9 Mar 2026, 09:30:00 CET",
+    ]
     assert editor.preview("interval", "", "900", "UTC", now=NOW).description == "Every 15 minutes"
 
 
-@pytest.mark.parametrize(("kind", "cron", "interval", "tz", "needle"), [
-    ("cron", "61 * * * *", "", "UTC", "not a valid expression"),
-    ("cron", "* * *", "", "UTC", "has 3 fields"),
-    ("cron", "0 0 30 2 *", "", "UTC", "never fires"),
-    ("cron", "   ", "", "UTC", "type a cron expression"),
-    ("cron", "0 * * * *", "", "Mars/Olympus", "unknown timezone"),
-    ("interval", "", "ten", "UTC", "whole number of seconds"),
-    ("interval", "", "0", "UTC", "whole number of seconds"),
-])
+@pytest.mark.parametrize(
+    ("kind", "cron", "interval", "tz", "needle"),
+    [
+        ("cron", "61 * * * *", "", "UTC", "not a valid expression"),
+        ("cron", "* * *", "", "UTC", "has 3 fields"),
+        ("cron", "0 0 30 2 *", "", "UTC", "never fires"),
+        ("cron", "   ", "", "UTC", "type a cron expression"),
+        ("cron", "0 * * * *", "", "Mars/Olympus", "unknown timezone"),
+        ("interval", "", "ten", "UTC", "whole number of seconds"),
+        ("interval", "", "0", "UTC", "whole number of seconds"),
+    ],
+)
 def test_preview_flags_what_cannot_be_saved(kind, cron, interval, tz, needle):
     shown = editor.preview(kind, cron, interval, tz)
     assert needle in shown.error and shown.times == [] and shown.description == ""
@@ -114,8 +144,9 @@ def test_preview_flags_what_cannot_be_saved(kind, cron, interval, tz, needle):
 
 def test_changes_leave_out_an_unchanged_trigger_so_an_interval_keeps_its_next_tick():
     alice = new_user()
-    saved = scripts.create("tick", "node", STARTERS["node"], owner_id=alice,
-                           trigger={"type": "schedule", "interval_seconds": 3600})
+    saved = scripts.create(
+        "tick", "node", STARTERS["node"], owner_id=alice, trigger={"type": "schedule", "interval_seconds": 3600}
+    )
     loaded = editor.load(saved.script.id, alice)
     before = loaded.fields
     after = editor.Fields(**{**dataclasses.asdict(before), "code": before.code + "\n// edited\n"})
@@ -136,11 +167,11 @@ def test_load_refuses_another_users_script():
 
 def test_save_refuses_nul_in_code():
     with pytest.raises(scripts.ScriptError, match="NUL"):
-        editor.create("node", editor.Fields("x", "a\x00b", [], [], {"type": "manual"}, 30, 256, True, True),
-                      new_user())
+        editor.create("node", editor.Fields("x", "a\x00b", [], [], {"type": "manual"}, 30, 256, True, True), new_user())
 
 
 # ---- following a build -------------------------------------------------------------------------
+
 
 def _build_row(status: str = BuildStatus.queued) -> uuid.UUID:
     with session() as s:
@@ -189,6 +220,7 @@ def test_follow_build_of_a_finished_build_ends_at_once():
 
 
 # ---- the states --------------------------------------------------------------------------------
+
 
 async def run(handler, state, *args) -> list:
     """Calls an event handler the way Reflex does and returns what it returned or yielded."""

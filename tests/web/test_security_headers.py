@@ -9,9 +9,14 @@ from fastapi.testclient import TestClient
 from app.api import security_headers
 from app.api.main import api
 
-IDE_PATHS = [("GET", "/healthz"), ("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/scripts"),
-             ("GET", "/ui/runs/00000000-0000-0000-0000-000000000000/log.txt"), ("POST", "/auth/login"),
-             ("GET", "/no/such/page")]
+IDE_PATHS = [
+    ("GET", "/healthz"),
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/v1/scripts"),
+    ("GET", "/ui/runs/00000000-0000-0000-0000-000000000000/log.txt"),
+    ("POST", "/auth/login"),
+    ("GET", "/no/such/page"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +45,10 @@ def test_the_ide_serves_no_hooks_and_its_404_carries_the_ide_headers(http):
 def test_inline_scripts_of_the_build_are_allowed_by_hash_only(tmp_path, monkeypatch):
     page = tmp_path / "build" / "client" / "login.html"
     page.parent.mkdir(parents=True)
-    page.write_text('<html><script>window.a = 1;</script><script type="module" src="/assets/x.js"></script>'
-                    '<script id="_R_">b()</script></html>')
+    page.write_text(
+        '<html><script>window.a = 1;</script><script type="module" src="/assets/x.js"></script>'
+        '<script id="_R_">b()</script></html>'
+    )
     from reflex.utils import prerequisites
 
     monkeypatch.setattr(prerequisites, "get_web_dir", lambda: tmp_path)
@@ -49,8 +56,10 @@ def test_inline_scripts_of_the_build_are_allowed_by_hash_only(tmp_path, monkeypa
     monkeypatch.setattr(security_headers, "_scanned_at", float("-inf"))
     hashes = security_headers.built_inline_script_hashes()
     # sha256 of "window.a = 1;" and "b()", as CSP wants them (base64)
-    assert set(hashes) == {"ShPZs6SyOIfeOg7tsGkUC0BIIQiM/4HlSLumBwNEK6k=",
-                           "cf242PFc/kb7xD0Qzhsmd9vvRkc+cWFmbi+k+YvtdKc="}
+    assert set(hashes) == {
+        "ShPZs6SyOIfeOg7tsGkUC0BIIQiM/4HlSLumBwNEK6k=",
+        "cf242PFc/kb7xD0Qzhsmd9vvRkc+cWFmbi+k+YvtdKc=",
+    }
     assert all(f"'sha256-{h}'" in security_headers.policy("h", hashes) for h in hashes)
 
 

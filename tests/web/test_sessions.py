@@ -65,19 +65,30 @@ def test_migration_0006_ends_sessions_whose_cookie_scripts_could_read():
         subprocess.run([sys.executable, "-m", "alembic", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
     def sql(query: str) -> str:
-        return subprocess.run(["psql", "-qtA", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-c", query],
-                              check=True, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            ["psql", "-qtA", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-c", query],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
 
     try:
         alembic("upgrade", "0005")
-        sql("INSERT INTO users (id, email, password_hash, is_admin, created_at) "
+        sql(
+            "INSERT INTO users (id, email, password_hash, is_admin, created_at) "
             "VALUES ('00000000-0000-0000-0000-000000000001', 'old@runpad.test', 'x', false, now());"
             "INSERT INTO web_sessions (id, user_id, token_hash, created_at, expires_at) VALUES "
             "('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 'h', now(), "
-            "now() + interval '7 days')")
+            "now() + interval '7 days')"
+        )
         alembic("upgrade", "head")
         assert sql("SELECT count(*) FROM web_sessions WHERE revoked_at IS NULL") == "0"
-        assert sql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'api_tokens' "
-                   "AND column_name = 'expires_at'") == "1"
+        assert (
+            sql(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'api_tokens' "
+                "AND column_name = 'expires_at'"
+            )
+            == "1"
+        )
     finally:
         _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")

@@ -51,6 +51,7 @@ def dead_url() -> str:
 
 # ---- default limits and retention -------------------------------------------------------------
 
+
 def test_limits_saved_from_the_form():
     chosen = save_limits({"timeout_seconds": "45", "memory_mb": " 512 "})  # switch off: the form omits it
     assert defaults.limits() == chosen == defaults.Limits(45, 512, False)
@@ -58,13 +59,16 @@ def test_limits_saved_from_the_form():
     assert snapshot()["limits"] == {"timeout_seconds": 30, "memory_mb": 256, "network": True}
 
 
-@pytest.mark.parametrize("form,words", [
-    ({"timeout_seconds": "0", "memory_mb": "256"}, "timeout must be a whole number from 1 to 900"),
-    ({"timeout_seconds": "30", "memory_mb": "8192"}, "memory must be a whole number from 64 to 4096"),
-    ({"timeout_seconds": "1.5", "memory_mb": "256"}, "default timeout must be a whole number"),
-    ({"timeout_seconds": "", "memory_mb": "256"}, "default timeout must be a whole number"),
-    ({"timeout_seconds": "30"}, "default memory must be a whole number"),
-])
+@pytest.mark.parametrize(
+    "form,words",
+    [
+        ({"timeout_seconds": "0", "memory_mb": "256"}, "timeout must be a whole number from 1 to 900"),
+        ({"timeout_seconds": "30", "memory_mb": "8192"}, "memory must be a whole number from 64 to 4096"),
+        ({"timeout_seconds": "1.5", "memory_mb": "256"}, "default timeout must be a whole number"),
+        ({"timeout_seconds": "", "memory_mb": "256"}, "default timeout must be a whole number"),
+        ({"timeout_seconds": "30"}, "default memory must be a whole number"),
+    ],
+)
 def test_bad_limits_are_refused_and_nothing_changes(form, words):
     save_limits({"timeout_seconds": "60", "memory_mb": "128", "network": "on"})
     with pytest.raises(ValueError, match=words):
@@ -81,6 +85,7 @@ def test_retention_days():
 
 
 # ---- Infisical and CloudWatch: credentials are write-only -------------------------------------
+
 
 def test_infisical_needs_a_secret_then_keeps_it(fake_infisical):
     with pytest.raises(infisical.ConfigError, match="client secret is required"):
@@ -104,10 +109,17 @@ def test_infisical_form_errors_name_the_field():
 def test_cloudwatch_secret_is_write_only():
     with pytest.raises(cloudwatch.ConfigError, match="not an AWS region"):
         save_cloudwatch({"region": "nowhere", "log_group": "/runpad"})
-    save_cloudwatch({"region": "eu-west-1", "log_group": "/runpad", "access_key_id": "AKIAEXAMPLE",
-                     "secret_access_key": "very-secret-key"})
-    save_cloudwatch({"region": "eu-west-1", "log_group": "/runpad/runs", "access_key_id": "AKIAEXAMPLE",
-                     "secret_access_key": ""})  # the same key id without a secret keeps the stored one
+    save_cloudwatch(
+        {
+            "region": "eu-west-1",
+            "log_group": "/runpad",
+            "access_key_id": "AKIAEXAMPLE",
+            "secret_access_key": "very-secret-key",
+        }
+    )
+    save_cloudwatch(
+        {"region": "eu-west-1", "log_group": "/runpad/runs", "access_key_id": "AKIAEXAMPLE", "secret_access_key": ""}
+    )  # the same key id without a secret keeps the stored one
     shown = snapshot()["cloudwatch"]
     assert shown["log_group"] == "/runpad/runs" and shown["has_secret_access_key"] is True
     assert "very-secret-key" not in repr(snapshot())
@@ -121,6 +133,7 @@ def test_only_admins_count_as_admins():
 
 
 # ---- secrets: listing with sources, saving ---------------------------------------------------
+
 
 def test_listing_without_infisical():
     save_secret(" API_KEY ", "v1")
@@ -159,10 +172,15 @@ def test_saving_a_secret_stores_the_value_and_lists_only_names():
     assert "replaced-value" not in repr(listed(catalog()))
 
 
-@pytest.mark.parametrize("name,value,words", [
-    ("", "v", "type a name"), ("1ABC", "v", "invalid secret name"), ("A-B", "v", "invalid secret name"),
-    ("OK_NAME", "", "non-empty"),
-])
+@pytest.mark.parametrize(
+    "name,value,words",
+    [
+        ("", "v", "type a name"),
+        ("1ABC", "v", "invalid secret name"),
+        ("A-B", "v", "invalid secret name"),
+        ("OK_NAME", "", "non-empty"),
+    ],
+)
 def test_bad_secrets_are_refused(name, value, words):
     with pytest.raises(secrets.SecretError, match=words):
         save_secret(name, value)
@@ -170,6 +188,7 @@ def test_bad_secrets_are_refused(name, value, words):
 
 
 # ---- the pickers' list edits ------------------------------------------------------------------
+
 
 def test_adding_a_package_again_replaces_its_version():
     deps = with_spec("node", [], "lodash@4.17.21")
@@ -194,6 +213,7 @@ def test_secret_toggle():
 
 
 # ---- the image registry check -----------------------------------------------------------------
+
 
 def test_registry_check():
     class V2(BaseHTTPRequestHandler):

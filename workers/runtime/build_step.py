@@ -47,15 +47,20 @@ def _create(image: str, command: list[str], labels: dict[str, str]) -> str:
     api = client().api
     memory = f"{settings.build_memory_mb}m"
     host_config = api.create_host_config(
-        cap_drop=["ALL"], security_opt=["no-new-privileges"],
-        mem_limit=memory, memswap_limit=memory, nano_cpus=int(settings.build_cpus * 1e9),
-        pids_limit=settings.build_pids_limit, network_mode=settings.build_network,
+        cap_drop=["ALL"],
+        security_opt=["no-new-privileges"],
+        mem_limit=memory,
+        memswap_limit=memory,
+        nano_cpus=int(settings.build_cpus * 1e9),
+        pids_limit=settings.build_pids_limit,
+        network_mode=settings.build_network,
         log_config=LogConfig(type=LogConfig.types.JSON, config={"max-size": "10m", "max-file": "1"}),
     )
     # worker labels: a worker that dies mid-build has its build container removed like a run's
     all_labels = {LABEL_WORKER: settings.worker_name, LABEL_INSTANCE: settings.instance, LABEL_BUILD: "1", **labels}
-    return api.create_container(image, command=command, user="10001:10001", working_dir=DEPS_DIR,
-                                labels=all_labels, host_config=host_config)["Id"]
+    return api.create_container(
+        image, command=command, user="10001:10001", working_dir=DEPS_DIR, labels=all_labels, host_config=host_config
+    )["Id"]
 
 
 def _follow(cid: str, log: Callable[[str], None]) -> None:
@@ -82,8 +87,9 @@ def _follow(cid: str, log: Callable[[str], None]) -> None:
 def _outcome(cid: str, timed_out: bool) -> None:
     state = client().api.inspect_container(cid)["State"]
     if timed_out:
-        raise BuildStepError(f"the build was stopped at its deadline ({settings.build_timeout_seconds} s, "
-                             "RUNPAD_BUILD_TIMEOUT_SECONDS)")
+        raise BuildStepError(
+            f"the build was stopped at its deadline ({settings.build_timeout_seconds} s, RUNPAD_BUILD_TIMEOUT_SECONDS)"
+        )
     if state.get("OOMKilled"):
         raise BuildStepError(f"the build ran out of memory ({settings.build_memory_mb} MiB, RUNPAD_BUILD_MEMORY_MB)")
     if state["ExitCode"] != 0:
@@ -94,8 +100,9 @@ def read_bounded(cid: str, path: str, limit: int) -> str:
     """One file of a container, refused past limit bytes without reading it whole."""
     stream, stat = client().api.get_archive(cid, path)
     if stat.get("size", 0) > limit:
-        raise BuildStepError(f"the lockfile is {stat['size']} bytes, over the {limit}-byte cap "
-                             "(RUNPAD_BUILD_LOCKFILE_MAX_BYTES)")
+        raise BuildStepError(
+            f"the lockfile is {stat['size']} bytes, over the {limit}-byte cap (RUNPAD_BUILD_LOCKFILE_MAX_BYTES)"
+        )
     data = bytearray()
     for chunk in stream:
         data += chunk
@@ -107,8 +114,15 @@ def read_bounded(cid: str, path: str, limit: int) -> str:
         return handle.read(limit + 1).decode() if handle else ""
 
 
-def install_and_commit(runner: str, files: dict[str, bytes], command: list[str], ref: str, lockfile_path: str,
-                       changes: list[str], log: Callable[[str], None]) -> tuple[str, str]:
+def install_and_commit(
+    runner: str,
+    files: dict[str, bytes],
+    command: list[str],
+    ref: str,
+    lockfile_path: str,
+    changes: list[str],
+    log: Callable[[str], None],
+) -> tuple[str, str]:
     """Runs command in runner with files in DEPS_DIR; returns (image id, lockfile) of the commit to ref."""
     api = client().api
     cid = _create(runner, command, {})

@@ -43,9 +43,11 @@ RUN python3 -m venv /opt/runpad/tools && /opt/runpad/tools/bin/pip install -q uv
 # The install step, run by build_step in a container with a build's limits (fixed strings: package
 # names reach it only through the files it reads).
 _NODE_INSTALL = "{install} && rm -rf /tmp/.npm"
-_PYTHON_INSTALL = ("/opt/runpad/tools/bin/uv pip install --python /opt/runpad/venv/bin/python -r {reqs}"
-                   " && /opt/runpad/tools/bin/uv pip freeze --python /opt/runpad/venv/bin/python"
-                   " > /opt/runpad/deps/requirements.lock")
+_PYTHON_INSTALL = (
+    "/opt/runpad/tools/bin/uv pip install --python /opt/runpad/venv/bin/python -r {reqs}"
+    " && /opt/runpad/tools/bin/uv pip freeze --python /opt/runpad/venv/bin/python"
+    " > /opt/runpad/deps/requirements.lock"
+)
 RUNNER_DOCKERFILE = {Ecosystem.npm: _NODE_RUNNER, Ecosystem.pypi: _PYTHON_RUNNER}
 
 
@@ -122,12 +124,14 @@ def base_for_build(runtime: str, normalised: list[str], deps_hash: str, saved_di
         raise ImageError(
             f"{cannot}: its {runtime} runner layer differs from the one the set was saved with (another Runpad "
             "version, CA bundle or RUNPAD_UV_VERSION than the worker that published the base). Run the same "
-            "version and settings on every worker, restart them, then save the script again")
+            "version and settings on every worker, restart them, then save the script again"
+        )
     saved_on = f"the {runtime} base image {saved_digest}" if saved_digest else f"another {runtime} base image"
     raise ImageError(
         f"{cannot}: it was saved against {saved_on}, and this worker's {base.image} is {base.digest}. Give "
         "every worker the same base image (pull it from one registry), restart the workers so they publish "
-        "it, then save the script again")
+        "it, then save the script again"
+    )
 
 
 def dependency_image_ref(deps_hash: str) -> str:
@@ -163,8 +167,14 @@ def _tar(files: dict[str, bytes]) -> io.BytesIO:
 def _docker_build(files: dict[str, bytes], tag: str, log: Callable[[str], None]) -> str:
     """Builds a context with the legacy builder, sending each output line to log; returns the image id."""
     stream = client().api.build(
-        fileobj=_tar(files), custom_context=True, tag=tag, rm=True, forcerm=True, decode=True,
-        timeout=settings.build_timeout_seconds, labels={"runpad.managed": "1"},
+        fileobj=_tar(files),
+        custom_context=True,
+        tag=tag,
+        rm=True,
+        forcerm=True,
+        decode=True,
+        timeout=settings.build_timeout_seconds,
+        labels={"runpad.managed": "1"},
         # the runner layer is our own fixed Dockerfile, but it fetches from the network too: same walls
         network_mode=settings.build_network,
         container_limits={"memory": settings.build_memory_mb * 2**20, "memswap": settings.build_memory_mb * 2**20},
@@ -233,23 +243,37 @@ def _pypi_install(normalised: list[str], lockfile: str | None) -> tuple[dict[str
 INSTALL = {Ecosystem.npm: _npm_install, Ecosystem.pypi: _pypi_install}
 
 
-def build_dependency_image(runtime: str, normalised: list[str], deps_hash: str, lockfile: str | None,
-                           log: Callable[[str], None], *, saved_digest: str) -> BuiltImage:
+def build_dependency_image(
+    runtime: str,
+    normalised: list[str],
+    deps_hash: str,
+    lockfile: str | None,
+    log: Callable[[str], None],
+    *,
+    saved_digest: str,
+) -> BuiltImage:
     """Builds (or, with a lockfile, rebuilds exactly) the image for one dependency set, on the base
     it was saved against (saved_digest, the build row's) or not at all (base_for_build)."""
     runner = ensure_runner_image(base_for_build(runtime, normalised, deps_hash, saved_digest), log)
     ref = dependency_image_ref(deps_hash)
     row = runtimes.row(runtime)
     files, command = INSTALL[row.ecosystem](normalised, lockfile)
-    log(f"installing {len(normalised)} {row.ecosystem} package(s)"
-        + (" from the recorded lockfile" if lockfile else ""))
+    log(
+        f"installing {len(normalised)} {row.ecosystem} package(s)" + (" from the recorded lockfile" if lockfile else "")
+    )
     # a commit keeps the build container's labels: blank the ones that name a worker or a build, so
     # containers made from the image are never taken for this build or for this worker's leftovers
-    changes = ["USER 10001:10001", "WORKDIR /opt/runpad/deps", f"LABEL runpad.deps_hash={deps_hash}",
-               "LABEL runpad.managed=1", 'LABEL runpad.worker="" runpad.instance="" runpad.build=""']
+    changes = [
+        "USER 10001:10001",
+        "WORKDIR /opt/runpad/deps",
+        f"LABEL runpad.deps_hash={deps_hash}",
+        "LABEL runpad.managed=1",
+        'LABEL runpad.worker="" runpad.instance="" runpad.build=""',
+    ]
     try:
         image_id, locked = build_step.install_and_commit(
-            runner, files, ["sh", "-c", command], ref, row.lockfile_path, changes, log)
+            runner, files, ["sh", "-c", command], ref, row.lockfile_path, changes, log
+        )
     except build_step.BuildStepError as exc:
         raise ImageError(str(exc)) from None
     return BuiltImage(ref=ref, digest=image_id, lockfile=locked)

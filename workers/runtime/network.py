@@ -21,8 +21,16 @@ from workers.runtime.docker_client import client
 BRIDGE = "runpad0"  # the run network's bridge when Runpad creates it
 BUILD_BRIDGE = "runpadb0"  # the build network's
 CHAIN = "RUNPAD-EGRESS"
-REFUSED = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16",
-           "0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/3"]
+REFUSED = [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10",
+    "169.254.0.0/16",
+    "0.0.0.0/8",
+    "127.0.0.0/8",
+    "224.0.0.0/3",
+]
 RESOLV_CONF = Path("/etc/resolv.conf")
 
 
@@ -88,10 +96,16 @@ def _ensure_network(name: str, bridge: str) -> str:
     try:
         client().networks.get(name)
     except docker.errors.NotFound:
-        client().networks.create(name, driver="bridge", enable_ipv6=False, options={
-            "com.docker.network.bridge.name": bridge,
-            "com.docker.network.bridge.enable_icc": "false",
-        }, labels={"runpad.managed": "1"})
+        client().networks.create(
+            name,
+            driver="bridge",
+            enable_ipv6=False,
+            options={
+                "com.docker.network.bridge.name": bridge,
+                "com.docker.network.bridge.enable_icc": "false",
+            },
+            labels={"runpad.managed": "1"},
+        )
     return bridge_of(name)
 
 
@@ -154,11 +168,15 @@ def firewall_problems(names: list[str]) -> list[str]:
     problems = [f"bridge {b} does not exist" for b in names if not Path("/sys/class/net", b).exists()]
     problems += [f"{CHAIN} lacks {' '.join(r)}" for r in chain_rules() if not _check(iptables, "filter", CHAIN, r)]
     for bridge in names:
-        problems += [f"{chain} lacks {' '.join(r)}" for t, chain, r in rules_for(bridge)
-                     if not _check(iptables, t, chain, r)]
+        problems += [
+            f"{chain} lacks {' '.join(r)}" for t, chain, r in rules_for(bridge) if not _check(iptables, t, chain, r)
+        ]
         if shutil.which("ip6tables"):
-            problems += [f"ip6tables {chain} lacks {' '.join(r)}" for t, chain, r in rules6_for(bridge)
-                         if not _check("ip6tables", t, chain, r)]
+            problems += [
+                f"ip6tables {chain} lacks {' '.join(r)}"
+                for t, chain, r in rules6_for(bridge)
+                if not _check("ip6tables", t, chain, r)
+            ]
     for name in (settings.run_network, settings.build_network):
         if client().networks.get(name).attrs.get("EnableIPv6"):
             problems.append(f"network {name} has IPv6, which these rules do not wall off")

@@ -61,8 +61,9 @@ class Outcome:
 class _Watchdog(threading.Thread):
     """Kills the container at the deadline or on cancel; records which came first."""
 
-    def __init__(self, container_id: str, deadline: float, cancelled: Callable[[], bool],
-                 tick: Callable[[], None] = lambda: None):
+    def __init__(
+        self, container_id: str, deadline: float, cancelled: Callable[[], bool], tick: Callable[[], None] = lambda: None
+    ):
         super().__init__(daemon=True, name=f"watchdog-{container_id[:12]}")
         self.container_id, self.deadline, self.cancelled, self.tick = container_id, deadline, cancelled, tick
         self.done = threading.Event()
@@ -125,7 +126,7 @@ class _StreamSplitter:
 
     def _line(self, stream: str, line: bytes, out: bytearray) -> None:
         if stream == "stdout" and self.frame is None and line.startswith(self.nonce):
-            self.frame, self.held_blank[stream] = line[len(self.nonce):], False
+            self.frame, self.held_blank[stream] = line[len(self.nonce) :], False
             return
         if stream == "stderr" and not self.stderr_done and line == self.nonce:
             self.stderr_done, self.held_blank[stream] = True, False
@@ -195,8 +196,15 @@ def _result_outcome(frame: bytes) -> Outcome:
     return Outcome(StopReason.failed, error=str(doc.get("error")))
 
 
-def supervise(attached: containers.Attached, payload: bytes, nonce: str, log: LogWriter,
-              timeout_seconds: float, cancelled: Callable[[], bool], memory_mb: int) -> Outcome:
+def supervise(
+    attached: containers.Attached,
+    payload: bytes,
+    nonce: str,
+    log: LogWriter,
+    timeout_seconds: float,
+    cancelled: Callable[[], bool],
+    memory_mb: int,
+) -> Outcome:
     deadline = time.monotonic() + timeout_seconds
     watchdog = _Watchdog(attached.container_id, deadline, cancelled, getattr(log, "tick", lambda: None))
     watchdog.start()

@@ -27,8 +27,14 @@ next page, which the `Link: <...>; rel="next"` header also gives while a page is
 `?wait=1` the finished run (`201`); if the wait gives up first, `202` with the run as it is.
 """
 
-v1 = FastAPI(title="Runpad API", version="1", description=DESCRIPTION, openapi_url="/openapi.json",
-             docs_url="/docs", redoc_url=None)
+v1 = FastAPI(
+    title="Runpad API",
+    version="1",
+    description=DESCRIPTION,
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    redoc_url=None,
+)
 ROUTERS = [module.router for module in (auth, scripts, runs, tryout, builds, secrets)]
 for router in ROUTERS:
     v1.include_router(router)

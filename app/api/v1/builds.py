@@ -23,12 +23,22 @@ def get_build(build_id: uuid.UUID, user: CurrentUser) -> BuildOut:
     return BuildOut.of(listings.build_for(build_id, user.id))
 
 
-@router.get("/{build_id}/logs", response_model=list[LogLineOut],
-            responses={**LOG_RESPONSES, 200: {
-                "description": "the lines as JSON; as text/plain with format=text or `Accept: text/plain`",
-                "content": {"text/plain": {"schema": {"type": "string"}}}}})
-def build_log(build_id: uuid.UUID, user: CurrentUser,
-              fmt: Annotated[Literal["json", "text"] | None, Query(alias="format")] = None,
-              accept: Annotated[str, Header(include_in_schema=False)] = "") -> Response:
+@router.get(
+    "/{build_id}/logs",
+    response_model=list[LogLineOut],
+    responses={
+        **LOG_RESPONSES,
+        200: {
+            "description": "the lines as JSON; as text/plain with format=text or `Accept: text/plain`",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
+    },
+)
+def build_log(
+    build_id: uuid.UUID,
+    user: CurrentUser,
+    fmt: Annotated[Literal["json", "text"] | None, Query(alias="format")] = None,
+    accept: Annotated[str, Header(include_in_schema=False)] = "",
+) -> Response:
     listings.build_for(build_id, user.id)
     return log_response(logs.read("build", build_id), f"build-{build_id}.log", fmt, accept)

@@ -21,9 +21,18 @@ from app.core.db import BUSY_RETRY_AFTER_SECONDS, is_busy
 log = logging.getLogger(__name__)
 
 CODES = {
-    400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_request",
-    429: "too_many_requests", 500: "internal", 503: "unavailable",
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_requests",
+    500: "internal",
+    503: "unavailable",
 }
 MESSAGES = {404: "no such resource", 405: "method not allowed here"}
 
@@ -35,18 +44,21 @@ class ApiError(Exception):
         self.code = code or CODES.get(status, "error")
 
 
-def error_response(status: int, message: str, code: str | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse({"error": code or CODES.get(status, "error"), "message": message}, status, headers=headers)
 
 
 DESCRIPTIONS = {
-    401: "missing, unknown or revoked API token", 404: "no such resource (or not yours)",
+    401: "missing, unknown or revoked API token",
+    404: "no such resource (or not yours)",
     409: "conflicts with its state",
-    413: "request body or event too large", 422: "invalid request; the message says what to change",
+    413: "request body or event too large",
+    422: "invalid request; the message says what to change",
     429: "too many requests (failed logins); Retry-After says when to try again",
     503: "a backing service (the database, the queue, a secret provider) is unavailable, or Runpad is busy "
-         "(error \"busy\", with Retry-After)",
+    '(error "busy", with Retry-After)',
 }
 
 
@@ -87,11 +99,18 @@ def _http_error(routes: list[BaseRoute]):
             message = f"no such route: {request.method} {request.url.path}"
         elif exc.status_code == 405:
             # Starlette names only the first matching route's methods; a path may have several routes
-            allowed = sorted({m for route in routes if route.matches(request.scope)[0] != Match.NONE
-                              for m in getattr(route, "methods", None) or ()})
+            allowed = sorted(
+                {
+                    m
+                    for route in routes
+                    if route.matches(request.scope)[0] != Match.NONE
+                    for m in getattr(route, "methods", None) or ()
+                }
+            )
             message = f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}"
             return error_response(405, message, headers={"allow": ", ".join(allowed)})
         return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
+
     return handler
 
 
@@ -102,8 +121,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 async def _database_trouble(request: Request, exc: Exception) -> JSONResponse:
     """503 either way, but saying which: every connection busy (retry soon) or PostgreSQL unreachable."""
     if is_busy(exc):
-        return error_response(503, "Runpad is busy; try again shortly", "busy",
-                              headers={"retry-after": str(BUSY_RETRY_AFTER_SECONDS)})
+        return error_response(
+            503, "Runpad is busy; try again shortly", "busy", headers={"retry-after": str(BUSY_RETRY_AFTER_SECONDS)}
+        )
     return error_response(503, "Runpad's database is not answering; try again shortly", headers={"retry-after": "5"})
 
 
@@ -160,7 +180,7 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(413, f"the request body is larger than {self.max_bytes} bytes",
-                                  headers={"connection": "close"})
+        response = error_response(
+            413, f"the request body is larger than {self.max_bytes} bytes", headers={"connection": "close"}
+        )
         await response(scope, receive, send)
-

@@ -42,8 +42,9 @@ async def answer_with_run(run: Run, wait: bool, response: Response) -> RunOut:
 
 
 @router.post("/scripts/{script_id}/runs", status_code=201, response_model=RunOut, responses=START_RESPONSES)
-async def start_run(script_id: uuid.UUID, user: CurrentUser, response: Response, body: RunCreate | None = None,
-                    wait: Wait = False) -> RunOut:
+async def start_run(
+    script_id: uuid.UUID, user: CurrentUser, response: Response, body: RunCreate | None = None, wait: Wait = False
+) -> RunOut:
     """A manual run of the script's current version; `event` becomes the event's body."""
     event = body.event if body else None
     run = await run_in_threadpool(launch.manual_run, script_id, user.id, event)
@@ -51,12 +52,18 @@ async def start_run(script_id: uuid.UUID, user: CurrentUser, response: Response,
 
 
 @router.get("/runs", response_model=list[RunOut], responses=documented(401, 404, 422))
-def list_runs(request: Request, response: Response, user: CurrentUser, script_id: uuid.UUID | None = None,
-              status: RunStatus | None = None,
-              limit: Annotated[int, Query(ge=1, le=listings.MAX_PAGE)] = 50,
-              before: Annotated[uuid.UUID | None, Query(
-                  description="the id of the last run of the previous page: the next page starts after it")] = None,
-              ) -> list[RunOut]:
+def list_runs(
+    request: Request,
+    response: Response,
+    user: CurrentUser,
+    script_id: uuid.UUID | None = None,
+    status: RunStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=listings.MAX_PAGE)] = 50,
+    before: Annotated[
+        uuid.UUID | None,
+        Query(description="the id of the last run of the previous page: the next page starts after it"),
+    ] = None,
+) -> list[RunOut]:
     """Your runs (saved scripts' and try-outs), newest first. To page, pass the last run's id as
     `before`; while there may be more, the answer has a `Link: <...>; rel="next"` header."""
     page = listings.runs_of(user.id, script_id, status, limit, before)
@@ -76,35 +83,63 @@ SSE_EVENT = {  # the schema of one event of the stream
     "properties": {
         "event": {"type": "string", "enum": ["end"], "description": "absent for a log line"},
         "id": {"type": "string", "description": "the line's sequence number"},
-        "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": {"anyOf": [
-            {"type": "object", "required": ["ts", "stream", "line"],
-             "properties": {"ts": {"type": "string"}, "stream": {"type": "string"}, "line": {"type": "string"}}},
-            {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}},
-        ]}},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "required": ["ts", "stream", "line"],
+                        "properties": {
+                            "ts": {"type": "string"},
+                            "stream": {"type": "string"},
+                            "line": {"type": "string"},
+                        },
+                    },
+                    {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}},
+                ]
+            },
+        },
     },
 }
 LOG_RESPONSES = {
-    200: {"description": "the lines as JSON; as text/plain with format=text or `Accept: text/plain`; "
-                         "as text/event-stream with follow=1 (the schema there is that of one event)",
-          "content": {"text/plain": {"schema": {"type": "string"}}, "text/event-stream": {"schema": SSE_EVENT}}},
+    200: {
+        "description": "the lines as JSON; as text/plain with format=text or `Accept: text/plain`; "
+        "as text/event-stream with follow=1 (the schema there is that of one event)",
+        "content": {"text/plain": {"schema": {"type": "string"}}, "text/event-stream": {"schema": SSE_EVENT}},
+    },
     **documented(401, 404, 422),
 }
 
 
 @router.get("/runs/{run_id}/logs", response_model=list[LogLineOut], responses=LOG_RESPONSES)
-async def run_log(run_id: uuid.UUID, user: CurrentUser,
-                  follow_: Annotated[bool, Query(alias="follow", description=(
-                      "1: stream Server-Sent Events until the run ends: each line as `id: <seq>` and "
-                      "`data: {ts, stream, line}`, then `event: end` with `data: {status}`. "
-                      "A reconnect with Last-Event-ID resumes after that line."))] = False,
-                  fmt: Annotated[Literal["json", "text"] | None, Query(alias="format")] = None,
-                  accept: Annotated[str, Header(include_in_schema=False)] = "",
-                  last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None) -> Response:
+async def run_log(
+    run_id: uuid.UUID,
+    user: CurrentUser,
+    follow_: Annotated[
+        bool,
+        Query(
+            alias="follow",
+            description=(
+                "1: stream Server-Sent Events until the run ends: each line as `id: <seq>` and "
+                "`data: {ts, stream, line}`, then `event: end` with `data: {status}`. "
+                "A reconnect with Last-Event-ID resumes after that line."
+            ),
+        ),
+    ] = False,
+    fmt: Annotated[Literal["json", "text"] | None, Query(alias="format")] = None,
+    accept: Annotated[str, Header(include_in_schema=False)] = "",
+    last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
     await run_in_threadpool(listings.run_of, run_id, user.id)
     if follow_:
         after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
-        return StreamingResponse(sse(follow.follow_run_log(run_id, after)), media_type="text/event-stream",
-                                 headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+        return StreamingResponse(
+            sse(follow.follow_run_log(run_id, after)),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+        )
     lines = await run_in_threadpool(logs.read, "run", run_id)
     return log_response(lines, f"run-{run_id}.log", fmt, accept)
 
@@ -113,8 +148,9 @@ def log_response(lines: list, filename: str, fmt: str | None, accept: str) -> Re
     """A log as JSON, or as a text download when asked for by format=text or by Accept."""
     wants_text = fmt == "text" or (fmt is None and "text/plain" in accept and "application/json" not in accept)
     if wants_text:
-        return PlainTextResponse(logs.as_text(lines),
-                                 headers={"content-disposition": f'attachment; filename="{filename}"'})
+        return PlainTextResponse(
+            logs.as_text(lines), headers={"content-disposition": f'attachment; filename="{filename}"'}
+        )
     body = [LogLineOut(ts=ln.ts, stream=ln.stream, line=ln.line).model_dump(mode="json") for ln in lines]
     return Response(json.dumps(body), media_type="application/json")
 

@@ -36,10 +36,12 @@ def _storable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_storable)]
-Timeout = Annotated[StrictInt, Field(ge=limits.TIMEOUT_RANGE[0], le=limits.TIMEOUT_RANGE[1],
-                                     description="seconds a run may take")]
-Memory = Annotated[StrictInt, Field(ge=limits.MEMORY_RANGE[0], le=limits.MEMORY_RANGE[1],
-                                    description="MiB of memory a run may use")]
+Timeout = Annotated[
+    StrictInt, Field(ge=limits.TIMEOUT_RANGE[0], le=limits.TIMEOUT_RANGE[1], description="seconds a run may take")
+]
+Memory = Annotated[
+    StrictInt, Field(ge=limits.MEMORY_RANGE[0], le=limits.MEMORY_RANGE[1], description="MiB of memory a run may use")
+]
 
 
 def _check_event(value: Any) -> Any:
@@ -59,8 +61,9 @@ def _check_event(value: Any) -> Any:
     return value
 
 
-Event = Annotated[Any, AfterValidator(_check_event), Field(
-    description="any JSON; the handler gets it as event.body (contract §2)")]
+Event = Annotated[
+    Any, AfterValidator(_check_event), Field(description="any JSON; the handler gets it as event.body (contract §2)")
+]
 
 
 def _omit_null_defaults(schema: dict[str, Any]) -> None:
@@ -82,12 +85,15 @@ class ErrorOut(BaseModel):
 
 # ---- auth -------------------------------------------------------------------------------------
 
+
 class TokenRequest(Strict):
     email: Annotated[Text, Field(min_length=1, max_length=320)]
     password: Annotated[Text, Field(min_length=1, max_length=1024)]
     name: Annotated[Text, Field(min_length=1, max_length=100, description="a label for the token")] = "api"
-    expires_in_days: Annotated[int | None, Field(ge=1, le=365, description="days until the token stops working; "
-                                                 "left out or null: it never expires")] = None
+    expires_in_days: Annotated[
+        int | None,
+        Field(ge=1, le=365, description="days until the token stops working; left out or null: it never expires"),
+    ] = None
 
 
 class TokenCreated(BaseModel):
@@ -108,15 +114,19 @@ class TokenOut(BaseModel):
 
 # ---- scripts ----------------------------------------------------------------------------------
 
+
 class TriggerIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_omit_null_defaults)
     type: TriggerType = None
     cron: Annotated[Text, Field(max_length=200)] | None = Field(None, description="schedule: a cron expression")
     interval_seconds: Annotated[StrictInt, Field(ge=1, le=366 * 24 * 3600)] | None = Field(
-        None, description="schedule: every this many seconds (instead of cron)")
+        None, description="schedule: every this many seconds (instead of cron)"
+    )
     timezone: Annotated[Text, Field(max_length=64)] = Field(None, description="schedule: an IANA zone, default UTC")
-    http_auth: HttpAuth = Field(None,  # type: ignore[arg-type]
-                                description="http: how callers of the hook URL authenticate")
+    http_auth: HttpAuth = Field(
+        None,  # type: ignore[arg-type]
+        description="http: how callers of the hook URL authenticate",
+    )
     allow_overlap: StrictBool = Field(None, description="schedule: start a tick while the last still runs")
 
 
@@ -192,21 +202,38 @@ class ScriptOut(BaseModel):
     def of(cls, script: Script, version: ScriptVersion, build: Build | None, **extra: Any) -> Self:
         hook_url = overview.hook_url(script) or None
         return cls(
-            id=script.id, name=script.name, runtime=script.runtime, code=version.code,
-            dependencies=version.dependencies, secrets=version.secrets,
-            trigger=TriggerOut(type=script.trigger_type, cron=script.cron, interval_seconds=script.interval_seconds,
-                               timezone=script.timezone, http_auth=script.http_auth,
-                               allow_overlap=script.allow_overlap),
-            timeout_seconds=script.timeout_seconds, memory_mb=script.memory_mb, network=script.network,
-            enabled=script.enabled, version=version.number,
+            id=script.id,
+            name=script.name,
+            runtime=script.runtime,
+            code=version.code,
+            dependencies=version.dependencies,
+            secrets=version.secrets,
+            trigger=TriggerOut(
+                type=script.trigger_type,
+                cron=script.cron,
+                interval_seconds=script.interval_seconds,
+                timezone=script.timezone,
+                http_auth=script.http_auth,
+                allow_overlap=script.allow_overlap,
+            ),
+            timeout_seconds=script.timeout_seconds,
+            memory_mb=script.memory_mb,
+            network=script.network,
+            enabled=script.enabled,
+            version=version.number,
             build=BuildBrief(id=build.id, status=build.status, error=build.error) if build else None,
-            hook_url=hook_url, next_run_at=script.next_run_at if script.trigger_type == "schedule" else None,
-            created_at=script.created_at, updated_at=script.updated_at, **extra)
+            hook_url=hook_url,
+            next_run_at=script.next_run_at if script.trigger_type == "schedule" else None,
+            created_at=script.created_at,
+            updated_at=script.updated_at,
+            **extra,
+        )
 
 
 class ScriptSaved(ScriptOut):
     hook_secret: str | None = Field(
-        None, description="the bearer/HMAC secret, only in the response of the call that generated it")
+        None, description="the bearer/HMAC secret, only in the response of the call that generated it"
+    )
 
 
 class VersionOut(BaseModel):
@@ -220,6 +247,7 @@ class VersionOut(BaseModel):
 
 
 # ---- runs -------------------------------------------------------------------------------------
+
 
 class RunCreate(Strict):
     event: Event = None
@@ -264,6 +292,7 @@ class LogLineOut(BaseModel):
 
 
 # ---- builds and secrets -----------------------------------------------------------------------
+
 
 class BuildOut(BaseModel):
     id: uuid.UUID

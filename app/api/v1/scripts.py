@@ -24,9 +24,19 @@ def _saved(saved: scripts.Saved) -> ScriptSaved:
 def create_script(body: ScriptCreate, user: CurrentUser, response: Response) -> ScriptSaved:
     """Saves a new script as version 1 and queues its dependency build. With bearer or HMAC hook auth,
     the answer holds `hook_secret`, shown this once."""
-    saved = scripts.create(body.name, body.runtime, body.code, body.dependencies, body.secrets,
-                           trigger=body.trigger.model_dump(exclude_unset=True), timeout_seconds=body.timeout_seconds,
-                           memory_mb=body.memory_mb, network=body.network, enabled=body.enabled, owner_id=user.id)
+    saved = scripts.create(
+        body.name,
+        body.runtime,
+        body.code,
+        body.dependencies,
+        body.secrets,
+        trigger=body.trigger.model_dump(exclude_unset=True),
+        timeout_seconds=body.timeout_seconds,
+        memory_mb=body.memory_mb,
+        network=body.network,
+        enabled=body.enabled,
+        owner_id=user.id,
+    )
     response.headers["Location"] = f"/api/v1/scripts/{saved.script.id}"
     return _saved(saved)
 
@@ -62,8 +72,7 @@ def list_versions(script_id: uuid.UUID, user: CurrentUser) -> list[VersionOut]:
     return [VersionOut.model_validate(v, from_attributes=True) for v in scripts.list_versions(script_id, user.id)]
 
 
-@router.post("/{script_id}/versions/{number}/restore", response_model=ScriptSaved,
-             responses=documented(401, 404, 422))
+@router.post("/{script_id}/versions/{number}/restore", response_model=ScriptSaved, responses=documented(401, 404, 422))
 def restore_version(script_id: uuid.UUID, number: int, user: CurrentUser) -> ScriptSaved:
     """Rollback: a new version with the code, dependencies and secrets of version `number`."""
     return _saved(scripts.restore(script_id, number, user.id))

@@ -18,6 +18,15 @@ async def start_tryout(body: TryoutCreate, user: CurrentUser, response: Response
     """Runs unsaved code once (its run has no script_id); `event` becomes the event's body. New
     dependencies are built first, which the wait allows for only partly (60 s on top of the timeout)."""
     run = await run_in_threadpool(
-        launch.tryout, user.id, body.runtime, body.code, body.dependencies, body.secrets, body.event,
-        timeout_seconds=body.timeout_seconds, memory_mb=body.memory_mb, network=body.network)
+        launch.tryout,
+        user.id,
+        body.runtime,
+        body.code,
+        body.dependencies,
+        body.secrets,
+        body.event,
+        timeout_seconds=body.timeout_seconds,
+        memory_mb=body.memory_mb,
+        network=body.network,
+    )
     return await answer_with_run(run, wait, response)
