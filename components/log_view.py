@@ -101,3 +101,44 @@ def log_placeholder(text) -> rx.Component:
     return rx.text(
         text, size="2", color=rx.color("gray", 10), padding_x="0.75rem", padding_y="0.25rem", font_family=MONO
     )
+
+
+def error_and_result(error, status, result, id_prefix: str, result_height: str) -> list[rx.Component]:
+    """A finished run's error (grey when it was cancelled) and its result, shown once they are there:
+    `{id_prefix}-error` and `{id_prefix}-result` (the run page and the try-out console)."""
+    return [
+        rx.cond(
+            error != "",
+            rx.callout(
+                error,
+                icon="triangle-alert",
+                size="1",
+                width="100%",
+                id=f"{id_prefix}-error",
+                color_scheme=rx.cond(status == "cancelled", "gray", "red"),
+                white_space="pre-wrap",
+            ),
+        ),
+        rx.cond(
+            result != "",
+            rx.vstack(
+                rx.text("Result", size="2", weight="medium"),
+                rx.el.pre(
+                    result,
+                    id=f"{id_prefix}-result",
+                    font_family=MONO,
+                    font_size="12.5px",
+                    margin="0",
+                    padding="0.75rem",
+                    max_height=result_height,
+                    overflow="auto",
+                    width="100%",
+                    background_color=rx.color("gray", 1),
+                    border=f"1px solid {rx.color('gray', 6)}",
+                    border_radius="var(--radius-3)",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+        ),
+    ]

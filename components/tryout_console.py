@@ -3,7 +3,7 @@ output as it is printed, then the status, duration, result and error. It works o
 
 import reflex as rx
 
-from components.log_view import MONO, log_placeholder, log_view, status_badge
+from components.log_view import MONO, error_and_result, log_placeholder, log_view, status_badge
 from state.tryout import TryoutState
 
 
@@ -112,40 +112,7 @@ def outcome() -> rx.Component:
             TryoutState.installing & (TryoutState.rows.length() > 0),
             rx.callout("Installing dependencies…", icon="package", color_scheme="amber", size="1", width="100%"),
         ),
-        rx.cond(
-            TryoutState.error != "",
-            rx.callout(
-                TryoutState.error,
-                icon="triangle-alert",
-                size="1",
-                width="100%",
-                id="tryout-error",
-                color_scheme=rx.cond(TryoutState.status == "cancelled", "gray", "red"),
-                white_space="pre-wrap",
-            ),
-        ),
-        rx.cond(
-            TryoutState.result != "",
-            rx.vstack(
-                rx.text("Result", size="2", weight="medium"),
-                rx.el.pre(
-                    TryoutState.result,
-                    id="tryout-result",
-                    font_family=MONO,
-                    font_size="12.5px",
-                    margin="0",
-                    padding="0.75rem",
-                    max_height="16rem",
-                    overflow="auto",
-                    width="100%",
-                    background_color=rx.color("gray", 1),
-                    border=f"1px solid {rx.color('gray', 6)}",
-                    border_radius="var(--radius-3)",
-                ),
-                spacing="1",
-                width="100%",
-            ),
-        ),
+        *error_and_result(TryoutState.error, TryoutState.status, TryoutState.result, "tryout", "16rem"),
         spacing="2",
         width="100%",
     )

@@ -4,7 +4,7 @@ import reflex as rx
 
 from app.pages import Page
 from components.layout import app_shell, empty_state, error_callout, page_header
-from components.log_view import MONO, log_placeholder, log_view, status_badge
+from components.log_view import MONO, error_and_result, log_placeholder, log_view, status_badge
 from state.auth import AuthState
 from state.runs import RunState
 
@@ -63,40 +63,7 @@ def outcome() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.cond(
-            s.error != "",
-            rx.callout(
-                s.error,
-                icon="triangle-alert",
-                size="1",
-                width="100%",
-                id="run-error",
-                color_scheme=rx.cond(s.status == "cancelled", "gray", "red"),
-                white_space="pre-wrap",
-            ),
-        ),
-        rx.cond(
-            s.result != "",
-            rx.vstack(
-                rx.text("Result", size="2", weight="medium"),
-                rx.el.pre(
-                    s.result,
-                    id="run-result",
-                    font_family=MONO,
-                    font_size="12.5px",
-                    margin="0",
-                    padding="0.75rem",
-                    max_height="20rem",
-                    overflow="auto",
-                    width="100%",
-                    background_color=rx.color("gray", 1),
-                    border=f"1px solid {rx.color('gray', 6)}",
-                    border_radius="var(--radius-3)",
-                ),
-                spacing="1",
-                width="100%",
-            ),
-        ),
+        *error_and_result(s.error, s.status, s.result, "run", "20rem"),
         spacing="3",
         width="100%",
     )
