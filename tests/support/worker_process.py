@@ -12,7 +12,7 @@ from pathlib import Path
 from app.core.redis import redis_client
 from workers.maintenance import HEARTBEAT_PREFIX
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class WorkerProcess:
