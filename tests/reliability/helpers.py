@@ -65,7 +65,7 @@ def runs_of(script_id: uuid.UUID) -> list[Run]:
 def status_counts(script_id: uuid.UUID) -> dict[str, int]:
     with session() as s:
         rows = s.execute(select(Run.status, func.count()).where(Run.script_id == script_id).group_by(Run.status))
-        return dict(rows.tuples())
+        return dict(rows.all())  # not dict(rows): a Result has keys(), so dict() would index it
 
 
 def wait_all_final(script_id: uuid.UUID, timeout: float) -> float:

@@ -35,7 +35,7 @@ def executions_per_run(run_ids) -> Counter:
             )
             .group_by(LogLine.source_id)
         )
-        return Counter(dict(rows.tuples()))
+        return Counter(dict(rows.all()))
 
 
 @pytest.mark.timeout(DRAIN_BOUND + 300)
