@@ -64,9 +64,6 @@ class CeleryQueue:
     def run(self, run_id: uuid.UUID, trigger: str) -> None:
         enqueue_run(run_id, trigger)
 
-    def runs(self, run_ids: list[uuid.UUID], trigger: str) -> None:
-        enqueue_runs(run_ids, trigger)
-
     def build(self, build_id: uuid.UUID) -> None:
         enqueue_build(build_id)
 

@@ -24,8 +24,6 @@ RETRY_DELAYS = (0.1, 0.3, 0.9)  # a broker blip is over within about a second
 class Backend(Protocol):
     def run(self, run_id: uuid.UUID, trigger: str) -> None: ...
 
-    def runs(self, run_ids: list[uuid.UUID], trigger: str) -> None: ...
-
     def build(self, build_id: uuid.UUID) -> None: ...
 
 
@@ -98,10 +96,6 @@ class Memory:
 
     def run(self, run_id: uuid.UUID, trigger: str) -> None:
         self._take("run", run_id, trigger)
-
-    def runs(self, run_ids: list[uuid.UUID], trigger: str) -> None:
-        for run_id in run_ids:
-            self._take("run", run_id, trigger)
 
     def build(self, build_id: uuid.UUID) -> None:
         self._take("build", build_id, None)
