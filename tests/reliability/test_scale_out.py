@@ -23,7 +23,7 @@ import pytest
 from app.core.db import session
 from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES, BuildStatus
-from app.services import builds, launch, logs, runs, scripts
+from app.services import base_catalog, builds, launch, logs, runs, scripts
 from tests.reliability.helpers import messages_for, runs_of, wait_all_final
 from tests.reliability.scaleout import LocalRegistry, SecondEngine, copy_image_through, docker_events
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
@@ -123,7 +123,14 @@ class Cluster:
         env = {"RUNPAD_NODE_IMAGE": self.base, "RUNPAD_REGISTRY": self.registry.address}
         if role == "b":
             env["DOCKER_HOST"] = self.engine_b.host
-        return self._start(f"scale-{role}", env=env)
+        worker = self._start(f"scale-{role}", env=env)
+        # The worker published its base before its first heartbeat; this process, which saves the
+        # drill's scripts, may still hold the previous drill's base for up to CACHE_SECONDS, and a
+        # save hashed with it would find that drill's image ready instead of building.
+        base_catalog.forget()
+        published = base_catalog.current("node")
+        assert published is not None and published.image == self.base, published
+        return worker
 
     def on_b(self, ref: str):
         try:
@@ -133,7 +140,8 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(start_worker, monkeypatch, registry, engine_b):
+def cluster(start_worker, monkeypatch, registry, engine_b, restore_catalog):
+    """restore_catalog: the drill's workers publish bases that the module removes at its end."""
     return Cluster(start_worker, monkeypatch, registry, engine_b)
 
 
