@@ -194,6 +194,9 @@ def test_follow_build_streams_stored_and_live_lines_then_the_end():
     def worker():
         time.sleep(0.8)
         builds.claim(build_id, "test-worker")
+        # the follower re-reads the row at most every CHECK_SECONDS, between ticks: a status held
+        # longer than both is seen (a shorter one may not be, which the follower does not promise)
+        time.sleep(build_log.CHECK_SECONDS + build_log.TICK_SECONDS + 0.1)
         for i in range(3):
             sink.write("stdout", f"installing {i}")
             time.sleep(0.1)
