@@ -12,7 +12,8 @@ from app.core import errors
 from app.views import version_views
 from app.views.version_views import VersionRow
 from state.auth import user_id_of
-from state.runs import UNAVAILABLE, path_id
+from state.messages import UNAVAILABLE
+from state.paths import path_id
 
 log = logging.getLogger(__name__)
 

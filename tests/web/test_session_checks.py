@@ -16,7 +16,8 @@ from app.views.run_views import log_row
 from state.auth import AuthState, SessionBinding, SessionEnded, on_backend_exception, reset_unless_bound
 from state.draft import STARTERS, DraftState
 from state.editor import EditorState
-from state.runs import RunsState, RunState
+from state.run import RunState
+from state.runs import RunsState
 from state.scripts import ScriptsState
 from state.secrets import SecretsState
 from state.settings import SettingsState
