@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, false, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import AutoString, Field, SQLModel
 
-from app.core.runtimes import Runtime  # noqa: F401 - the models name runtimes as the table does
+from app.core.runtimes import Runtime
 
 
 def utcnow() -> datetime:
@@ -24,6 +25,30 @@ def _ts(nullable: bool = True, **kw: Any) -> Any:
 
 def _created() -> Any:
     return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class EnumText(TypeDecorator):
+    """A VARCHAR column (as the migrations made it) read back as its StrEnum: a value outside the
+    enum is refused when written, so a typo cannot reach the table."""
+
+    impl = AutoString
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]):
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Any) -> StrEnum | None:
+        return None if value is None else self.enum(value)
+
+
+def _enum(enum: type[StrEnum], *default: StrEnum) -> Any:
+    """A required enum column; with a default when one is given."""
+    column: Column = Column(EnumText(enum), nullable=False)
+    return Field(default[0], sa_column=column) if default else Field(sa_column=column)
 
 
 class Trigger(StrEnum):
@@ -95,8 +120,8 @@ class Script(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
     name: str
-    runtime: str
-    trigger_type: str = Trigger.manual  # manual | http | schedule
+    runtime: Runtime = _enum(Runtime)
+    trigger_type: Trigger = _enum(Trigger, Trigger.manual)  # manual | http | schedule
     cron: str | None = None
     interval_seconds: int | None = None
     timezone: str = "UTC"
@@ -122,7 +147,7 @@ class ScriptVersion(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     script_id: uuid.UUID | None = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
     number: int = 1
-    runtime: str
+    runtime: Runtime = _enum(Runtime)
     code: str = Field(sa_column=Column(Text, nullable=False))
     dependencies: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     secrets: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
@@ -137,11 +162,11 @@ class Build(SQLModel, table=True):
     __tablename__ = "builds"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     deps_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))
-    runtime: str
+    runtime: Runtime = _enum(Runtime)
     dependencies: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     base_image: str
     base_digest: str
-    status: str = BuildStatus.queued
+    status: BuildStatus = _enum(BuildStatus, BuildStatus.queued)
     image_ref: str | None = None
     image_digest: str | None = None
     lockfile: str | None = Field(default=None, sa_column=Column(Text))
@@ -184,8 +209,8 @@ class Run(SQLModel, table=True):
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE", index=True)
     version_id: uuid.UUID = Field(foreign_key="script_versions.id", ondelete="CASCADE")
     version: int | None = None
-    trigger: str = Trigger.manual
-    status: str = RunStatus.queued
+    trigger: Trigger = _enum(Trigger, Trigger.manual)
+    status: RunStatus = _enum(RunStatus, RunStatus.queued)
     event: Any = Field(default=None, sa_column=Column(JSONB))
     result: Any = Field(default=None, sa_column=Column(JSONB))
     error: str | None = Field(default=None, sa_column=Column(Text))

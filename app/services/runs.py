@@ -15,7 +15,7 @@ from app.core import errors
 from app.core.db import session
 from app.core.redis import redis_client
 from app.core.settings import settings
-from app.models import FINAL_RUN_STATUSES, Run, RunStatus, Script, ScriptVersion, utcnow
+from app.models import FINAL_RUN_STATUSES, Run, RunStatus, Script, ScriptVersion, Trigger, utcnow
 from app.services import metrics
 
 ACTIVE = (RunStatus.building, RunStatus.running)
@@ -71,7 +71,7 @@ def create(
         version_id=version.id,
         owner_id=script.owner_id if script else owner_id,
         version=version.number if script else None,
-        trigger=trigger,
+        trigger=Trigger(trigger),
         event=event,
         scheduled_at=scheduled_at,
         timeout_seconds=script.timeout_seconds if script else timeout_seconds or settings.default_timeout_seconds,

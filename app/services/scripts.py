@@ -12,7 +12,7 @@ from sqlalchemy import delete as sql_delete, select
 
 from app.core import crypto, errors
 from app.core.db import session
-from app.models import Build, LogLine, Run, Script, ScriptVersion, Trigger, utcnow
+from app.models import Build, LogLine, Run, Runtime, Script, ScriptVersion, Trigger, utcnow
 from app.services import base_catalog, builds, defaults, limits, queue, versions, webhook_signatures
 
 TRIGGERS = (Trigger.manual, Trigger.http, Trigger.schedule)
@@ -124,7 +124,7 @@ def create(
     with session() as s:
         script = Script(
             name=name.strip(),
-            runtime=runtime,
+            runtime=Runtime(runtime),
             timeout_seconds=timeout_seconds,
             memory_mb=memory_mb,
             network=bool(network),
