@@ -7,7 +7,19 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, false, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import AutoString, Field, SQLModel
@@ -80,13 +92,56 @@ class BuildStatus(StrEnum):
     failed = "failed"
 
 
+class Role(StrEnum):
+    """A member's role in a workspace; each one can do what the one before it can."""
+
+    operator = "operator"  # reads scripts, runs and logs; starts runs
+    developer = "developer"  # also writes scripts, tries code out, sets secrets
+    admin = "admin"  # also manages members and the workspace's settings
+
+
 class User(SQLModel, table=True):
     __tablename__ = "users"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     email: str = Field(sa_column=Column(Text, unique=True, nullable=False))
-    password_hash: str
-    is_admin: bool = False
+    password_hash: str  # "" while an invitation waits: no password matches it
+    is_admin: bool = False  # an installation admin: manages users
     created_at: datetime = _created()
+    disabled_at: datetime | None = _ts()  # a disabled user's sessions and tokens stop at once
+
+
+class Workspace(SQLModel, table=True):
+    """Where scripts, runs, builds' use, secrets and settings live. personal_of: the user whose
+    personal workspace this is (every user has one)."""
+
+    __tablename__ = "workspaces"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    slug: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    personal_of: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    )
+    created_at: datetime = _created()
+
+
+class Membership(SQLModel, table=True):
+    __tablename__ = "memberships"
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE", primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True, index=True)
+    role: Role = _enum(Role)
+    created_at: datetime = _created()
+
+
+class Invitation(SQLModel, table=True):
+    """A one-use link that lets a new user set a password; only its SHA-256 is stored."""
+
+    __tablename__ = "invitations"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    created_at: datetime = _created()
+    expires_at: datetime = _ts(nullable=False)
+    used_at: datetime | None = _ts()
 
 
 class WebSession(SQLModel, table=True):
@@ -118,7 +173,8 @@ class ApiToken(SQLModel, table=True):
 class Script(SQLModel, table=True):
     __tablename__ = "scripts"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE", index=True)
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")  # who made it
     name: str
     runtime: Runtime = _enum(Runtime)
     trigger_type: Trigger = _enum(Trigger, Trigger.manual)  # manual | http | schedule
@@ -206,7 +262,10 @@ class Run(SQLModel, table=True):
     )
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     script_id: uuid.UUID | None = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
-    owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE", index=True)
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE", index=True)
+    owner_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL", index=True
+    )  # who started it
     version_id: uuid.UUID = Field(foreign_key="script_versions.id", ondelete="CASCADE")
     version: int | None = None
     trigger: Trigger = _enum(Trigger, Trigger.manual)
@@ -249,8 +308,10 @@ class LogLine(SQLModel, table=True):
 
 class Secret(SQLModel, table=True):
     __tablename__ = "secrets"
+    __table_args__ = (UniqueConstraint("workspace_id", "name", name="uq_secrets_workspace_name"),)
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    name: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE")
+    name: str = Field(sa_column=Column(Text, nullable=False))
     provider: str = "store"
     ciphertext: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = _created()

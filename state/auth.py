@@ -1,8 +1,10 @@
 """Who is using this browser tab. The session cookie is HttpOnly and set by the server (POST /auth/login),
 so the browser's scripts never see it: the backend reads it from the headers of the tab's websocket.
-Every event that reads or changes data asks `await user_id_of(self)`, which checks the session against
-the database each time; a session that is gone raises SessionEnded, which app/app.py turns into a
-redirect to /login. SessionBinding empties a tab's state when the session it was loaded under is gone."""
+Every event that reads or changes data asks `await access_of(self)` (or `user_id_of` for what is
+not a workspace's), which checks the session against the database each time and resolves the tab's
+workspace (kept per tab in AuthState.workspace); a session that is gone raises SessionEnded, which
+app/app.py turns into a redirect to /login. SessionBinding empties a tab's state when the session it
+was loaded under is gone."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from reflex.app import default_backend_exception_handler
 from reflex_base.event import EventSpec
 
 from app.core import errors
-from app.services import sessions
+from app.services import access, sessions
 
 LOGIN_MESSAGES = {
     "invalid_credentials": "That email and password do not match an account.",
@@ -53,6 +55,7 @@ class AuthState(rx.State):
     user_email: str = ""
     login_error: str = ""
     next_path: str = ""  # the login form's hidden `next`; "" until on_load reads the URL (see web_auth.login)
+    workspace: str = ""  # the slug of the workspace this tab acts in; "" for the personal one
     _session_key: str = ""  # the session this tab's state belongs to (see SessionBinding)
 
     @rx.var
@@ -86,6 +89,23 @@ async def user_id_of(state: rx.State) -> uuid.UUID:
     if user is None:
         raise SessionEnded(str(state.router.url.path or "/"))
     return user.id
+
+
+async def access_of(state: rx.State) -> access.Access:
+    """The logged-in user acting in the tab's workspace, both checked against the database now. A tab
+    whose workspace the user has left (or was removed from) falls back to the personal one."""
+    user = await asyncio.to_thread(sessions.user_for, session_token_of(state))
+    if user is None:
+        raise SessionEnded(str(state.router.url.path or "/"))
+    auth = state if isinstance(state, AuthState) else await state.get_state(AuthState)
+    actor = access.actor_of(user)
+    try:
+        return await asyncio.to_thread(access.resolve, actor, auth.workspace or None)
+    except access.NotMember:
+        if not auth.workspace:
+            raise
+        auth.workspace = ""
+        return await asyncio.to_thread(access.resolve, actor, None)
 
 
 def on_backend_exception(exception: Exception) -> EventSpec | None:

@@ -14,7 +14,7 @@ from app.models import FINAL_RUN_STATUSES
 from app.services import logs, runs, scripts
 from app.views import listings, live_log, run_views
 from app.views.run_views import LogRow
-from state.auth import user_id_of
+from state.auth import access_of
 from state.messages import UNAVAILABLE
 from state.paths import path_id
 
@@ -53,14 +53,14 @@ class RunState(rx.State):
         self.loaded, self.not_found, self.error, self.search, self.following = False, False, "", "", False
         self._rows, self.summary, self.script_link, self.script_name = [], run_views.RunSummary(), "", ""
         self._refresh_shown()
-        uid, rid = await user_id_of(self), path_id(self, "runs")
+        where, rid = await access_of(self), path_id(self, "runs")
         try:
             if rid is None:
                 raise errors.NotFound("not a run id")
-            run = await asyncio.to_thread(listings.run_of, rid, uid)
+            run = await asyncio.to_thread(listings.run_of, where, rid)
             stored = await asyncio.to_thread(logs.read, "run", rid)
             summary = await asyncio.to_thread(run_views.summary_of, run)
-            script = await asyncio.to_thread(scripts.get, run.script_id, uid) if run.script_id else None
+            script = await asyncio.to_thread(scripts.get, where, run.script_id) if run.script_id else None
         except errors.NotFound:
             self.not_found, self.loaded = True, True
             return
@@ -79,7 +79,7 @@ class RunState(rx.State):
     @rx.event(background=True)
     async def follow(self, run_id: str, generation: int, after_seq: int):
         async with self:
-            await user_id_of(self)  # a log is data: only while the tab's session lives
+            await access_of(self)  # a log is data: only while the tab's session lives
             # only the run this page loaded for its owner: an event sent by hand must not follow another
             if self._generation != generation or self.shown_run != run_id:
                 return
@@ -99,12 +99,12 @@ class RunState(rx.State):
 
     @rx.event
     async def cancel(self):
-        uid = await user_id_of(self)
+        where = await access_of(self)
         if not self.shown_run or self.summary.final:
             return
         try:
             run_id = uuid.UUID(self.shown_run)
-            await asyncio.to_thread(listings.run_of, run_id, uid)
+            await asyncio.to_thread(listings.run_of, where, run_id)
             await asyncio.to_thread(runs.cancel, run_id)
         except Exception as exc:  # noqa: BLE001
             log.warning("run page, cancel: %s", (str(exc).splitlines() or [""])[0])

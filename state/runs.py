@@ -13,7 +13,7 @@ from app.core import errors
 from app.services import launch, scripts
 from app.views import listings, run_views
 from app.views.run_views import RunListRow
-from state.auth import user_id_of
+from state.auth import access_of
 from state.messages import UNAVAILABLE, told
 from state.paths import path_id
 
@@ -41,12 +41,12 @@ class RunsState(rx.State):
     async def load(self):
         self._generation += 1
         self.loaded, self.not_found, self.error, self.rows, self.has_more = False, False, "", [], False
-        uid, sid = await user_id_of(self), path_id(self, "scripts")
+        where, sid = await access_of(self), path_id(self, "scripts")
         try:
             if sid is None:
                 raise errors.NotFound("not a script id")
-            script = await asyncio.to_thread(scripts.get, sid, uid)
-            page = await asyncio.to_thread(listings.runs_of, uid, sid, None, PAGE_SIZE, None)
+            script = await asyncio.to_thread(scripts.get, where, sid)
+            page = await asyncio.to_thread(listings.runs_of, where, sid, None, PAGE_SIZE, None)
         except errors.NotFound:
             self.not_found, self.loaded = True, True
             return
@@ -60,14 +60,14 @@ class RunsState(rx.State):
 
     @rx.event
     async def load_more(self):
-        uid = await user_id_of(self)
+        where = await access_of(self)
         if not self.rows or self.loading_more:
             return
         self.loading_more = True
         yield
         try:
             page = await asyncio.to_thread(
-                listings.runs_of, uid, uuid.UUID(self.history_of), None, PAGE_SIZE, uuid.UUID(self.rows[-1].id)
+                listings.runs_of, where, uuid.UUID(self.history_of), None, PAGE_SIZE, uuid.UUID(self.rows[-1].id)
             )
             self.rows = self.rows + [run_views.list_row(r) for r in page]
             self.has_more = len(page) == PAGE_SIZE
@@ -79,13 +79,13 @@ class RunsState(rx.State):
     @rx.event
     async def run_now(self):
         """A manual run of the saved script with {} as the event; it appears at the top."""
-        uid = await user_id_of(self)
+        where = await access_of(self)
         if self.starting or not self.history_of:
             return
         self.starting, self.error = True, ""
         yield
         try:
-            run = await asyncio.to_thread(launch.manual_run, uuid.UUID(self.history_of), uid, {})
+            run = await asyncio.to_thread(launch.manual_run, where, uuid.UUID(self.history_of), {})
             self.rows = [run_views.list_row(run), *self.rows]
         except Exception as exc:  # noqa: BLE001 - told to the person
             self.error = told(exc, "The run did not start")
@@ -102,12 +102,12 @@ class RunsState(rx.State):
                 if self._generation != generation:
                     return
                 open_ids = [uuid.UUID(r.id) for r in self.rows if not r.final]
-                uid = await user_id_of(self)
+                where = await access_of(self)
             if not open_ids:
                 return
             await asyncio.sleep(REFRESH_SECONDS)
             try:
-                fresh = await asyncio.to_thread(run_views.runs_by_id, uid, open_ids)
+                fresh = await asyncio.to_thread(run_views.runs_by_id, where, open_ids)
             except Exception:  # noqa: BLE001 - a blip: try again next time
                 continue
             async with self:

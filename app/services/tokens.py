@@ -46,7 +46,8 @@ def issue(user_id: uuid.UUID, name: str = "api", expires_in_days: int | None = N
 
 
 def authenticate(token: str) -> tuple[User, ApiToken] | None:
-    """The user and token row for a live token, else None (unknown, revoked, expired, or its user deleted)."""
+    """The user and token row for a live token, else None (unknown, revoked, expired, or its user
+    deleted or disabled)."""
     with session() as s:
         found = s.execute(
             select(User, ApiToken)
@@ -55,6 +56,7 @@ def authenticate(token: str) -> tuple[User, ApiToken] | None:
                 ApiToken.token_hash == hash_of(token),
                 ApiToken.revoked_at.is_(None),
                 or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
+                User.disabled_at.is_(None),
             )
         ).one_or_none()
         if found is None:

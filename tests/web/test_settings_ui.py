@@ -22,6 +22,7 @@ from state.secrets import listed, save_secret
 from state.settings import save_cloudwatch, save_infisical, save_limits, save_retention, snapshot
 from tests.integration.infisical_server import FakeInfisical
 from tests.secrets.support import CLIENT_ID, CLIENT_SECRET, ENV, PROJECT
+from tests.support.actors import acting
 
 INFISICAL_FORM = {"client_id": CLIENT_ID, "project_id": PROJECT, "environment": ENV, "secret_path": "/"}
 
@@ -31,8 +32,8 @@ def clean_settings():
     yield
     for key in (defaults.KEY, log_retention.KEY, infisical.SETTING, cloudwatch.KEY):
         app_settings.clear(key)
-    for name in secrets.names():
-        secrets.remove(name)
+    for name in secrets.names(acting().workspace_id):
+        secrets.remove(acting(), name)
 
 
 @pytest.fixture
@@ -162,13 +163,13 @@ def test_listing_keeps_store_names_when_infisical_is_down(fake_infisical):
     assert "unreachable" in found.infisical_error and "Connection refused" in found.infisical_error
     assert [e.name for e in found.entries] == ["LOCAL"]
     with pytest.raises(secrets.ProviderError):  # what the REST API does instead: fail the whole listing
-        secrets.list_all()
+        secrets.list_all(acting())
 
 
 def test_saving_a_secret_stores_the_value_and_lists_only_names():
     assert save_secret("TOKEN", "s3cr3t-value") == "TOKEN"
     save_secret("TOKEN", "replaced-value")
-    assert secrets.resolve(["TOKEN"]) == {"TOKEN": "replaced-value"}
+    assert secrets.resolve(acting().workspace_id, ["TOKEN"]) == {"TOKEN": "replaced-value"}
     assert "replaced-value" not in repr(listed(catalog()))
 
 
@@ -184,7 +185,7 @@ def test_saving_a_secret_stores_the_value_and_lists_only_names():
 def test_bad_secrets_are_refused(name, value, words):
     with pytest.raises(secrets.SecretError, match=words):
         save_secret(name, value)
-    assert secrets.names() == []
+    assert secrets.names(acting().workspace_id) == []
 
 
 # ---- the pickers' list edits ------------------------------------------------------------------
