@@ -117,14 +117,15 @@ def test_saving_with_nothing_published_says_to_start_a_worker(empty_catalog):
 
 
 def test_changing_code_with_nothing_published_is_refused_but_other_fields_change(restore_catalog):
-    saved = scripts.create(acting(new_user()), "later", "node", "export default () => 1;")
+    owner = acting(new_user())
+    saved = scripts.create(owner, "later", "node", "export default () => 1;")
     with session() as s:
         s.execute(delete(BaseImage))
         s.commit()
     base_catalog.forget()
     with pytest.raises(scripts.ScriptError, match=NOT_PUBLISHED):
-        scripts.update(acting(), saved.script.id, {"code": "export default () => 2;"})
-    assert scripts.update(acting(), saved.script.id, {"name": "renamed"}).script.name == "renamed"
+        scripts.update(owner, saved.script.id, {"code": "export default () => 2;"})
+    assert scripts.update(owner, saved.script.id, {"name": "renamed"}).script.name == "renamed"
 
 
 def test_the_editor_shows_why_a_save_was_refused_and_keeps_the_draft(empty_catalog):

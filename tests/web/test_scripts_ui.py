@@ -38,7 +38,7 @@ def add_run(script: scripts.Saved, status: str, queued_at: datetime, finished_at
     with session() as s:
         run = Run(
             script_id=script.script.id,
-            owner_id=script.script.owner_id,
+            workspace_id=script.script.workspace_id,
             version_id=script.version.id,
             version=script.version.number,
             status=status,
@@ -80,7 +80,7 @@ def test_rows_show_trigger_last_run_and_next_run_of_own_scripts_only():
     assert rows["every five"].trigger_text == "Every 5 minutes" and rows["every five"].last_run_status == ""
     # next_run_at is counted from the save (real time), so only its shape is fixed here
     assert overview.script_rows(acting(alice))[1].next_run_in in ("in 4 min", "in 5 min")
-    assert rows["hooked"].hook_url.endswith(f"/hooks/{scripts.get(acting(), hook.script.id).hook_token}")
+    assert rows["hooked"].hook_url.endswith(f"/hooks/{scripts.get(acting(alice), hook.script.id).hook_token}")
     assert rows["hooked"].trigger_text == rows["hooked"].hook_url and rows["hooked"].next_run_in == ""
     assert rows["manual one"].build_status in overview.BUILD_LABELS.values()
 
@@ -152,10 +152,10 @@ def test_changes_leave_out_an_unchanged_trigger_so_an_interval_keeps_its_next_ti
     before = loaded.fields
     after = editor.Fields(**{**dataclasses.asdict(before), "code": before.code + "\n// edited\n"})
     assert editor.changes(before, after) == {"code": after.code}
-    next_before = scripts.get(acting(), saved.script.id).next_run_at
+    next_before = scripts.get(acting(alice), saved.script.id).next_run_at
     time.sleep(1.1)
     result = editor.update(acting(alice), saved.script.id, before, after)
-    assert result.version.number == 2 and scripts.get(acting(), saved.script.id).next_run_at == next_before
+    assert result.version.number == 2 and scripts.get(acting(alice), saved.script.id).next_run_at == next_before
 
 
 def test_load_refuses_another_users_script():
@@ -197,6 +197,9 @@ def test_follow_build_streams_stored_and_live_lines_then_the_end():
     def worker():
         time.sleep(0.8)
         builds.claim(build_id, "test-worker")
+        # the follower re-reads the row at most every CHECK_SECONDS, between ticks: a status held
+        # longer than both is seen (a shorter one may not be, which the follower does not promise)
+        time.sleep(build_log.CHECK_SECONDS + build_log.TICK_SECONDS + 0.1)
         for i in range(3):
             sink.write("stdout", f"installing {i}")
             time.sleep(0.1)
@@ -321,7 +324,7 @@ def test_save_creates_then_updates_with_a_hook_secret_shown_once():
     assert ed.error == "" and row.name == "Stripe hook" and row.trigger_type == "http"
     assert any(f"/scripts/{row.id}" in str(event) for event in events)  # the redirect to the saved script
     secret = trigger.hook_secret
-    assert secret and scripts.hook_secret_of(scripts.get(acting(), uuid.UUID(row.id))) == secret
+    assert secret and scripts.hook_secret_of(scripts.get(acting(alice), uuid.UUID(row.id))) == secret
 
     # the redirect's on_load: the secret stays for this script, and nothing is unsaved
     navigate(root, "/scripts/[script_id]", f"/scripts/{row.id}")
@@ -360,7 +363,7 @@ def test_delete_removes_the_script():
     asyncio.run(run(EditorState.load, ed))
     asyncio.run(run(EditorState.delete, ed))
     with pytest.raises(scripts.NotFound):
-        scripts.get(acting(), saved.script.id)
+        scripts.get(acting(alice), saved.script.id)
 
 
 def test_build_state_takes_batches_and_the_end():

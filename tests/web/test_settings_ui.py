@@ -137,8 +137,8 @@ def test_only_admins_count_as_admins():
 
 
 def test_listing_without_infisical():
-    save_secret(" API_KEY ", "v1")
-    found = catalog()
+    save_secret(acting(), " API_KEY ", "v1")
+    found = catalog(acting())
     assert found.infisical == "off" and found.infisical_error == ""
     (row,) = listed(found)
     assert row["name"] == "API_KEY" and row["sources"] == "store" and row["updated"].endswith("UTC")
@@ -149,16 +149,16 @@ def test_listing_merges_sources(fake_infisical):
     fake_infisical.add_secret(PROJECT, ENV, "/", "REMOTE_ONLY", "remote")
     fake_infisical.add_secret(PROJECT, ENV, "/", "not-an-env-name", "x")
     save_infisical({**INFISICAL_FORM, "site_url": fake_infisical.url, "client_secret": CLIENT_SECRET})
-    save_secret("SHARED", "local")
-    rows = {r["name"]: r for r in listed(catalog())}
+    save_secret(acting(), "SHARED", "local")
+    rows = {r["name"]: r for r in listed(catalog(acting()))}
     assert {n: r["sources"] for n, r in rows.items()} == {"REMOTE_ONLY": "infisical", "SHARED": "store infisical"}
     assert rows["REMOTE_ONLY"]["updated"] == "" and rows["REMOTE_ONLY"]["in_store"] == ""
 
 
 def test_listing_keeps_store_names_when_infisical_is_down(fake_infisical):
     save_infisical({**INFISICAL_FORM, "site_url": dead_url(), "client_secret": CLIENT_SECRET})
-    save_secret("LOCAL", "v")
-    found = catalog()
+    save_secret(acting(), "LOCAL", "v")
+    found = catalog(acting())
     assert found.infisical == "down"
     assert "unreachable" in found.infisical_error and "Connection refused" in found.infisical_error
     assert [e.name for e in found.entries] == ["LOCAL"]
@@ -167,10 +167,10 @@ def test_listing_keeps_store_names_when_infisical_is_down(fake_infisical):
 
 
 def test_saving_a_secret_stores_the_value_and_lists_only_names():
-    assert save_secret("TOKEN", "s3cr3t-value") == "TOKEN"
-    save_secret("TOKEN", "replaced-value")
+    assert save_secret(acting(), "TOKEN", "s3cr3t-value") == "TOKEN"
+    save_secret(acting(), "TOKEN", "replaced-value")
     assert secrets.resolve(acting().workspace_id, ["TOKEN"]) == {"TOKEN": "replaced-value"}
-    assert "replaced-value" not in repr(listed(catalog()))
+    assert "replaced-value" not in repr(listed(catalog(acting())))
 
 
 @pytest.mark.parametrize(
@@ -184,7 +184,7 @@ def test_saving_a_secret_stores_the_value_and_lists_only_names():
 )
 def test_bad_secrets_are_refused(name, value, words):
     with pytest.raises(secrets.SecretError, match=words):
-        save_secret(name, value)
+        save_secret(acting(), name, value)
     assert secrets.names(acting().workspace_id) == []
 
 
