@@ -35,7 +35,9 @@ def client(worker):
 
 def http_script(code=ECHO, runtime="node", auth="none", deps=(), build=True, **kw):
     save = built_script if build else unbuilt_script
-    return save(f"hook-{uuid.uuid4()}", runtime, code, list(deps), trigger={"type": "http", "http_auth": auth}, **kw)
+    return save(
+        acting(), f"hook-{uuid.uuid4()}", runtime, code, list(deps), trigger={"type": "http", "http_auth": auth}, **kw
+    )
 
 
 def run_count(script_id) -> int:
