@@ -13,11 +13,13 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     LargeBinary,
     Text,
     UniqueConstraint,
     false,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -327,3 +329,25 @@ class AppSetting(SQLModel, table=True):
     value: Any = Field(default=None, sa_column=Column(JSONB))
     secret: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     updated_at: datetime = _created()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what and when (contract §6), written with the change it records. workspace_id null: an
+    installation event (users, tokens, settings, failed logins); actor_id null: Runpad itself, or no
+    one known (a failed login: actor_email is the email tried). actor_email stays when the user goes.
+    details is small and never holds a secret's value, a password, a token or a hook secret."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_workspace_id_id", "workspace_id", text("id DESC")),)
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+    workspace_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    )
+    actor_id: uuid.UUID | None = Field(default=None, sa_column=Column(ForeignKey("users.id", ondelete="SET NULL")))
+    actor_email: str | None = Field(default=None, sa_column=Column(Text))
+    action: str = Field(sa_column=Column(Text, nullable=False))  # e.g. script.create, secret.put, login.failed
+    target: str | None = Field(default=None, sa_column=Column(Text))  # a script id, a secret name, an email...
+    details: Any = Field(default=None, sa_column=Column(JSONB))

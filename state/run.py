@@ -79,10 +79,14 @@ class RunState(rx.State):
     @rx.event(background=True)
     async def follow(self, run_id: str, generation: int, after_seq: int):
         async with self:
-            await access_of(self)  # a log is data: only while the tab's session lives
+            where = await access_of(self)  # a log is data: only while the tab's session lives
             # only the run this page loaded for its owner: an event sent by hand must not follow another
             if self._generation != generation or self.shown_run != run_id:
                 return
+        try:  # and only a run of the tab's workspace, whatever the tab's vars say
+            await asyncio.to_thread(listings.run_of, where, uuid.UUID(run_id))
+        except errors.NotFound:
+            return
         async with aclosing(live_log.with_summaries(uuid.UUID(run_id), after_seq)) as stream:
             async for batch, summary in stream:
                 async with self:

@@ -106,10 +106,14 @@ class TryoutState(rx.State):
     async def follow(self, run_id: str, generation: int, after_seq: int = 0):
         """Shows the run's lines as they are printed, and its status, until it ends or the person leaves."""
         async with self:
-            await access_of(self)  # a log is data: only while the tab's session lives
+            where = await access_of(self)  # a log is data: only while the tab's session lives
             # only the run this tab started: an event sent by hand must not follow someone else's run
             if self._generation != generation or self.tryout_run != run_id:
                 return
+        try:  # and only a run of the tab's workspace, whatever the tab's vars say
+            await asyncio.to_thread(listings.run_of, where, uuid.UUID(run_id))
+        except errors.NotFound:
+            return
         async with aclosing(live_log.with_summaries(uuid.UUID(run_id), after_seq, SUMMARY_SECONDS)) as stream:
             async for batch, summary in stream:
                 async with self:

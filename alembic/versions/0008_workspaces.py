@@ -63,7 +63,8 @@ def upgrade() -> None:
     op.execute("""
         INSERT INTO workspaces (id, slug, name, personal_of, created_at)
         SELECT gen_random_uuid(),
-               left(trim(both '-' from regexp_replace(lower(split_part(email, '@', 1)), '[^a-z0-9]+', '-', 'g')), 30)
+               COALESCE(NULLIF(trim(both '-' from left(trim(both '-' from
+                   regexp_replace(lower(split_part(email, '@', 1)), '[^a-z0-9]+', '-', 'g')), 30)), ''), 'user')
                  || '-' || left(replace(id::text, '-', ''), 6),
                email, id, now()
         FROM users

@@ -13,7 +13,7 @@ from sqlalchemy import delete as sql_delete, select
 from app.core import crypto, errors
 from app.core.db import session
 from app.models import Build, LogLine, Role, Run, Runtime, Script, ScriptVersion, Trigger, utcnow
-from app.services import base_catalog, builds, defaults, limits, queue, versions, webhook_signatures
+from app.services import audit, base_catalog, builds, defaults, limits, queue, versions, webhook_signatures
 from app.services.access import Access
 
 TRIGGERS = (Trigger.manual, Trigger.http, Trigger.schedule)
@@ -142,6 +142,7 @@ def create(
         except versions.VersionError as exc:
             raise ScriptError(str(exc)) from None
         build, queued = builds.ensure_build(s, version, base)
+        audit.record(s, access.actor, "script.create", str(script.id), access.workspace_id, {"name": script.name})
         s.commit()
     return _built(Saved(script, version, build, queued, secret))
 
@@ -183,6 +184,14 @@ def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Sav
         script.updated_at = utcnow()
         s.add(script)
         build, queued = builds.ensure_build(s, version, base if version is not current else None)
+        audit.record(
+            s,
+            access.actor,
+            "script.update",
+            str(script.id),
+            access.workspace_id,
+            {"name": script.name, "fields": sorted(changes), "version": script.current_version},
+        )
         s.commit()
     return _built(Saved(script, version, build, queued, secret))
 
@@ -231,6 +240,14 @@ def delete(access: Access, script_id: uuid.UUID) -> None:
     get(access, script_id)
     access.require(Role.developer)
     with session() as s:
+        audit.record(
+            s,
+            access.actor,
+            "script.delete",
+            str(script_id),
+            access.workspace_id,
+            {"name": s.scalar(select(Script.name).where(Script.id == script_id))},
+        )
         # log_lines has no foreign key (it also holds build logs): remove the runs' lines by hand
         run_ids = select(Run.id).where(Run.script_id == script_id)
         s.execute(sql_delete(LogLine).where(LogLine.source == "run", LogLine.source_id.in_(run_ids)))
@@ -251,6 +268,7 @@ def rotate_hook_token(access: Access, script_id: uuid.UUID) -> tuple[Script, str
             secret = new_hook_secret(script.http_auth)
             script.hook_secret = crypto.encrypt(secret)
         s.add(script)
+        audit.record(s, access.actor, "script.rotate_hook", str(script.id), access.workspace_id, {"name": script.name})
         s.commit()
         return script, secret
 
@@ -270,7 +288,16 @@ def restore(access: Access, script_id: uuid.UUID, number: int) -> Saved:
     old = next((v for v in list_versions(access, script_id) if v.number == number), None)
     if old is None:
         raise NotFound(f"script {script_id} has no version {number}")
-    return update(access, script_id, {"code": old.code, "dependencies": old.dependencies, "secrets": old.secrets})
+    saved = update(access, script_id, {"code": old.code, "dependencies": old.dependencies, "secrets": old.secrets})
+    audit.record(
+        None,
+        access.actor,
+        "script.restore",
+        str(script_id),
+        access.workspace_id,
+        {"from_version": number, "version": saved.version.number},
+    )
+    return saved
 
 
 def new_code(

@@ -19,6 +19,7 @@ from app.core import crypto, errors
 from app.core.db import session
 from app.integrations import infisical
 from app.models import Role, Secret, utcnow
+from app.services import audit
 from app.services.access import Access
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
@@ -65,6 +66,7 @@ def put(access: Access, name: str, value: str) -> None:
     )
     with session() as s:
         s.execute(stmt)
+        audit.record(s, access.actor, "secret.put", name, access.workspace_id)  # never the value
         s.commit()
 
 
@@ -74,6 +76,8 @@ def remove(access: Access, name: str) -> bool:
         deleted = s.execute(  # type: ignore[attr-defined]
             delete(Secret).where(Secret.workspace_id == access.workspace_id, Secret.name == name)
         ).rowcount
+        if deleted:
+            audit.record(s, access.actor, "secret.delete", name, access.workspace_id)
         s.commit()
     return bool(deleted)
 

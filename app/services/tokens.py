@@ -13,6 +13,8 @@ from sqlalchemy import or_, select, update
 from app.core import errors
 from app.core.db import session
 from app.models import ApiToken, User, utcnow
+from app.services import audit
+from app.services.access import Actor
 
 PREFIX = "rp_"  # makes a leaked token recognisable to people and secret scanners
 LAST_USED_EVERY = timedelta(minutes=1)  # at most one write per token per minute, not one per request
@@ -41,6 +43,7 @@ def issue(user_id: uuid.UUID, name: str = "api", expires_in_days: int | None = N
     row = ApiToken(user_id=user_id, name=name, token_hash=hash_of(token), expires_at=expires_at)
     with session() as s:
         s.add(row)
+        audit.record(s, Actor(user_id), "token.create", str(row.id), details={"name": name})  # never the token
         s.commit()
     return row, token
 
@@ -88,5 +91,7 @@ def revoke(token_id: uuid.UUID, user_id: uuid.UUID) -> bool:
             .values(revoked_at=utcnow())
         )
         n = result.rowcount  # type: ignore[attr-defined]  # a CursorResult, typed as Result
+        if n:
+            audit.record(s, Actor(user_id), "token.revoke", str(token_id))
         s.commit()
     return bool(n)

@@ -18,6 +18,7 @@ from app.core import errors
 from app.core.db import session
 from app.core.settings import settings
 from app.models import ApiToken, Invitation, Membership, Role, User, WebSession, Workspace, utcnow
+from app.services import audit
 from app.services.access import Actor
 from app.services.tokens import hash_of
 
@@ -57,8 +58,8 @@ def require_admin(actor: Actor) -> None:
 
 def personal_slug(email: str, user_id: uuid.UUID) -> str:
     """The personal workspace's slug: the email's local part, made unique by the user id (as migration 0008)."""
-    local = re.sub(r"[^a-z0-9]+", "-", email.split("@")[0].lower()).strip("-")[:30]
-    return f"{local}-{user_id.hex[:6]}"
+    local = re.sub(r"[^a-z0-9]+", "-", email.split("@")[0].lower()).strip("-")[:30].strip("-")
+    return f"{local or 'user'}-{user_id.hex[:6]}"
 
 
 def _add_personal_workspace(s: Session, user: User) -> Workspace:
@@ -69,19 +70,19 @@ def _add_personal_workspace(s: Session, user: User) -> Workspace:
     return workspace
 
 
-def create(email: str, password: str, is_admin: bool = False) -> User:
+def create(email: str, password: str, is_admin: bool = False, by: Actor | None = None) -> User:
     """A user who can log in at once, with their personal workspace."""
-    return _new_user(_check_email(email), _hasher.hash(_check_password(password)), is_admin, None)
+    return _new_user(_check_email(email), _hasher.hash(_check_password(password)), is_admin, None, by)
 
 
-def invite(email: str, is_admin: bool = False) -> tuple[User, str]:
+def invite(email: str, is_admin: bool = False, by: Actor | None = None) -> tuple[User, str]:
     """A user with their personal workspace and an invitation (one use, 7 days): the returned token,
     shown once, is the link's secret. They cannot log in until they set a password with it."""
     token = secrets.token_urlsafe(32)
-    return _new_user(_check_email(email), "", is_admin, token), token
+    return _new_user(_check_email(email), "", is_admin, token, by), token
 
 
-def _new_user(email: str, password_hash: str, is_admin: bool, invite_token: str | None) -> User:
+def _new_user(email: str, password_hash: str, is_admin: bool, invite_token: str | None, by: Actor | None) -> User:
     with session() as s:
         user = User(email=email, password_hash=password_hash, is_admin=is_admin)
         s.add(user)
@@ -90,11 +91,29 @@ def _new_user(email: str, password_hash: str, is_admin: bool, invite_token: str 
         except IntegrityError:
             raise errors.Conflict(f"there is already a user {email}") from None
         _add_personal_workspace(s, user)
+        if is_admin:
+            _adopt_default_workspace(s, user)
         if invite_token is not None:
             s.add(Invitation(user_id=user.id, token_hash=hash_of(invite_token), expires_at=utcnow() + INVITE_LIFETIME))
+        action = "user.invite" if invite_token else "user.create"
+        audit.record(s, by, action, email, details={"is_admin": is_admin})  # by: None for the CLI
         s.commit()
         s.refresh(user)
         return user
+
+
+def _adopt_default_workspace(s: Session, admin: User) -> None:
+    """The first installation admin made after migration 0008 becomes admin of the workspace
+    "default" it made for data that had no user, while that workspace has no members (however the
+    admin is made: ensure-admin, create-user, an invitation), so that data never stays unreachable."""
+    default = s.scalars(
+        select(Workspace).where(Workspace.slug == "default", Workspace.personal_of.is_(None)).with_for_update()
+    ).first()
+    if (
+        default is not None
+        and s.scalar(select(Membership.user_id).where(Membership.workspace_id == default.id).limit(1)) is None
+    ):
+        s.add(Membership(workspace_id=default.id, user_id=admin.id, role=Role.admin))
 
 
 def invite_url(token: str) -> str:
@@ -186,6 +205,7 @@ def change(actor: Actor, user_id: uuid.UUID, disabled: bool | None = None, admin
             user.disabled_at = (user.disabled_at or utcnow()) if disabled else None
         if admin is not None:
             user.is_admin = admin
+        audit.record(s, actor, "user.change", user.email, details={"disabled": disabled, "is_admin": admin})
         s.commit()
         s.refresh(user)
     if disabled:
@@ -216,6 +236,7 @@ def reset_password(email: str, password: str) -> User:
         if user is None:
             raise errors.NotFound(f"no user {email}")
         user.password_hash = hashed
+        audit.record(s, None, "user.reset_password", user.email)  # never the password
         s.commit()
         s.refresh(user)
     _end_sessions_and_tokens(user.id)
@@ -225,18 +246,11 @@ def reset_password(email: str, password: str) -> User:
 def ensure_admin() -> tuple[str, str | None]:
     """Creates the first admin if there is no user yet. Returns (email, password) where the password
     is the generated one to print once, or None when it came from settings or the admin existed.
-    The first admin also joins the workspace "default" that migration 0008 makes for data that had
-    no user."""
+    Like any first admin, it joins the workspace "default" of data that had no user (see
+    _adopt_default_workspace)."""
     with session() as s:
         if s.scalars(select(User).limit(1)).first() is not None:
             return settings.admin_email, None
     password = settings.admin_password or secrets.token_urlsafe(18)
-    user = create(settings.admin_email, password, is_admin=True)
-    with session() as s:
-        default = s.scalars(
-            select(Workspace).where(Workspace.slug == "default", Workspace.personal_of.is_(None))
-        ).first()
-        if default is not None:
-            s.add(Membership(workspace_id=default.id, user_id=user.id, role=Role.admin))
-            s.commit()
+    create(settings.admin_email, password, is_admin=True)
     return settings.admin_email, None if settings.admin_password else password

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core import errors
 from app.core.db import session
 from app.models import Membership, Role, User, Workspace
+from app.services import audit
 from app.services.access import Access, Actor
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
@@ -53,6 +54,7 @@ def create(actor: Actor, slug: str, name: str) -> Mine:
         except IntegrityError:
             raise errors.Conflict(f"the slug {slug!r} is taken: choose another") from None
         s.add(Membership(workspace_id=workspace.id, user_id=actor.user_id, role=Role.admin))
+        audit.record(s, actor, "workspace.create", slug, workspace.id, {"name": name})
         s.commit()
     return Mine(slug, name, Role.admin, False)
 
@@ -99,8 +101,19 @@ def set_member(access: Access, user_id: uuid.UUID, role: str) -> Member:
             if current.role == Role.admin and wanted != Role.admin:
                 _keep_an_admin(s, access)
             current.role = wanted
+        audit.record(s, access.actor, "member.put", user.email, access.workspace_id, {"role": wanted.value})
         s.commit()
         return Member(user.id, user.email, wanted)
+
+
+def add_by_email(access: Access, email: str, role: str) -> Member:
+    """Adds the user with this email (installation admins create users: Settings > Users)."""
+    with session() as s:
+        user_id = s.scalar(select(User.id).where(User.email == (email or "").strip().lower()))
+    if user_id is None:
+        access.require(Role.admin)  # a non-admin learns nothing about which emails exist
+        raise errors.NotFound(f"no user {email.strip()!r}: an installation admin can create or invite them")
+    return set_member(access, user_id, role)
 
 
 def remove_member(access: Access, user_id: uuid.UUID) -> None:
@@ -114,6 +127,7 @@ def remove_member(access: Access, user_id: uuid.UUID) -> None:
         if current.role == Role.admin:
             _keep_an_admin(s, access)
         s.delete(current)
+        audit.record(s, access.actor, "member.remove", audit.email_of(s, user_id), access.workspace_id)
         s.commit()
 
 

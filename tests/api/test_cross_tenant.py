@@ -71,9 +71,12 @@ MATRIX = [
     Entry("post", "/auth/token", None),
     Entry("delete", "/auth/token", None),
     Entry("get", "/auth/tokens", None),
+    Entry("get", "/audit", Role.admin),  # the workspace's events; ?scope=installation: test_audit
 ]
 WITH_IDS = [e for e in MATRIX if "{" in e.path]
-WORKSPACE_WIDE = [e for e in MATRIX if "{" not in e.path and e.path in ("/scripts", "/runs", "/tryout", "/secrets")]
+WORKSPACE_WIDE = [
+    e for e in MATRIX if "{" not in e.path and e.path in ("/scripts", "/runs", "/tryout", "/secrets", "/audit")
+]
 
 
 @dataclass

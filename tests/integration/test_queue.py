@@ -66,7 +66,7 @@ def test_a_save_sends_its_build_until_a_worker_has_built_it():
 def test_a_save_whose_build_cannot_be_queued_is_kept_and_its_build_stays_queued():
     deps = [f"queue-seam-{uuid.uuid4().hex[:8]}==1.0"]
     with queue.using(queue.Memory(failing=ConnectionError("down"))):
-        saved = scripts.create(acting(owner()), f"q-{uuid.uuid4()}", "python", CODE, deps)
+        saved = scripts.create(acting(), f"q-{uuid.uuid4()}", "python", CODE, deps)
     assert scripts.get(acting(), saved.script.id).current_version == 1
     assert builds.get(saved.build.id).status == "queued"  # the first run of the version builds it
 

@@ -91,7 +91,13 @@ def test_rotate_key_reencrypts_everything_and_runs_still_get_their_secrets(monke
 def test_rotate_key_changes_nothing_when_a_row_does_not_decrypt(capsys):
     secrets.put(acting(), "RUNPAD_FINE", "fine")
     with session() as s:
-        s.add(Secret(name="RUNPAD_FOREIGN", ciphertext=Fernet(Fernet.generate_key()).encrypt(b"x")))
+        s.add(
+            Secret(
+                workspace_id=acting().workspace_id,
+                name="RUNPAD_FOREIGN",
+                ciphertext=Fernet(Fernet.generate_key()).encrypt(b"x"),
+            )
+        )
         s.commit()
     before = _ciphertexts()
     try:

@@ -380,3 +380,17 @@ class MemberOut(BaseModel):
     user_id: uuid.UUID
     email: str
     role: str
+
+
+# ---- audit (contract §6) ----------------------------------------------------------------------
+
+
+class AuditEventOut(BaseModel):
+    id: int = Field(description="pass the last one of a page as `before` for the next page")
+    at: datetime
+    workspace: str | None = Field(description="the workspace's slug; null: an installation event")
+    actor_id: uuid.UUID | None = Field(description="who did it; null: Runpad itself, or no one known (login.failed)")
+    actor_email: str | None = Field(description="kept after the user is gone; for login.failed, the email tried")
+    action: str = Field(description="e.g. script.create, secret.put, member.put, token.create, login.failed")
+    target: str | None = Field(description="what it was done to: a script id, a secret name, an email...")
+    details: dict[str, Any] | None

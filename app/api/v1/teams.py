@@ -33,11 +33,12 @@ def me(who: CurrentCaller) -> Me:
 async def create_user(body: UserCreate, who: CurrentCaller) -> UserOut:
     """Creates a user with a personal workspace (installation admins). Without a password the answer
     holds `invite_url`: one use, valid 7 days, where the invitee sets a password."""
-    users.require_admin(access.actor_of(who.user))
+    actor = access.actor_of(who.user)
+    users.require_admin(actor)
     if body.password is not None:
-        user = await run_in_threadpool(users.create, body.email, body.password, body.is_admin)
+        user = await run_in_threadpool(users.create, body.email, body.password, body.is_admin, actor)
         return UserOut.of(user)
-    user, token = await run_in_threadpool(users.invite, body.email, body.is_admin)
+    user, token = await run_in_threadpool(users.invite, body.email, body.is_admin, actor)
     return UserOut.of(user, users.invite_url(token))
 
 
