@@ -147,8 +147,7 @@ def test_users_tokens_and_settings_are_installation_events(team, base_url):
         ("token.revoke", token_id, team.admin.email),
         ("token.create", token_id, team.admin.email),
         ("user.change", team.operator.email, team.admin.email),
-        # users.invite is given no actor by its callers yet: Runpad itself
-        ("user.invite", invited, None),
+        ("user.invite", invited, team.admin.email),
     ]
     assert seen[1]["details"] == {"name": "ci"} and seen[2]["details"] == {"disabled": True, "is_admin": None}
     assert all(e["action"] not in ("token.create", "user.invite") for e in events(team.admin, team.slug))
