@@ -7,11 +7,26 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, false, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import AutoString, Field, SQLModel
 
-from app.core.runtimes import Runtime  # noqa: F401 - the models name runtimes as the table does
+from app.core.runtimes import Runtime
 
 
 def utcnow() -> datetime:
@@ -24,6 +39,30 @@ def _ts(nullable: bool = True, **kw: Any) -> Any:
 
 def _created() -> Any:
     return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class EnumText(TypeDecorator):
+    """A VARCHAR column (as the migrations made it) read back as its StrEnum: a value outside the
+    enum is refused when written, so a typo cannot reach the table."""
+
+    impl = AutoString
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]):
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Any) -> StrEnum | None:
+        return None if value is None else self.enum(value)
+
+
+def _enum(enum: type[StrEnum], *default: StrEnum) -> Any:
+    """A required enum column; with a default when one is given."""
+    column: Column = Column(EnumText(enum), nullable=False)
+    return Field(default[0], sa_column=column) if default else Field(sa_column=column)
 
 
 class Trigger(StrEnum):
@@ -55,13 +94,56 @@ class BuildStatus(StrEnum):
     failed = "failed"
 
 
+class Role(StrEnum):
+    """A member's role in a workspace; each one can do what the one before it can."""
+
+    operator = "operator"  # reads scripts, runs and logs; starts runs
+    developer = "developer"  # also writes scripts, tries code out, sets secrets
+    admin = "admin"  # also manages members and the workspace's settings
+
+
 class User(SQLModel, table=True):
     __tablename__ = "users"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     email: str = Field(sa_column=Column(Text, unique=True, nullable=False))
-    password_hash: str
-    is_admin: bool = False
+    password_hash: str  # "" while an invitation waits: no password matches it
+    is_admin: bool = False  # an installation admin: manages users
     created_at: datetime = _created()
+    disabled_at: datetime | None = _ts()  # a disabled user's sessions and tokens stop at once
+
+
+class Workspace(SQLModel, table=True):
+    """Where scripts, runs, builds' use, secrets and settings live. personal_of: the user whose
+    personal workspace this is (every user has one)."""
+
+    __tablename__ = "workspaces"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    slug: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    personal_of: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    )
+    created_at: datetime = _created()
+
+
+class Membership(SQLModel, table=True):
+    __tablename__ = "memberships"
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE", primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True, index=True)
+    role: Role = _enum(Role)
+    created_at: datetime = _created()
+
+
+class Invitation(SQLModel, table=True):
+    """A one-use link that lets a new user set a password; only its SHA-256 is stored."""
+
+    __tablename__ = "invitations"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    created_at: datetime = _created()
+    expires_at: datetime = _ts(nullable=False)
+    used_at: datetime | None = _ts()
 
 
 class WebSession(SQLModel, table=True):
@@ -93,10 +175,11 @@ class ApiToken(SQLModel, table=True):
 class Script(SQLModel, table=True):
     __tablename__ = "scripts"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE", index=True)
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")  # who made it
     name: str
-    runtime: str
-    trigger_type: str = Trigger.manual  # manual | http | schedule
+    runtime: Runtime = _enum(Runtime)
+    trigger_type: Trigger = _enum(Trigger, Trigger.manual)  # manual | http | schedule
     cron: str | None = None
     interval_seconds: int | None = None
     timezone: str = "UTC"
@@ -122,7 +205,7 @@ class ScriptVersion(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     script_id: uuid.UUID | None = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
     number: int = 1
-    runtime: str
+    runtime: Runtime = _enum(Runtime)
     code: str = Field(sa_column=Column(Text, nullable=False))
     dependencies: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     secrets: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
@@ -137,11 +220,11 @@ class Build(SQLModel, table=True):
     __tablename__ = "builds"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     deps_hash: str = Field(sa_column=Column(Text, unique=True, nullable=False))
-    runtime: str
+    runtime: Runtime = _enum(Runtime)
     dependencies: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     base_image: str
     base_digest: str
-    status: str = BuildStatus.queued
+    status: BuildStatus = _enum(BuildStatus, BuildStatus.queued)
     image_ref: str | None = None
     image_digest: str | None = None
     lockfile: str | None = Field(default=None, sa_column=Column(Text))
@@ -181,11 +264,14 @@ class Run(SQLModel, table=True):
     )
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     script_id: uuid.UUID | None = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
-    owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE", index=True)
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE", index=True)
+    owner_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL", index=True
+    )  # who started it
     version_id: uuid.UUID = Field(foreign_key="script_versions.id", ondelete="CASCADE")
     version: int | None = None
-    trigger: str = Trigger.manual
-    status: str = RunStatus.queued
+    trigger: Trigger = _enum(Trigger, Trigger.manual)
+    status: RunStatus = _enum(RunStatus, RunStatus.queued)
     event: Any = Field(default=None, sa_column=Column(JSONB))
     result: Any = Field(default=None, sa_column=Column(JSONB))
     error: str | None = Field(default=None, sa_column=Column(Text))
@@ -224,8 +310,10 @@ class LogLine(SQLModel, table=True):
 
 class Secret(SQLModel, table=True):
     __tablename__ = "secrets"
+    __table_args__ = (UniqueConstraint("workspace_id", "name", name="uq_secrets_workspace_name"),)
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    name: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE")
+    name: str = Field(sa_column=Column(Text, nullable=False))
     provider: str = "store"
     ciphertext: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = _created()
@@ -241,3 +329,25 @@ class AppSetting(SQLModel, table=True):
     value: Any = Field(default=None, sa_column=Column(JSONB))
     secret: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     updated_at: datetime = _created()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what and when (contract §6), written with the change it records. workspace_id null: an
+    installation event (users, tokens, settings, failed logins); actor_id null: Runpad itself, or no
+    one known (a failed login: actor_email is the email tried). actor_email stays when the user goes.
+    details is small and never holds a secret's value, a password, a token or a hook secret."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_workspace_id_id", "workspace_id", text("id DESC")),)
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
+    workspace_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    )
+    actor_id: uuid.UUID | None = Field(default=None, sa_column=Column(ForeignKey("users.id", ondelete="SET NULL")))
+    actor_email: str | None = Field(default=None, sa_column=Column(Text))
+    action: str = Field(sa_column=Column(Text, nullable=False))  # e.g. script.create, secret.put, login.failed
+    target: str | None = Field(default=None, sa_column=Column(Text))  # a script id, a secret name, an email...
+    details: Any = Field(default=None, sa_column=Column(JSONB))

@@ -18,6 +18,7 @@ import harness
 import httpx
 from run_latency import TRIVIAL, docker_run
 
+from tests.support.actors import acting
 from tests.support.api_process import HOOKS_APP, ApiProcess
 
 
@@ -25,6 +26,7 @@ def hook_script(runtime: str):
     from tests.support.scripts import built_script
 
     return built_script(
+        acting(),
         f"bench-{runtime}-{uuid.uuid4().hex[:6]}",
         runtime,
         TRIVIAL[runtime],

@@ -22,6 +22,7 @@ from collections import Counter
 import harness
 import httpx
 
+from tests.support.actors import acting
 from tests.support.api_process import HOOKS_APP, ApiProcess
 
 SLEEPY = "import time\n\ndef handler(event, ctx):\n    time.sleep(2)\n    return {'slept': 2}\n"
@@ -33,7 +34,7 @@ def hook_script(code: str):
     from tests.support.scripts import built_script
 
     return built_script(
-        f"bench-load-{uuid.uuid4().hex[:6]}", "python", code, [], trigger={"type": "http"}, network=False
+        acting(), f"bench-load-{uuid.uuid4().hex[:6]}", "python", code, [], trigger={"type": "http"}, network=False
     )
 
 

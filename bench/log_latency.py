@@ -25,6 +25,8 @@ import uuid
 
 import harness
 
+from tests.support.actors import acting
+
 TARGET_MS = 200.0
 INTERVAL = 0.05
 HANDLERS = {
@@ -113,7 +115,15 @@ def runpad_run(version, lines: int, subscribers: int, sse_subscribers: int = 0) 
     from workers import dispatch
 
     with session() as s:
-        run = runs.create(s, version, "tryout", lines, network=False, owner_id=WEB.get("user_id"))
+        run = runs.create(
+            s,
+            version,
+            "tryout",
+            lines,
+            network=False,
+            workspace_id=acting(WEB.get("user_id")).workspace_id,
+            owner_id=WEB.get("user_id"),
+        )
         s.commit()
     subs = [Subscriber(logs.channel("run", run.id)) for _ in range(subscribers)]
     subs += [SseSubscriber(WEB["base_url"], WEB["token"], run.id) for _ in range(sse_subscribers)]

@@ -21,6 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import harness
 
+from tests.support.actors import acting
+
 NETWORK = {"on": False}
 TRIVIAL = {
     "node": "export default (e) => ({ ok: e.body });",
@@ -46,7 +48,7 @@ def real_run(version, body) -> float:
 
     start = time.perf_counter()
     with session() as s:
-        run = runs.create(s, version, "tryout", body, network=NETWORK["on"])
+        run = runs.create(s, version, "tryout", body, network=NETWORK["on"], workspace_id=acting().workspace_id)
         s.commit()
     dispatch.enqueue_run(run.id, "tryout")
     done = runs.wait(run.id, timeout=120)

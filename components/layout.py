@@ -8,6 +8,7 @@ from state.auth import AuthState
 NAV = [
     ("Scripts", "/scripts", "file-code-2"),
     ("Secrets", "/secrets", "key-round"),
+    ("Members", "/members", "users"),
     ("Settings", "/settings", "settings"),
 ]
 CONTENT_WIDTH = "80rem"
@@ -17,7 +18,7 @@ def brand() -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.icon("square-terminal", size=22),
-            rx.heading("Runpad", size="5", weight="bold"),
+            rx.heading("Runpad", size="5", weight="bold", display=["none", "none", "block"]),  # a phone: the icon
             align="center",
             spacing="2",
         ),
@@ -40,7 +41,7 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
         title=label,
         href=href,
         underline="none",
-        padding_x="0.75rem",
+        padding_x=["0.5rem", "0.5rem", "0.75rem"],
         padding_y="0.4rem",
         border_radius="var(--radius-2)",
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
@@ -68,7 +69,9 @@ def logout_button() -> rx.Component:
     return rx.el.form(
         rx.button(
             rx.icon("log-out", size=14),
-            "Log out",
+            rx.text("Log out", display=["none", "none", "inline"]),
+            aria_label="Log out",
+            title="Log out",
             type="submit",
             variant="soft",
             color_scheme="gray",
@@ -82,12 +85,101 @@ def logout_button() -> rx.Component:
     )
 
 
+def workspace_item(workspace: dict) -> rx.Component:
+    return rx.menu.item(
+        rx.hstack(
+            rx.text(rx.cond(workspace["personal"] == "yes", "Personal", workspace["name"]), size="2"),
+            rx.spacer(),
+            rx.badge(workspace["role"], variant="soft", size="1"),
+            width="100%",
+            spacing="3",
+        ),
+        on_select=AuthState.switch_workspace(workspace["slug"]),
+        data_workspace=workspace["slug"],
+    )
+
+
+def workspace_switcher() -> rx.Component:
+    """The tab's workspace: what pages show and act on (each tab keeps its own)."""
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.icon("layers", size=14),
+                rx.text(
+                    AuthState.workspace_label,
+                    max_width=["5rem", "8rem", "14rem"],
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    white_space="nowrap",
+                ),
+                rx.icon("chevron-down", size=12),
+                variant="soft",
+                color_scheme="gray",
+                size="1",
+                id="workspace-switcher",
+                aria_label="Switch workspace",
+            )
+        ),
+        rx.menu.content(
+            rx.foreach(AuthState.my_workspaces, workspace_item),
+            rx.menu.separator(),
+            rx.menu.item(
+                rx.hstack(rx.icon("plus", size=14), rx.text("New workspace", size="2"), spacing="2"),
+                on_select=AuthState.open_new_workspace(True),
+                id="new-workspace",
+            ),
+            min_width="14rem",
+        ),
+    )
+
+
+def new_workspace_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("New workspace"),
+            rx.dialog.description(
+                "A place to share scripts, runs and secrets with others. You are its admin; add people on "
+                "its Members page.",
+                size="2",
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.input(name="name", id="workspace-name", placeholder="Name, e.g. Growth team", width="100%"),
+                    rx.input(
+                        name="slug",
+                        id="workspace-slug",
+                        placeholder="Slug, e.g. growth (lowercase letters, digits and -)",
+                        width="100%",
+                        auto_complete="off",
+                    ),
+                    error_callout(AuthState.workspace_error),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                        rx.button("Create", type="submit", id="workspace-create"),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    margin_top="1rem",
+                ),
+                on_submit=AuthState.create_workspace,
+                reset_on_submit=False,
+            ),
+            max_width="28rem",
+        ),
+        open=AuthState.creating_workspace,
+        on_open_change=AuthState.open_new_workspace,
+    )
+
+
 def top_bar() -> rx.Component:
     return rx.box(
         rx.hstack(
             brand(),
-            rx.hstack(*[nav_link(*item) for item in NAV], spacing="1", margin_left=["0.5rem", "0.5rem", "1.5rem"]),
+            rx.hstack(*[nav_link(*item) for item in NAV], spacing="0", margin_left=["0.25rem", "0.5rem", "1.5rem"]),
             rx.spacer(),
+            workspace_switcher(),
             theme_switch(),
             rx.text(
                 AuthState.user_email,
@@ -98,10 +190,10 @@ def top_bar() -> rx.Component:
             ),
             logout_button(),
             align="center",
-            spacing="3",
             max_width=CONTENT_WIDTH,
             margin_x="auto",
-            padding_x="1.5rem",
+            padding_x=["0.75rem", "1rem", "1.5rem"],
+            spacing=rx.breakpoints(initial="2", md="3"),
             height="3.5rem",
         ),
         as_="header",
@@ -118,6 +210,7 @@ def app_shell(*children: rx.Component, wide: bool = False) -> rx.Component:
     account flashes before the redirect to /login."""
     return rx.box(
         top_bar(),
+        new_workspace_dialog(),
         rx.cond(
             AuthState.logged_in,
             rx.box(
@@ -125,7 +218,7 @@ def app_shell(*children: rx.Component, wide: bool = False) -> rx.Component:
                 as_="main",
                 max_width="100%" if wide else CONTENT_WIDTH,
                 margin_x="auto",
-                padding_x="1.5rem",
+                padding_x=["0.75rem", "1rem", "1.5rem"],
                 padding_y="1.5rem",
             ),
             rx.center(rx.spinner(size="3"), padding_y="6rem"),

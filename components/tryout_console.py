@@ -4,6 +4,7 @@ output as it is printed, then the status, duration, result and error. It works o
 import reflex as rx
 
 from components.log_view import MONO, error_and_result, log_placeholder, log_view, status_badge
+from state.auth import AuthState
 from state.tryout import TryoutState
 
 
@@ -52,7 +53,8 @@ def actions() -> rx.Component:
                 "Run",
                 id="run-tryout",
                 on_click=TryoutState.run,
-                disabled=TryoutState.event_error != "",
+                # an operator may read and run saved scripts, not try code out (the server refuses it too)
+                disabled=(TryoutState.event_error != "") | ~AuthState.can_write,
                 loading=TryoutState.starting,
             ),
             content="Run the code in the editor, saved or not (Ctrl/Cmd+Enter)",

@@ -1,8 +1,10 @@
 """Who is using this browser tab. The session cookie is HttpOnly and set by the server (POST /auth/login),
 so the browser's scripts never see it: the backend reads it from the headers of the tab's websocket.
-Every event that reads or changes data asks `await user_id_of(self)`, which checks the session against
-the database each time; a session that is gone raises SessionEnded, which app/app.py turns into a
-redirect to /login. SessionBinding empties a tab's state when the session it was loaded under is gone."""
+Every event that reads or changes data asks `await access_of(self)` (or `user_id_of` for what is
+not a workspace's), which checks the session against the database each time and resolves the tab's
+workspace (kept per tab in AuthState.workspace); a session that is gone raises SessionEnded, which
+app/app.py turns into a redirect to /login. SessionBinding empties a tab's state when the session it
+was loaded under is gone."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from reflex.app import default_backend_exception_handler
 from reflex_base.event import EventSpec
 
 from app.core import errors
-from app.services import sessions
+from app.services import access, sessions, workspaces
 
 LOGIN_MESSAGES = {
     "invalid_credentials": "That email and password do not match an account.",
@@ -53,6 +55,12 @@ class AuthState(rx.State):
     user_email: str = ""
     login_error: str = ""
     next_path: str = ""  # the login form's hidden `next`; "" until on_load reads the URL (see web_auth.login)
+    workspace: str = ""  # the slug of the workspace this tab acts in; "" for the personal one
+    my_workspaces: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)  # slug, name, role, personal
+    role: str = ""  # the user's role in the tab's workspace: what the pages offer (the server decides)
+    is_admin: bool = False  # an installation admin: the Users page
+    creating_workspace: bool = False  # the New workspace dialog is open
+    workspace_error: str = ""
     _session_key: str = ""  # the session this tab's state belongs to (see SessionBinding)
 
     @rx.var
@@ -62,7 +70,75 @@ class AuthState(rx.State):
     async def _resolve(self) -> bool:
         user = await asyncio.to_thread(sessions.user_for, session_token_of(self))
         self.user_email = user.email if user else ""
+        if user is not None:
+            mine = await asyncio.to_thread(workspaces.mine, access.actor_of(user))
+            self._show_workspaces(mine)
+            self.is_admin = user.is_admin
         return user is not None
+
+    def _show_workspaces(self, mine: list[workspaces.Mine]) -> None:
+        """The switcher's choices; a workspace the user is no longer in falls back to the personal one."""
+        if self.workspace not in {w.slug for w in mine}:
+            self.workspace = ""
+        self.my_workspaces = [
+            {"slug": w.slug, "name": w.name, "role": w.role.value, "personal": "yes" if w.personal else ""}
+            for w in mine
+        ]
+        current = next((w for w in mine if w.slug == self.workspace or (not self.workspace and w.personal)), None)
+        self.role = current.role.value if current else ""
+
+    @rx.var
+    def workspace_label(self) -> str:
+        current = next(
+            (w for w in self.my_workspaces if w["slug"] == self.workspace or (not self.workspace and w["personal"])),
+            None,
+        )
+        return "Personal" if current is None or current["personal"] else current["name"]
+
+    @rx.var
+    def can_write(self) -> bool:
+        """developer or admin: write scripts, try code out, set secrets."""
+        return self.role in ("developer", "admin")
+
+    @rx.var
+    def can_manage(self) -> bool:
+        return self.role == "admin"
+
+    @rx.event
+    async def switch_workspace(self, slug: str):
+        """Acts in another of the user's workspaces in this tab (other tabs keep theirs)."""
+        if not await self._resolve():
+            return rx.redirect(login_url(self.router.url.path or "/"))
+        known = {w["slug"]: w for w in self.my_workspaces}
+        if slug not in known:
+            return None
+        self.workspace = "" if known[slug]["personal"] else slug
+        self._show_workspaces(await asyncio.to_thread(workspaces.mine, await self._actor()))
+        return rx.redirect("/scripts")
+
+    @rx.event
+    def open_new_workspace(self, is_open: bool = True):
+        self.creating_workspace, self.workspace_error = is_open, ""
+
+    @rx.event
+    async def create_workspace(self, form: dict):
+        """A new workspace with the user as its admin; the tab then acts in it."""
+        actor = await self._actor()
+        slug, name = str(form.get("slug", "")), str(form.get("name", ""))
+        try:
+            made = await asyncio.to_thread(workspaces.create, actor, slug, name or slug)
+        except errors.RunpadError as exc:
+            self.workspace_error = str(exc)
+            return None
+        self.creating_workspace, self.workspace = False, made.slug
+        self._show_workspaces(await asyncio.to_thread(workspaces.mine, actor))
+        return rx.redirect("/members")
+
+    async def _actor(self) -> access.Actor:
+        user = await asyncio.to_thread(sessions.user_for, session_token_of(self))
+        if user is None:
+            raise SessionEnded(str(self.router.url.path or "/"))
+        return access.actor_of(user)
 
     @rx.event
     async def require_login(self):
@@ -86,6 +162,23 @@ async def user_id_of(state: rx.State) -> uuid.UUID:
     if user is None:
         raise SessionEnded(str(state.router.url.path or "/"))
     return user.id
+
+
+async def access_of(state: rx.State) -> access.Access:
+    """The logged-in user acting in the tab's workspace, both checked against the database now. A tab
+    whose workspace the user has left (or was removed from) falls back to the personal one."""
+    user = await asyncio.to_thread(sessions.user_for, session_token_of(state))
+    if user is None:
+        raise SessionEnded(str(state.router.url.path or "/"))
+    auth = state if isinstance(state, AuthState) else await state.get_state(AuthState)
+    actor = access.actor_of(user)
+    try:
+        return await asyncio.to_thread(access.resolve, actor, auth.workspace or None)
+    except access.NotMember:
+        if not auth.workspace:
+            raise
+        auth.workspace = ""
+        return await asyncio.to_thread(access.resolve, actor, None)
 
 
 def on_backend_exception(exception: Exception) -> EventSpec | None:

@@ -3,16 +3,18 @@ and its log, followed live by a background event until the build ends."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from contextlib import aclosing
 
 import reflex as rx
 
+from app.core import errors
 from app.core.settings import settings
 from app.services.follow import Keepalive, Line
-from app.views import build_log
-from state.auth import user_id_of
+from app.views import build_log, listings
+from state.auth import access_of
 
 MAX_LINES = 2000  # the panel keeps the tail of a long log
 FLUSH_SECONDS = 0.1  # batch lines so the browser gets at most ~10 updates a second
@@ -49,11 +51,17 @@ class BuildState(rx.State):
     @rx.event(background=True)
     async def follow(self):
         async with self:
-            await user_id_of(self)  # a log is data: only while the tab's session lives
+            where = await access_of(self)  # a log is data: only while the tab's session lives
             if not self.build_id:
                 return
             build_id, token, page = self.build_id, uuid.uuid4().hex, self.router.url.path
             self._token, self.following, self.lines = token, True, []
+        try:  # only a build the tab's workspace uses
+            await asyncio.to_thread(listings.build_for, where, uuid.UUID(build_id))
+        except errors.NotFound:
+            async with self:
+                self.following, self._token = False, ""
+            return
         pending: list[dict[str, str]] = []
         flushed = time.monotonic()
         followed = build_log.follow_build(uuid.UUID(build_id), settings.build_timeout_seconds + 120)

@@ -13,7 +13,7 @@ import reflex as rx
 from app.core import errors, runtimes
 from app.services import defaults, schedules, scripts
 from app.views import editor
-from state.auth import user_id_of
+from state.auth import access_of
 from state.build import BuildState
 from state.draft import STARTERS, DraftState
 from state.limits import LimitsState
@@ -107,7 +107,7 @@ class EditorState(rx.State):
     @rx.event
     async def load(self):
         """on_load of /scripts/new and /scripts/[script_id]."""
-        uid = await user_id_of(self)
+        where = await access_of(self)
         raw_id = script_id_in(self.router.url.path)
         draft = await self.get_state(DraftState)
         if not raw_id or raw_id != draft.script_id:
@@ -119,7 +119,7 @@ class EditorState(rx.State):
             self.loaded = True
             return
         try:
-            loaded = await asyncio.to_thread(editor.load, uuid.UUID(raw_id), uid)
+            loaded = await asyncio.to_thread(editor.load, where, uuid.UUID(raw_id))
         except (ValueError, errors.NotFound):
             draft.script_id = ""  # nothing on this page may act on another script
             (await self.get_state(BuildState)).clear()
@@ -184,7 +184,7 @@ class EditorState(rx.State):
 
     @rx.event
     async def save(self):
-        uid = await user_id_of(self)
+        where = await access_of(self)
         if self.saving or not self.loaded or self.not_found:
             return
         draft = await self.get_state(DraftState)
@@ -198,10 +198,10 @@ class EditorState(rx.State):
         try:
             if draft.script_id:
                 saved = await asyncio.to_thread(
-                    editor.update, uuid.UUID(draft.script_id), editor.Fields(**self._saved), fields, uid
+                    editor.update, where, uuid.UUID(draft.script_id), editor.Fields(**self._saved), fields
                 )
             else:
-                saved = await asyncio.to_thread(editor.create, draft.runtime, fields, uid)
+                saved = await asyncio.to_thread(editor.create, where, draft.runtime, fields)
         except errors.InvalidInput as exc:
             self.saving, self.error = False, str(exc)
             return
@@ -225,8 +225,8 @@ class EditorState(rx.State):
         if new:
             yield rx.redirect(f"/scripts/{script_id}")
             return
-        uid = await user_id_of(self)
-        loaded = await asyncio.to_thread(editor.load, saved.script.id, uid)
+        where = await access_of(self)
+        loaded = await asyncio.to_thread(editor.load, where, saved.script.id)
         secret = trigger.hook_secret
         follow = await self._show(loaded)
         trigger.hook_secret = secret  # a secret this save generated stays on screen
@@ -236,14 +236,14 @@ class EditorState(rx.State):
 
     @rx.event
     async def delete(self):
-        uid = await user_id_of(self)
+        where = await access_of(self)
         draft = await self.get_state(DraftState)
         if not draft.script_id:
             return
         self.deleting = True
         yield
         try:
-            await asyncio.to_thread(scripts.delete, uuid.UUID(draft.script_id), uid)
+            await asyncio.to_thread(scripts.delete, where, uuid.UUID(draft.script_id))
         except errors.NotFound:
             pass  # already gone: the list is where the person wanted to go
         except Exception:  # noqa: BLE001

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from app.core import errors
 
+UNAVAILABLE = "The database is not answering. Reload the page in a moment."
+
 
 def told(exc: Exception, failed: str) -> str:
     """`failed` names what did not happen ("The try-out did not start"); the rest says why and what to do."""

@@ -8,7 +8,7 @@ import logging
 import reflex as rx
 
 from app.views import overview
-from state.auth import user_id_of
+from state.auth import access_of
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,9 @@ class ScriptsState(rx.State):
 
     @rx.event
     async def load(self):
-        uid = await user_id_of(self)
+        where = await access_of(self)
         try:
-            rows = await asyncio.to_thread(overview.script_rows, uid)
+            rows = await asyncio.to_thread(overview.script_rows, where)
         except Exception as exc:  # noqa: BLE001 - the page says so instead of a blank table
             log.warning("scripts list: %s", (str(exc).splitlines() or [""])[0])
             self.load_error = "Your scripts could not be loaded: the database is not answering. Reload in a moment."

@@ -9,7 +9,7 @@ import logging
 import reflex as rx
 
 from app.views import secret_catalog
-from state.auth import user_id_of
+from state.auth import access_of
 from state.draft import DraftState
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,9 @@ class SecretPickerState(rx.State):
     @rx.event(background=True)
     async def load(self):
         async with self:
-            await user_id_of(self)
+            where = await access_of(self)
         try:
-            found = await asyncio.to_thread(secret_catalog.catalog)
+            found = await asyncio.to_thread(secret_catalog.catalog, where)
         except Exception as exc:  # noqa: BLE001 - the database is down or restarting: say so, keep the page usable
             log.warning("secret picker: cannot list secrets: %s", (str(exc).splitlines() or [""])[0])
             async with self:

@@ -9,9 +9,11 @@ import logging
 
 import reflex as rx
 
+from app.core import errors
 from app.services import secrets
+from app.services.access import Access
 from app.views import secret_catalog
-from state.auth import user_id_of
+from state.auth import access_of
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +31,12 @@ def listed(found: secret_catalog.Catalog) -> list[dict[str, str]]:
     ]
 
 
-def save_secret(name: str, value: str) -> str:
+def save_secret(where: Access, name: str, value: str) -> str:
     """Stores the value; returns the cleaned name, or raises SecretError with a message for the form."""
     name = (name or "").strip()
     if not name:
         raise secrets.SecretError("type a name, e.g. API_KEY")
-    secrets.put(name, value or "")
+    secrets.put(where, name, value or "")
     return name
 
 
@@ -52,12 +54,11 @@ class SecretsState(rx.State):
 
     @rx.event
     async def load(self):
-        await user_id_of(self)
-        await self._refresh()
+        await self._refresh(await access_of(self))
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, where: Access) -> None:
         try:
-            found = await asyncio.to_thread(secret_catalog.catalog)
+            found = await asyncio.to_thread(secret_catalog.catalog, where)
         except Exception as exc:  # noqa: BLE001 - the database is down or restarting: the page says so
             log.warning("secrets page: cannot list secrets: %s", (str(exc).splitlines() or [""])[0])
             self.load_error = "Couldn't load the secrets: the database is not answering. Reload in a moment."
@@ -73,12 +74,12 @@ class SecretsState(rx.State):
 
     @rx.event
     async def save(self, form: dict):
-        await user_id_of(self)
+        where = await access_of(self)
         self.saving, self.form_error, self.notice = True, "", ""
         yield
         try:
-            name = await asyncio.to_thread(save_secret, str(form.get("name", "")), str(form.get("value", "")))
-        except secrets.SecretError as exc:
+            name = await asyncio.to_thread(save_secret, where, str(form.get("name", "")), str(form.get("value", "")))
+        except (secrets.SecretError, errors.Forbidden) as exc:
             self.form_error, self.saving = str(exc), False
             return
         except Exception as exc:  # noqa: BLE001 - told to the person; the form keeps what they typed
@@ -88,7 +89,7 @@ class SecretsState(rx.State):
         self.saving, self.notice = False, f"Saved {name}. Its value is stored encrypted and won't be shown again."
         yield rx.set_value("secret-name", "")
         yield rx.set_value("secret-value", "")
-        await self._refresh()
+        await self._refresh(where)
 
     @rx.event
     def ask_delete(self, name: str):
@@ -106,15 +107,18 @@ class SecretsState(rx.State):
     @rx.event
     async def delete(self):
         name = self.confirm_name
-        await user_id_of(self)
+        where = await access_of(self)
         if not secrets.NAME.match(name):
             return
         try:
-            removed = await asyncio.to_thread(secrets.remove, name)
+            removed = await asyncio.to_thread(secrets.remove, where, name)
+        except errors.Forbidden as exc:
+            self.delete_error = str(exc)
+            return
         except Exception as exc:  # noqa: BLE001 - told to the person in the dialog
             log.warning("secrets page: cannot delete: %s", (str(exc).splitlines() or [""])[0])
             self.delete_error = "Couldn't delete: the database is not answering. Try again in a moment."
             return
         self.confirm_name = ""
         self.notice = f"Deleted {name} from the built-in store." if removed else f"{name} was already gone."
-        await self._refresh()
+        await self._refresh(where)

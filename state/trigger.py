@@ -11,7 +11,7 @@ import reflex as rx
 from app.core import errors
 from app.services import schedules, scripts
 from app.views import editor, overview
-from state.auth import user_id_of
+from state.auth import access_of
 from state.draft import DraftState
 
 DEFAULT_CRON = "0 * * * *"
@@ -116,14 +116,14 @@ class TriggerState(rx.State):
     @rx.event
     async def rotate_hook(self):
         """A new hook URL (the old one stops at once) and, with bearer/HMAC auth, a new secret."""
-        uid = await user_id_of(self)
+        where = await access_of(self)
         draft = await self.get_state(DraftState)
         if not draft.script_id:
             return
         self.rotating, self.rotate_error = True, ""
         yield
         try:
-            script, secret = await asyncio.to_thread(scripts.rotate_hook_token, uuid.UUID(draft.script_id), uid)
+            script, secret = await asyncio.to_thread(scripts.rotate_hook_token, where, uuid.UUID(draft.script_id))
         except (scripts.ScriptError, errors.NotFound) as exc:
             self.rotating, self.rotate_error = False, f"Could not rotate the hook URL: {exc}. Save the script first."
             return

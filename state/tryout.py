@@ -15,7 +15,7 @@ from app.models import RunStatus
 from app.services import launch, runs
 from app.views import listings, live_log, run_views
 from app.views.run_views import LogRow, RunSummary
-from state.auth import user_id_of
+from state.auth import access_of
 from state.draft import DraftState
 from state.messages import expected, told
 
@@ -68,7 +68,7 @@ class TryoutState(rx.State):
     @rx.event
     async def run(self):
         """Runs the draft as it is in the editor now; a new run clears the previous output."""
-        uid = await user_id_of(self)
+        where = await access_of(self)
         if self.starting:  # a run still going may be left behind: following moves on
             return
         self.event_error = run_views.event_json_error(self.event_text)
@@ -82,7 +82,7 @@ class TryoutState(rx.State):
         try:
             run = await asyncio.to_thread(
                 launch.tryout,
-                uid,
+                where,
                 draft.runtime,
                 draft.code,
                 list(draft.dependencies),
@@ -106,10 +106,14 @@ class TryoutState(rx.State):
     async def follow(self, run_id: str, generation: int, after_seq: int = 0):
         """Shows the run's lines as they are printed, and its status, until it ends or the person leaves."""
         async with self:
-            await user_id_of(self)  # a log is data: only while the tab's session lives
+            where = await access_of(self)  # a log is data: only while the tab's session lives
             # only the run this tab started: an event sent by hand must not follow someone else's run
             if self._generation != generation or self.tryout_run != run_id:
                 return
+        try:  # and only a run of the tab's workspace, whatever the tab's vars say
+            await asyncio.to_thread(listings.run_of, where, uuid.UUID(run_id))
+        except errors.NotFound:
+            return
         async with aclosing(live_log.with_summaries(uuid.UUID(run_id), after_seq, SUMMARY_SECONDS)) as stream:
             async for batch, summary in stream:
                 async with self:
@@ -123,14 +127,14 @@ class TryoutState(rx.State):
 
     @rx.event
     async def cancel(self):
-        uid = await user_id_of(self)
+        where = await access_of(self)
         if not self.tryout_run or self.status not in ACTIVE:
             return
         self.cancelling = True
         yield
         try:
             run_id = uuid.UUID(self.tryout_run)
-            await asyncio.to_thread(listings.run_of, run_id, uid)
+            await asyncio.to_thread(listings.run_of, where, run_id)
             await asyncio.to_thread(runs.cancel, run_id)
         except errors.NotFound:
             self.error = "This try-out is no longer there to cancel."

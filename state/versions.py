@@ -11,8 +11,9 @@ import reflex as rx
 from app.core import errors
 from app.views import version_views
 from app.views.version_views import VersionRow
-from state.auth import user_id_of
-from state.runs import UNAVAILABLE, path_id
+from state.auth import access_of
+from state.messages import UNAVAILABLE
+from state.paths import path_id
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +47,11 @@ class VersionsState(rx.State):
     @rx.event
     async def load(self):
         self.loaded, self.not_found, self.error, self.rows, self.confirming = False, False, "", [], False
-        uid, sid = await user_id_of(self), path_id(self, "scripts")
+        where, sid = await access_of(self), path_id(self, "scripts")
         try:
             if sid is None:
                 raise errors.NotFound("not a script id")
-            found = await asyncio.to_thread(version_views.history, sid, uid)
+            found = await asyncio.to_thread(version_views.history, where, sid)
         except errors.NotFound:
             self.not_found, self.loaded = True, True
             return
@@ -92,13 +93,13 @@ class VersionsState(rx.State):
 
     @rx.event
     async def restore(self):
-        uid = await user_id_of(self)
+        where = await access_of(self)
         if not self.can_restore or self.restoring:
             return
         self.restoring, self.error = True, ""
         yield
         try:
-            await asyncio.to_thread(version_views.restore, uuid.UUID(self.versions_of), self.from_number, uid)
+            await asyncio.to_thread(version_views.restore, where, uuid.UUID(self.versions_of), self.from_number)
         except errors.NotFound:
             self.restoring, self.confirming, self.error = False, False, "That version is gone. Reload the page."
             return

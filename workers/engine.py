@@ -174,7 +174,7 @@ def execute_run(run_id: uuid.UUID) -> None:
         with session() as s:
             version = s.get_one(ScriptVersion, run.version_id)
         image = _image_for(version, sink)
-        values = secrets.resolve(version.secrets)  # before any container: a missing secret fails fast
+        values = secrets.resolve(run.workspace_id, version.secrets)  # before any container: a missing secret fails fast
     except Exception as exc:  # noqa: BLE001
         sink.system(str(exc))
         _record_end(run.id, sink, RunStatus.failed, error=str(exc))

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.core import errors
-from app.services import logs, sessions
+from app.services import access, logs, runs, sessions
 from app.views import listings
 
 router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
@@ -26,7 +26,11 @@ async def run_log_text(run_id: str, runpad_session: str = Cookie(default="")) ->
     if user is None:
         return _text(401, "Log in to Runpad to download this log.")
     try:
-        run = await run_in_threadpool(listings.run_of, uuid.UUID(run_id), user.id)
+        found = await run_in_threadpool(runs.get, uuid.UUID(run_id))
+        if found is None:
+            raise errors.NotFound("no such run")
+        where = await run_in_threadpool(access.of_workspace, access.actor_of(user), found.workspace_id)
+        run = await run_in_threadpool(listings.run_of, where, found.id)
     except (ValueError, errors.NotFound):
         return _text(404, "No such run (or it is not yours).")
     lines = await run_in_threadpool(logs.read, "run", run.id)

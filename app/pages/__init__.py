@@ -19,6 +19,19 @@ class Page:
 
 
 # Modules whose PAGES are added, in this order.
-MODULES = ["index", "login", "scripts", "editor", "runs", "run", "versions", "secrets", "settings"]
+MODULES = [
+    "index",
+    "login",
+    "invite",
+    "scripts",
+    "editor",
+    "runs",
+    "run",
+    "versions",
+    "secrets",
+    "settings",
+    "members",
+    "users",
+]
 
 PAGES: list[Page] = [p for name in MODULES for p in importlib.import_module(f"app.pages.{name}").PAGES]

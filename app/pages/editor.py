@@ -133,7 +133,15 @@ def top_bar() -> rx.Component:
         rx.spacer(),
         saved_links(),
         rx.button(
-            rx.icon("save", size=16), "Save", on_click=EditorState.save, loading=EditorState.saving, id="save-script"
+            rx.icon("save", size=16),
+            "Save",
+            on_click=EditorState.save,
+            loading=EditorState.saving,
+            disabled=~AuthState.can_write,  # operators read; the server refuses their saves too
+            title=rx.cond(
+                AuthState.can_write, "Save (Ctrl/Cmd+S)", "Your role here is operator: you can run, not change"
+            ),
+            id="save-script",
         ),
         align="center",
         spacing="3",

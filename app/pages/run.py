@@ -6,7 +6,7 @@ from app.pages import Page
 from components.layout import app_shell, empty_state, error_callout, page_header
 from components.log_view import MONO, error_and_result, log_placeholder, log_view, status_badge
 from state.auth import AuthState
-from state.runs import RunState
+from state.run import RunState
 
 # The log download is served by the back end, which in development listens on another port.
 BACKEND_BASE = rx.Var(

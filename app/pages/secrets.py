@@ -224,7 +224,7 @@ def secrets_page() -> rx.Component:
                 flex="1",
                 min_width="0",
             ),
-            rx.box(secret_form(), width=["100%", "100%", "22rem"], flex_shrink="0"),
+            rx.cond(AuthState.can_write, rx.box(secret_form(), width=["100%", "100%", "22rem"], flex_shrink="0")),
             direction=rx.breakpoints(initial="column", md="row"),
             spacing="5",
             width="100%",

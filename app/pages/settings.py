@@ -371,7 +371,18 @@ def retention_card() -> rx.Component:
 
 def settings_page() -> rx.Component:
     return app_shell(
-        page_header("Settings", subtitle="How this Runpad installation runs scripts and where it gets secrets."),
+        page_header(
+            "Settings",
+            rx.cond(
+                AuthState.is_admin,
+                rx.link(
+                    rx.button(rx.icon("users", size=14), "Users", variant="soft"),
+                    href="/settings/users",
+                    id="users-link",
+                ),
+            ),
+            subtitle="How this Runpad installation runs scripts and where it gets secrets.",
+        ),
         rx.cond(
             SettingsState.loaded,
             rx.vstack(

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from app.core import crypto
 from app.core.db import session
 from app.models import AppSetting, utcnow
+from app.services import audit
 
 
 def get(key: str) -> tuple[dict[str, Any], str | None]:
@@ -30,6 +31,9 @@ def put(key: str, value: dict[str, Any], secret: str | None = None, keep_secret:
         updates["secret"] = ciphertext
     with session() as s:
         s.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=updates))
+        audit.record(
+            s, None, "settings.change", key, details={"value": value, "credential_changed": "secret" in updates}
+        )
         s.commit()
 
 
@@ -38,4 +42,5 @@ def clear(key: str) -> None:
         row = s.get(AppSetting, key)
         if row is not None:
             s.delete(row)
+            audit.record(s, None, "settings.change", key, details={"cleared": True})
             s.commit()

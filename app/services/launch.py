@@ -8,28 +8,29 @@ from typing import Any
 
 from app.core import errors
 from app.core.db import session
-from app.models import Run, Trigger
+from app.models import Role, Run, Trigger
 from app.services import builds, limits, queue, runs, scripts, versions
+from app.services.access import Access
 
 
 class LaunchError(errors.InvalidInput):
     """A try-out that cannot start as asked; nothing was written."""
 
 
-def manual_run(script_id: uuid.UUID, owner_id: uuid.UUID, event: Any) -> Run:
-    """A run of the script's current version with `event` as the event body."""
-    script = scripts.get(script_id, owner_id)
+def manual_run(access: Access, script_id: uuid.UUID, event: Any) -> Run:
+    """A run of the script's current version with `event` as the event body (any role may start one)."""
+    script = scripts.get(access, script_id)
     with session() as s:
         version = scripts.current_version(s, script)
         builds.ensure_build(s, version)  # a failed build is queued again: running is a way to retry it
-        run = runs.create(s, version, Trigger.manual, event, script=script)
+        run = runs.create(s, version, Trigger.manual, event, script=script, owner_id=access.user_id)
         s.commit()
     queue.send_run(run.id, run.trigger)
     return run
 
 
 def tryout(
-    owner_id: uuid.UUID,
+    access: Access,
     runtime: str,
     code: str,
     dependencies: list[str],
@@ -41,6 +42,7 @@ def tryout(
     network: bool = True,
 ) -> Run:
     """A run of unsaved code; its version belongs to no script. The worker builds dependencies first."""
+    access.require(Role.developer)
     _check_limits(timeout_seconds, memory_mb)
     try:
         base = versions.base_for(runtime)  # before the transaction: it may read the base catalog
@@ -60,7 +62,8 @@ def tryout(
             timeout_seconds=timeout_seconds,
             memory_mb=memory_mb,
             network=network,
-            owner_id=owner_id,
+            workspace_id=access.workspace_id,
+            owner_id=access.user_id,
         )
         s.commit()
     queue.send_run(run.id, run.trigger)

@@ -12,7 +12,7 @@ from typing import cast
 from app.core import errors
 from app.core.redis import redis_client
 from app.models import User
-from app.services import users
+from app.services import audit, users
 
 WINDOW = timedelta(minutes=15)
 ACCOUNT_FAILURES = 10  # contract §6: then 429 until the window passes, even with the right password
@@ -84,4 +84,5 @@ def authenticate(email: str, password: str, client_ip: str) -> User | None:
         user = users.authenticate(email or "", password or "")
     if user is None:
         _count_failure(keys)
+        audit.record(None, None, "login.failed", email, details={"address": client_ip}, actor_email=email)
     return user

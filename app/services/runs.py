@@ -15,7 +15,7 @@ from app.core import errors
 from app.core.db import session
 from app.core.redis import redis_client
 from app.core.settings import settings
-from app.models import FINAL_RUN_STATUSES, Run, RunStatus, Script, ScriptVersion, utcnow
+from app.models import FINAL_RUN_STATUSES, Run, RunStatus, Script, ScriptVersion, Trigger, utcnow
 from app.services import metrics
 
 ACTIVE = (RunStatus.building, RunStatus.running)
@@ -55,10 +55,15 @@ def create(
     timeout_seconds: int | None = None,
     memory_mb: int | None = None,
     network: bool | None = None,
+    workspace_id: uuid.UUID | None = None,
     owner_id: uuid.UUID | None = None,
 ) -> Run:
-    """Adds (does not commit) a queued run of version; the caller enqueues it after commit.
+    """Adds (does not commit) a queued run of version; the caller enqueues it after commit. The run
+    is of the script's workspace, or of `workspace_id` for a try-out; owner_id is who started it.
     Limits come from the script, else from the arguments (a try-out), else the defaults."""
+    workspace_id = script.workspace_id if script else workspace_id
+    if workspace_id is None:
+        raise ValueError("a run without a script needs the workspace it runs in")
     run_id = uuid.uuid4()
     event = event if event is not None else event_document(trigger, run_id, body)
     event["run_id"] = str(run_id)
@@ -69,9 +74,10 @@ def create(
         id=run_id,
         script_id=script.id if script else None,
         version_id=version.id,
-        owner_id=script.owner_id if script else owner_id,
+        workspace_id=workspace_id,
+        owner_id=owner_id,
         version=version.number if script else None,
-        trigger=trigger,
+        trigger=Trigger(trigger),
         event=event,
         scheduled_at=scheduled_at,
         timeout_seconds=script.timeout_seconds if script else timeout_seconds or settings.default_timeout_seconds,

@@ -152,20 +152,20 @@ DUE_COLUMNS = (
     ScriptVersion.id.label("version_id"),
 )
 # A run per fired script, copied from the script row this transaction holds: its current version,
-# owner and limits, as runs.create sets them (a test compares the two), and the event of
+# workspace and limits, as runs.create sets them (a test compares the two), and the event of
 # contract §2 (schedule_event, in SQL).
 # Built in the database because SQLModel Run objects cost ~1.6 ms each and a 500-row parameter list
 # ~0.1 s; this is ~30 ms for 500. A tick that already has a run (next_run_at moved back by hand)
 # is skipped by the unique constraint, not an error.
 INSERT_RUNS = text("""
-    INSERT INTO runs (id, script_id, version_id, owner_id, version, trigger, status, event, timeout_seconds,
+    INSERT INTO runs (id, script_id, version_id, workspace_id, version, trigger, status, event, timeout_seconds,
                       memory_mb, network, scheduled_at, queued_at, log_truncated)
-    SELECT f.run_id, f.script_id, f.version_id, f.owner_id, f.version, 'schedule', 'queued',
+    SELECT f.run_id, f.script_id, f.version_id, f.workspace_id, f.version, 'schedule', 'queued',
            jsonb_build_object('trigger', 'schedule', 'body', NULL, 'run_id', f.run_id, 'scheduled_at',
                               to_char(f.tick AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
            f.timeout_seconds, f.memory_mb, f.network, f.tick, clock_timestamp(), false
-    FROM (SELECT gen_random_uuid() AS run_id, s.id AS script_id, v.id AS version_id, s.owner_id, v.number AS version,
-                 s.timeout_seconds, s.memory_mb, s.network, s.next_run_at AS tick
+    FROM (SELECT gen_random_uuid() AS run_id, s.id AS script_id, v.id AS version_id, s.workspace_id,
+                 v.number AS version, s.timeout_seconds, s.memory_mb, s.network, s.next_run_at AS tick
           FROM scripts s JOIN script_versions v ON v.script_id = s.id AND v.number = s.current_version
           WHERE s.id = ANY(CAST(:ids AS uuid[]))) f  -- a volatile select list: one uuid per row
     ON CONFLICT ON CONSTRAINT uq_runs_script_scheduled_at DO NOTHING

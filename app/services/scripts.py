@@ -12,8 +12,9 @@ from sqlalchemy import delete as sql_delete, select
 
 from app.core import crypto, errors
 from app.core.db import session
-from app.models import Build, LogLine, Run, Script, ScriptVersion, Trigger, utcnow
-from app.services import base_catalog, builds, defaults, limits, queue, versions, webhook_signatures
+from app.models import Build, LogLine, Role, Run, Runtime, Script, ScriptVersion, Trigger, utcnow
+from app.services import audit, base_catalog, builds, defaults, limits, queue, versions, webhook_signatures
+from app.services.access import Access
 
 TRIGGERS = (Trigger.manual, Trigger.http, Trigger.schedule)
 HTTP_AUTH = ("none", "bearer", "hmac")
@@ -25,7 +26,7 @@ class ScriptError(errors.InvalidInput):
 
 
 class NotFound(errors.NotFound):
-    """No such script for this owner."""
+    """No such script in the caller's workspace."""
 
 
 @dataclass
@@ -101,6 +102,7 @@ def _apply_trigger(script: Script, trigger: dict) -> str | None:
 
 
 def create(
+    access: Access,
     name: str,
     runtime: str,
     code: str,
@@ -112,8 +114,8 @@ def create(
     memory_mb: int | None = None,
     network: bool = True,
     enabled: bool = True,
-    owner_id: uuid.UUID | None = None,
 ) -> Saved:
+    access.require(Role.developer)
     chosen = defaults.limits()
     timeout_seconds = chosen.timeout_seconds if timeout_seconds is None else timeout_seconds
     memory_mb = chosen.memory_mb if memory_mb is None else memory_mb
@@ -124,12 +126,13 @@ def create(
     with session() as s:
         script = Script(
             name=name.strip(),
-            runtime=runtime,
+            runtime=Runtime(runtime),
             timeout_seconds=timeout_seconds,
             memory_mb=memory_mb,
             network=bool(network),
             enabled=bool(enabled),
-            owner_id=owner_id,
+            workspace_id=access.workspace_id,
+            owner_id=access.user_id,
         )
         secret = _apply_trigger(script, trigger or {"type": "manual"})
         s.add(script)
@@ -139,21 +142,24 @@ def create(
         except versions.VersionError as exc:
             raise ScriptError(str(exc)) from None
         build, queued = builds.ensure_build(s, version, base)
+        audit.record(s, access.actor, "script.create", str(script.id), access.workspace_id, {"name": script.name})
         s.commit()
     return _built(Saved(script, version, build, queued, secret))
 
 
-def get(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> Script:
+def get(access: Access, script_id: uuid.UUID) -> Script:
+    """The script, if it is of the caller's workspace (any role may read it)."""
     with session() as s:
         script = s.get(Script, script_id)
-    if script is None or (owner_id is not None and script.owner_id != owner_id):
+    if script is None or script.workspace_id != access.workspace_id:
         raise NotFound(f"no script {script_id}")
     return script
 
 
-def update(script_id: uuid.UUID, changes: dict[str, Any], owner_id: uuid.UUID | None = None) -> Saved:
+def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Saved:
     """Changes any field; code, dependency or secret changes make a new version."""
-    runtime = get(script_id, owner_id).runtime  # a script's runtime never changes
+    runtime = get(access, script_id).runtime  # a script's runtime never changes
+    access.require(Role.developer)
     base = _base_for(runtime) if changes.keys() & set(CODE_FIELDS) else None
     with session() as s:
         script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one()
@@ -178,6 +184,14 @@ def update(script_id: uuid.UUID, changes: dict[str, Any], owner_id: uuid.UUID | 
         script.updated_at = utcnow()
         s.add(script)
         build, queued = builds.ensure_build(s, version, base if version is not current else None)
+        audit.record(
+            s,
+            access.actor,
+            "script.update",
+            str(script.id),
+            access.workspace_id,
+            {"name": script.name, "fields": sorted(changes), "version": script.current_version},
+        )
         s.commit()
     return _built(Saved(script, version, build, queued, secret))
 
@@ -222,9 +236,18 @@ def _update_fields(script: Script, changes: dict[str, Any]) -> str | None:
     return secret
 
 
-def delete(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> None:
-    get(script_id, owner_id)
+def delete(access: Access, script_id: uuid.UUID) -> None:
+    get(access, script_id)
+    access.require(Role.developer)
     with session() as s:
+        audit.record(
+            s,
+            access.actor,
+            "script.delete",
+            str(script_id),
+            access.workspace_id,
+            {"name": s.scalar(select(Script.name).where(Script.id == script_id))},
+        )
         # log_lines has no foreign key (it also holds build logs): remove the runs' lines by hand
         run_ids = select(Run.id).where(Run.script_id == script_id)
         s.execute(sql_delete(LogLine).where(LogLine.source == "run", LogLine.source_id.in_(run_ids)))
@@ -232,9 +255,10 @@ def delete(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> None:
         s.commit()
 
 
-def rotate_hook_token(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> tuple[Script, str | None]:
+def rotate_hook_token(access: Access, script_id: uuid.UUID) -> tuple[Script, str | None]:
     """A new hook URL (the old one answers 404 at once) and, with bearer/HMAC auth, a new secret."""
-    get(script_id, owner_id)
+    get(access, script_id)
+    access.require(Role.developer)
     with session() as s:
         script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one()
         if script.trigger_type != "http":
@@ -244,12 +268,13 @@ def rotate_hook_token(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -
             secret = new_hook_secret(script.http_auth)
             script.hook_secret = crypto.encrypt(secret)
         s.add(script)
+        audit.record(s, access.actor, "script.rotate_hook", str(script.id), access.workspace_id, {"name": script.name})
         s.commit()
         return script, secret
 
 
-def list_versions(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> list[ScriptVersion]:
-    get(script_id, owner_id)
+def list_versions(access: Access, script_id: uuid.UUID) -> list[ScriptVersion]:
+    get(access, script_id)
     with session() as s:
         return list(
             s.scalars(
@@ -258,22 +283,32 @@ def list_versions(script_id: uuid.UUID, owner_id: uuid.UUID | None = None) -> li
         )
 
 
-def restore(script_id: uuid.UUID, number: int, owner_id: uuid.UUID | None = None) -> Saved:
+def restore(access: Access, script_id: uuid.UUID, number: int) -> Saved:
     """Rollback: a new version with the code, dependencies and secrets of version `number`."""
-    old = next((v for v in list_versions(script_id, owner_id) if v.number == number), None)
+    old = next((v for v in list_versions(access, script_id) if v.number == number), None)
     if old is None:
         raise NotFound(f"script {script_id} has no version {number}")
-    return update(script_id, {"code": old.code, "dependencies": old.dependencies, "secrets": old.secrets}, owner_id)
+    saved = update(access, script_id, {"code": old.code, "dependencies": old.dependencies, "secrets": old.secrets})
+    audit.record(
+        None,
+        access.actor,
+        "script.restore",
+        str(script_id),
+        access.workspace_id,
+        {"from_version": number, "version": saved.version.number},
+    )
+    return saved
 
 
 def new_code(
+    access: Access,
     script_id: uuid.UUID,
     code: str | None = None,
     dependencies: list[str] | None = None,
     secrets: list[str] | None = None,
 ) -> Saved:
     changes = {k: v for k, v in (("code", code), ("dependencies", dependencies), ("secrets", secrets)) if v is not None}
-    return update(script_id, changes)
+    return update(access, script_id, changes)
 
 
 def current_version(s, script: Script) -> ScriptVersion:

@@ -1,5 +1,6 @@
-"""Where a run's secrets come from: Runpad's own store (values encrypted at rest with Fernet, never
-returned) and, when it is configured, Infisical.
+"""Where a run's secrets come from: its workspace's part of Runpad's own store (values encrypted at
+rest with Fernet, never returned) and, when it is configured, Infisical. A name is one secret per
+workspace: the same name in two workspaces is two secrets, and a run gets only its own workspace's.
 
 Clash rule: the built-in store wins. resolve() takes every name it can from the store and asks
 Infisical only for the rest, so Infisical is contacted only when a run needs it and an Infisical outage
@@ -17,7 +18,9 @@ from sqlalchemy.dialects.postgresql import insert
 from app.core import crypto, errors
 from app.core.db import session
 from app.integrations import infisical
-from app.models import Secret, utcnow
+from app.models import Role, Secret, utcnow
+from app.services import audit
+from app.services.access import Access
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 PROVIDERS = ("store", "infisical")  # in order of precedence: where both have a name, the first wins
@@ -42,37 +45,52 @@ def validate_names(names: list[str]) -> list[str]:
     return sorted(set(names))
 
 
-def put(name: str, value: str) -> None:
+def put(access: Access, name: str, value: str) -> None:
+    access.require(Role.developer)
     validate_names([name])
     if not isinstance(value, str) or not value:
         raise SecretError("a secret value must be a non-empty string")
     ciphertext = crypto.encrypt(value)
     now = utcnow()
     stmt = insert(Secret).values(
-        id=uuid.uuid4(), name=name, provider="store", ciphertext=ciphertext, created_at=now, updated_at=now
+        id=uuid.uuid4(),
+        workspace_id=access.workspace_id,
+        name=name,
+        provider="store",
+        ciphertext=ciphertext,
+        created_at=now,
+        updated_at=now,
     )
-    stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"ciphertext": ciphertext, "updated_at": now})
+    stmt = stmt.on_conflict_do_update(
+        constraint="uq_secrets_workspace_name", set_={"ciphertext": ciphertext, "updated_at": now}
+    )
     with session() as s:
         s.execute(stmt)
+        audit.record(s, access.actor, "secret.put", name, access.workspace_id)  # never the value
         s.commit()
 
 
-def remove(name: str) -> bool:
+def remove(access: Access, name: str) -> bool:
+    access.require(Role.developer)
     with session() as s:
-        deleted = s.execute(delete(Secret).where(Secret.name == name)).rowcount  # type: ignore[attr-defined]
+        deleted = s.execute(  # type: ignore[attr-defined]
+            delete(Secret).where(Secret.workspace_id == access.workspace_id, Secret.name == name)
+        ).rowcount
+        if deleted:
+            audit.record(s, access.actor, "secret.delete", name, access.workspace_id)
         s.commit()
     return bool(deleted)
 
 
-def names() -> list[str]:
+def names(workspace_id: uuid.UUID) -> list[str]:
     with session() as s:
-        return list(s.scalars(select(Secret.name).order_by(Secret.name)))
+        return list(s.scalars(select(Secret.name).where(Secret.workspace_id == workspace_id).order_by(Secret.name)))
 
 
-def list_all() -> list[tuple[str, str]]:
+def list_all(access: Access) -> list[tuple[str, str]]:
     """Every (name, provider) pair by name; a name both sources have appears twice, the store's row first
     because runs get that one. Infisical names that cannot be environment variables are left out."""
-    rows = [(name, "store") for name in names()]
+    rows = [(name, "store") for name in names(access.workspace_id)]
     try:
         cfg = infisical.load()
         remote = infisical.list_names(cfg) if cfg else []
@@ -82,13 +100,15 @@ def list_all() -> list[tuple[str, str]]:
     return sorted(rows, key=lambda row: (row[0], PROVIDERS.index(row[1])))
 
 
-def resolve(wanted: list[str]) -> dict[str, str]:
-    """The values of the named secrets, by the clash rule above; raises SecretError naming every missing
-    one, or ProviderError naming Infisical and why it failed."""
+def resolve(workspace_id: uuid.UUID, wanted: list[str]) -> dict[str, str]:
+    """The values of the named secrets of a workspace, by the clash rule above; raises SecretError
+    naming every missing one, or ProviderError naming Infisical and why it failed."""
     if not wanted:
         return {}
     with session() as s:
-        rows = s.execute(select(Secret.name, Secret.ciphertext).where(Secret.name.in_(wanted))).all()
+        rows = s.execute(
+            select(Secret.name, Secret.ciphertext).where(Secret.workspace_id == workspace_id, Secret.name.in_(wanted))
+        ).all()
     found = {name: _decrypt(name, ciphertext) for name, ciphertext in rows}
     needed = sorted(set(wanted) - set(found))
     cfg = None

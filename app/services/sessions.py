@@ -47,7 +47,7 @@ def login(email: str, password: str, client_ip: str = "") -> tuple[User, str]:
 
 
 def user_for(token: str) -> User | None:
-    """The user of a live session token, else None (unknown, expired, revoked, or user deleted).
+    """The user of a live session token, else None (unknown, expired, revoked, or user deleted or disabled).
     One query on the unique token_hash index: cheap enough to run for every UI event."""
     if not token:
         return None
@@ -59,6 +59,7 @@ def user_for(token: str) -> User | None:
                 WebSession.token_hash == hash_of(token),
                 WebSession.revoked_at.is_(None),
                 WebSession.expires_at > utcnow(),
+                User.disabled_at.is_(None),
             )
         ).one_or_none()
 

@@ -13,6 +13,8 @@ from sqlalchemy import or_, select, update
 from app.core import errors
 from app.core.db import session
 from app.models import ApiToken, User, utcnow
+from app.services import audit
+from app.services.access import Actor
 
 PREFIX = "rp_"  # makes a leaked token recognisable to people and secret scanners
 LAST_USED_EVERY = timedelta(minutes=1)  # at most one write per token per minute, not one per request
@@ -41,12 +43,14 @@ def issue(user_id: uuid.UUID, name: str = "api", expires_in_days: int | None = N
     row = ApiToken(user_id=user_id, name=name, token_hash=hash_of(token), expires_at=expires_at)
     with session() as s:
         s.add(row)
+        audit.record(s, Actor(user_id), "token.create", str(row.id), details={"name": name})  # never the token
         s.commit()
     return row, token
 
 
 def authenticate(token: str) -> tuple[User, ApiToken] | None:
-    """The user and token row for a live token, else None (unknown, revoked, expired, or its user deleted)."""
+    """The user and token row for a live token, else None (unknown, revoked, expired, or its user
+    deleted or disabled)."""
     with session() as s:
         found = s.execute(
             select(User, ApiToken)
@@ -55,6 +59,7 @@ def authenticate(token: str) -> tuple[User, ApiToken] | None:
                 ApiToken.token_hash == hash_of(token),
                 ApiToken.revoked_at.is_(None),
                 or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
+                User.disabled_at.is_(None),
             )
         ).one_or_none()
         if found is None:
@@ -86,5 +91,7 @@ def revoke(token_id: uuid.UUID, user_id: uuid.UUID) -> bool:
             .values(revoked_at=utcnow())
         )
         n = result.rowcount  # type: ignore[attr-defined]  # a CursorResult, typed as Result
+        if n:
+            audit.record(s, Actor(user_id), "token.revoke", str(token_id))
         s.commit()
     return bool(n)

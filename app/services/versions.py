@@ -71,7 +71,7 @@ def new_version(
     version = ScriptVersion(
         script_id=script_id,
         number=number,
-        runtime=base.runtime,
+        runtime=runtimes.Runtime(base.runtime),
         code=code,
         dependencies=normalised,
         secrets=names,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.services import schedules, scripts
+from app.services.access import Access
 from app.views import listings
 from app.views.overview import build_label, hook_url
 
@@ -66,9 +67,9 @@ def trigger_of(
     return {"type": kind}
 
 
-def load(script_id: uuid.UUID, owner_id: uuid.UUID) -> Loaded:
-    """The owner's script as editable fields; scripts.NotFound for an unknown id or another's script."""
-    script, version, build = listings.script_view(script_id, owner_id)
+def load(access: Access, script_id: uuid.UUID) -> Loaded:
+    """The script as editable fields; scripts.NotFound for an unknown id or another workspace's script."""
+    script, version, build = listings.script_view(access, script_id)
     trigger = trigger_of(script.trigger_type, script.http_auth, script.cron, script.interval_seconds, script.timezone)
     fields = Fields(
         script.name,
@@ -189,10 +190,11 @@ def _plain(fields: Fields) -> dict:
     return plain
 
 
-def create(runtime: str, fields: Fields, owner_id: uuid.UUID) -> scripts.Saved:
+def create(access: Access, runtime: str, fields: Fields) -> scripts.Saved:
     _check_text("the name", fields.name)
     _check_text("the code", fields.code)
     return scripts.create(
+        access,
         fields.name,
         runtime,
         fields.code,
@@ -203,11 +205,10 @@ def create(runtime: str, fields: Fields, owner_id: uuid.UUID) -> scripts.Saved:
         memory_mb=fields.memory_mb,
         network=fields.network,
         enabled=fields.enabled,
-        owner_id=owner_id,
     )
 
 
-def update(script_id: uuid.UUID, saved: Fields, current: Fields, owner_id: uuid.UUID) -> scripts.Saved:
+def update(access: Access, script_id: uuid.UUID, saved: Fields, current: Fields) -> scripts.Saved:
     _check_text("the name", current.name)
     _check_text("the code", current.code)
-    return scripts.update(script_id, changes(saved, current), owner_id)
+    return scripts.update(access, script_id, changes(saved, current))

@@ -14,6 +14,7 @@ from app.core.db import session
 from app.core.settings import settings
 from app.models import Build, Run, Script
 from app.services import schedules
+from app.services.access import Access
 from app.views import listings
 
 # The build statuses as the editor and the list say them: a ready image is a build that succeeded.
@@ -97,10 +98,10 @@ def last_runs(script_ids: list[uuid.UUID]) -> dict[uuid.UUID, Run]:
         return {run.script_id: run for run in s.scalars(q) if run.script_id}
 
 
-def script_rows(owner_id: uuid.UUID, now: datetime | None = None) -> list[ScriptRow]:
-    """The owner's scripts, newest first, as the list page shows them."""
+def script_rows(access: Access, now: datetime | None = None) -> list[ScriptRow]:
+    """The workspace's scripts, newest first, as the list page shows them."""
     now = now or datetime.now(UTC)
-    scripts = listings.scripts_of(owner_id)
+    scripts = listings.scripts_of(access)
     runs = last_runs([script.id for script, _, _ in scripts])
     rows = []
     for script, _version, build in scripts:

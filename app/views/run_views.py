@@ -14,6 +14,7 @@ from app.core.db import session
 from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES, Build, BuildStatus, Run, RunStatus, ScriptVersion
 from app.services import dependencies
+from app.services.access import Access
 
 MAX_SHOWN_LINES = 2000  # the browser gets the last lines only; the whole log is a download away
 
@@ -217,10 +218,10 @@ def list_row(run: Run, now: datetime | None = None) -> RunListRow:
     )
 
 
-def runs_by_id(owner_id: uuid.UUID, run_ids: list[uuid.UUID]) -> dict[str, Run]:
-    """The owner's runs among run_ids, as they are now, by id."""
+def runs_by_id(access: Access, run_ids: list[uuid.UUID]) -> dict[str, Run]:
+    """The workspace's runs among run_ids, as they are now, by id."""
     if not run_ids:
         return {}
     with session() as s:
-        found = s.scalars(select(Run).where(Run.id.in_(run_ids), Run.owner_id == owner_id))
+        found = s.scalars(select(Run).where(Run.id.in_(run_ids), Run.workspace_id == access.workspace_id))
         return {str(run.id): run for run in found}

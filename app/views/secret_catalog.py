@@ -13,6 +13,7 @@ from app.core.db import session
 from app.integrations import infisical
 from app.models import Secret
 from app.services import secrets
+from app.services.access import Access
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,16 @@ class Catalog:
         return {e.name for e in self.entries}
 
 
-def catalog() -> Catalog:
+def catalog(access: Access) -> Catalog:
+    """The workspace's secrets (any role may see the names)."""
     with session() as s:
-        stored = dict(s.execute(select(Secret.name, Secret.updated_at).order_by(Secret.name)).all())
+        stored = dict(
+            s.execute(
+                select(Secret.name, Secret.updated_at)
+                .where(Secret.workspace_id == access.workspace_id)
+                .order_by(Secret.name)
+            ).all()
+        )
     remote, status, error = _infisical_names()
     names = sorted(set(stored) | set(remote))
     entries = [

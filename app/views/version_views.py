@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from app.models import ScriptVersion
 from app.services import scripts
+from app.services.access import Access
 from app.views import run_views
 
 
@@ -32,9 +33,9 @@ class History:
     code: dict[int, str]
 
 
-def history(script_id: uuid.UUID, owner_id: uuid.UUID) -> History:
-    script = scripts.get(script_id, owner_id)
-    found: list[ScriptVersion] = scripts.list_versions(script_id, owner_id)
+def history(access: Access, script_id: uuid.UUID) -> History:
+    script = scripts.get(access, script_id)
+    found: list[ScriptVersion] = scripts.list_versions(access, script_id)
     rows = [
         VersionRow(
             v.number,
@@ -57,6 +58,6 @@ def changes_between(runtime: str, rows: list[VersionRow], old: int, new: int) ->
     return run_views.dependency_changes(runtime, by_number[old].dependencies, by_number[new].dependencies)
 
 
-def restore(script_id: uuid.UUID, number: int, owner_id: uuid.UUID) -> scripts.Saved:
+def restore(access: Access, script_id: uuid.UUID, number: int) -> scripts.Saved:
     """A new current version with version `number`'s code, dependencies and secrets (see scripts.restore)."""
-    return scripts.restore(script_id, number, owner_id)
+    return scripts.restore(access, script_id, number)

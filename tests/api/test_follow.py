@@ -7,11 +7,12 @@ import time
 
 from app.models import RunStatus
 from app.services import follow, launch, logs, queue, runs
+from tests.support.actors import acting
 
 
 def queued_run():
     with queue.using(queue.Memory()):  # it stays queued: the test plays the worker
-        return launch.tryout(None, "python", "x = 1\n", [], [], None)
+        return launch.tryout(acting(), "python", "x = 1\n", [], [], None)
 
 
 def collect(run_id, timeout=20):

@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 
 from app.api.main import api
 from app.services import launch, queue, runs, scripts, tokens, users
+from tests.support.actors import acting
 
 MAX_EXAMPLES = 25
 CHECKS = [
@@ -48,8 +49,8 @@ def fuzzer():
     What the fuzzed calls queue stays in memory: the API's answers are the subject, not the runs."""
     with queue.using(queue.Memory()):
         user = users.create(f"fuzz-{uuid.uuid4().hex[:8]}@example.com", "fuzz password")
-        saved = scripts.create("fuzzed", "python", "x = 1\n", trigger={"type": "http"}, owner_id=user.id)
-        run = launch.manual_run(saved.script.id, user.id, {"a": 1})
+        saved = scripts.create(acting(user), "fuzzed", "python", "x = 1\n", trigger={"type": "http"})
+        run = launch.manual_run(acting(user), saved.script.id, {"a": 1})
         runs.cancel(run.id)  # ended, so following its log ends too
         spare, _ = tokens.issue(user.id, "spare")
         ids = {"script_id": saved.script.id, "run_id": run.id, "build_id": saved.build.id, "token_id": spare.id}

@@ -11,6 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.actors import acting
+
 pytestmark = pytest.mark.usefixtures("worker")
 
 NODE = """import dayjs from "dayjs";
@@ -143,9 +145,9 @@ def test_versions_diff_restore_and_settings_in_the_dark_theme(page, account):
 
     owner = users.authenticate(*account)
     saved = scripts.create(
-        f"e2e versions {uuid.uuid4().hex[:6]}", "python", "def handler(event, ctx):\n    return 1\n", owner_id=owner.id
+        acting(owner), f"e2e versions {uuid.uuid4().hex[:6]}", "python", "def handler(event, ctx):\n    return 1\n"
     )
-    scripts.update(saved.script.id, {"code": "def handler(event, ctx):\n    return 2\n"}, owner_id=owner.id)
+    scripts.update(acting(owner), saved.script.id, {"code": "def handler(event, ctx):\n    return 2\n"})
 
     page.click('[aria-label="Switch light or dark theme"]')
     page.goto(f"/scripts/{saved.script.id}/versions")
@@ -156,7 +158,7 @@ def test_versions_diff_restore_and_settings_in_the_dark_theme(page, account):
     page.click("#restore-version")
     page.click("#restore-confirm")
     page.wait_for_url(f"**/scripts/{saved.script.id}")
-    assert scripts.list_versions(saved.script.id, owner.id)[0].number == 3  # restore saves a new version
+    assert scripts.list_versions(acting(owner), saved.script.id)[0].number == 3  # restore saves a new version
     page.wait_for_function("() => window.runpadEditor !== undefined")
     assert "return 1" in page.evaluate("() => window.runpadEditor.getValue()")
     page.shots("restored-dark")

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from app.services import users
 from tests.e2e.conftest import log_in
+from tests.support.actors import acting
 from tests.support.scripts import built_script
 
 MARKER = f"private_{uuid.uuid4().hex}"
@@ -126,11 +127,11 @@ def test_a_hostile_hook_opened_by_an_admin_cannot_touch_the_session(browser, web
     email, password = f"e2e-admin-{uuid.uuid4().hex[:8]}@runpad.test", "e2e-password-123"
     admin = users.create(email, password, is_admin=True)
     saved = built_script(
+        acting(admin),
         f"hostile {uuid.uuid4().hex[:6]}",
         "node",
         HOSTILE.replace("IDE_URL", json.dumps(web.url)),
         trigger={"type": "http"},
-        owner_id=admin.id,
     )
     hook_url = f"{web.hooks_url}/hooks/{saved.script.hook_token}"
 

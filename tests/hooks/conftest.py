@@ -23,6 +23,7 @@ from app.core.db import reset_engine, session
 from app.core.settings import settings
 from app.models import Run
 from app.services import tokens, users
+from tests.support.actors import acting
 from tests.support.scripts import built_script
 from tests.support.worker_process import WorkerProcess
 
@@ -79,6 +80,7 @@ def pool_of(monkeypatch):
 
 def hook_script(code: str, timeout_seconds: int = 30):
     return built_script(
+        acting(),
         f"hook-{uuid.uuid4()}",
         "python",
         code,

@@ -12,6 +12,7 @@ from standardwebhooks import Webhook
 
 from app.services import runs, scripts, webhook_signatures
 from tests.hooks.test_hooks import http_script, run_count
+from tests.support.actors import acting
 from tests.support.api_process import HOOKS_APP, ApiProcess
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
@@ -34,15 +35,15 @@ def test_the_secret_is_a_whsec_key_shown_once():
     saved = http_script(auth="hmac", build=False)
     assert saved.hook_secret.startswith("whsec_")
     assert len(base64.b64decode(saved.hook_secret.removeprefix("whsec_"))) == 32
-    _, rotated = scripts.rotate_hook_token(saved.script.id)
+    _, rotated = scripts.rotate_hook_token(acting(), saved.script.id)
     assert rotated.startswith("whsec_") and rotated != saved.hook_secret
 
 
 def test_switching_between_bearer_and_hmac_makes_a_secret_of_the_right_form():
     saved = http_script(auth="bearer", build=False)
-    to_hmac = scripts.update(saved.script.id, {"trigger": {"http_auth": "hmac"}})
+    to_hmac = scripts.update(acting(), saved.script.id, {"trigger": {"http_auth": "hmac"}})
     assert to_hmac.hook_secret and to_hmac.hook_secret.startswith("whsec_")
-    to_bearer = scripts.update(saved.script.id, {"trigger": {"http_auth": "bearer"}})
+    to_bearer = scripts.update(acting(), saved.script.id, {"trigger": {"http_auth": "bearer"}})
     assert to_bearer.hook_secret and not to_bearer.hook_secret.startswith("whsec_")
 
 

@@ -12,6 +12,7 @@ from app.api.hooks_app import app as hooks_app
 from app.core.db import session
 from app.models import Run
 from app.services import builds, hooks, queue, runs, scripts
+from tests.support.actors import acting
 from tests.support.scripts import built_script, unbuilt_script
 from tests.support.worker_process import WorkerProcess
 
@@ -34,7 +35,9 @@ def client(worker):
 
 def http_script(code=ECHO, runtime="node", auth="none", deps=(), build=True, **kw):
     save = built_script if build else unbuilt_script
-    return save(f"hook-{uuid.uuid4()}", runtime, code, list(deps), trigger={"type": "http", "http_auth": auth}, **kw)
+    return save(
+        acting(), f"hook-{uuid.uuid4()}", runtime, code, list(deps), trigger={"type": "http", "http_auth": auth}, **kw
+    )
 
 
 def run_count(script_id) -> int:
@@ -156,7 +159,7 @@ def test_bearer_auth(client):
 def test_rotation_retires_the_old_url_and_secret(client):
     saved = http_script(auth="bearer")
     old_url, old_secret = f"/hooks/{saved.script.hook_token}", saved.hook_secret
-    script, new_secret = scripts.rotate_hook_token(saved.script.id)
+    script, new_secret = scripts.rotate_hook_token(acting(), saved.script.id)
     assert client.post(old_url, headers={"Authorization": f"Bearer {old_secret}"}).status_code == 404
     new_url = f"/hooks/{script.hook_token}"
     assert len(script.hook_token) >= 32
@@ -169,10 +172,10 @@ def test_unknown_disabled_deleted_and_non_http_scripts_are_404(client):
     disabled = http_script(enabled=False)
     assert client.get(f"/hooks/{disabled.script.hook_token}").status_code == 404
     deleted = http_script()
-    scripts.delete(deleted.script.id)
+    scripts.delete(acting(), deleted.script.id)
     assert client.get(f"/hooks/{deleted.script.hook_token}").status_code == 404
     switched = http_script()
-    scripts.update(switched.script.id, {"trigger": {"type": "manual"}})
+    scripts.update(acting(), switched.script.id, {"trigger": {"type": "manual"}})
     assert client.get(f"/hooks/{switched.script.hook_token}").status_code == 404
 
 

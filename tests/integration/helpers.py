@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.core.db import session
 from app.models import Run
 from app.services import logs, runs, versions
+from tests.support.actors import acting
 from workers import engine
 
 
@@ -13,7 +14,7 @@ def tryout(runtime: str, code: str, deps=(), secret_names=(), body=None, **limit
     base = versions.base_for(runtime)
     with session() as s:
         version = versions.new_version(s, base, code, list(deps), list(secret_names))
-        run = runs.create(s, version, "tryout", body, **limits)
+        run = runs.create(s, version, "tryout", body, **limits, workspace_id=acting().workspace_id)
         s.commit()
     engine.execute_run(run.id)
     return runs.get(run.id)

@@ -13,6 +13,7 @@ from app.core.db import session
 from app.models import BaseImage, Build, BuildStatus, Run
 from app.services import base_catalog, builds, logs, runs, versions
 from tests.engines import start_worker
+from tests.support.actors import acting
 from workers import engine
 from workers.runtime import images
 
@@ -46,7 +47,7 @@ def saved_on(base: base_catalog.Entry) -> tuple[Build, Run]:
     with session() as s:
         version = versions.new_version(s, base, CODE[base.runtime], [dependency], [])
         build, _ = builds.ensure_build(s, version, base)
-        run = runs.create(s, version, "tryout", None)
+        run = runs.create(s, version, "tryout", None, workspace_id=acting().workspace_id)
         s.commit()
     return build, run
 
@@ -84,7 +85,7 @@ def test_a_version_saved_without_a_build_gets_one_only_on_a_base_that_fits():
     elsewhere = base_catalog.Entry("python", "example/python", "sha256:" + "1" * 64, "r")
     with session() as s:
         version = versions.new_version(s, elsewhere, "def handler(e, c):\n    return 1\n", [], [])
-        run = runs.create(s, version, "tryout", None)
+        run = runs.create(s, version, "tryout", None, workspace_id=acting().workspace_id)
         s.commit()
     engine.execute_run(run.id)
     ended = runs.get(run.id)

@@ -10,6 +10,7 @@ from app.core.settings import settings
 from app.services import logs, secrets
 from tests.integration import nethost
 from tests.integration.npm_registry import NpmRegistry
+from tests.support.actors import acting
 from tests.support.scripts import built_script
 from workers.runtime import images
 from workers.runtime.docker_client import client
@@ -28,7 +29,7 @@ console.log("STOLEN " + JSON.stringify(found));
 
 def test_an_install_script_sees_no_secrets_and_leaves_none_in_the_image(monkeypatch, test_host):
     secret_value = f"store-secret-{uuid.uuid4().hex}"
-    secrets.put("RUNPAD_BUILD_VICTIM", secret_value)
+    secrets.put(acting(), "RUNPAD_BUILD_VICTIM", secret_value)
     name = f"runpad-evil-{uuid.uuid4().hex[:8]}"
     with NpmRegistry(test_host) as registry, nethost.allowed(f"{nethost.ADDRESS}/32"):
         registry.add(
@@ -43,7 +44,7 @@ def test_an_install_script_sees_no_secrets_and_leaves_none_in_the_image(monkeypa
         )
         monkeypatch.setattr(settings, "npm_registry", registry.url)
         saved = built_script(
-            f"evil-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"], ["RUNPAD_BUILD_VICTIM"]
+            acting(), f"evil-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"], ["RUNPAD_BUILD_VICTIM"]
         )
         assert saved.build_queued
     from app.services import builds

@@ -13,6 +13,7 @@ import pytest
 from app.core.db import session
 from app.core.redis import redis_client
 from app.services import runs, versions
+from tests.support.actors import acting
 from tests.support.worker_process import WorkerProcess
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 from workers.celery_app import celery
@@ -101,7 +102,7 @@ def test_a_celery_worker_runs_the_pipelined_messages_of_both_queues(empty_tryout
     base = versions.base_for("python")
     with session() as s:
         version = versions.new_version(s, base, "def handler(e, c):\n    return e['body'] * 2\n", [], [])
-        made = [runs.create(s, version, "tryout", i) for i in range(4)]
+        made = [runs.create(s, version, "tryout", i, workspace_id=acting().workspace_id) for i in range(4)]
         s.commit()
     worker = WorkerProcess(f"test-dispatch-{uuid.uuid4().hex[:8]}").start()
     try:

@@ -11,6 +11,7 @@ import pytest
 
 from app.services import secrets
 from tests.integration.helpers import log_text, tryout
+from tests.support.actors import acting
 from workers.runtime.docker_client import client
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
@@ -240,7 +241,7 @@ def test_the_host_listener_is_reachable_without_the_run_network(host_listener):
 
 def test_a_run_cannot_read_another_runs_secrets(request):
     value = f"other-run-{uuid.uuid4().hex}"
-    secrets.put("RUNPAD_VICTIM", value)
+    secrets.put(acting(), "RUNPAD_VICTIM", value)
     victim: dict = {}
     t = threading.Thread(
         target=lambda: victim.setdefault(

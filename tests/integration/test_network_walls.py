@@ -21,6 +21,7 @@ from app.services import builds, logs
 from tests.integration import nethost
 from tests.integration.helpers import log_text, tryout
 from tests.integration.npm_registry import NpmRegistry
+from tests.support.actors import acting
 from tests.support.scripts import built_script
 from tests.support.worker_process import WorkerProcess
 from workers.runtime import build_step, network
@@ -94,7 +95,7 @@ def _evil_build(registry, postinstall: str, extra: dict[str, str] | None = None)
             **(extra or {}),
         },
     )
-    saved = built_script(f"probe-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"], [])
+    saved = built_script(acting(), f"probe-{name}", "node", "export default () => 1;", [f"{name}@1.0.0"], [])
     build = builds.get(saved.build.id)
     return build, "\n".join(line.line for line in logs.read("build", build.id))
 

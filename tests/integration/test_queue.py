@@ -8,6 +8,7 @@ import pytest
 
 from app.models import RunStatus
 from app.services import builds, launch, queue, runs, scripts, users
+from tests.support.actors import acting
 
 CODE = "def handler(event, ctx):\n    return 1\n"
 
@@ -19,22 +20,22 @@ def owner():
 def test_a_manual_run_is_committed_then_sent_once():
     uid = owner()
     with queue.using(queue.Memory()) as sent:
-        saved = scripts.create(f"q-{uuid.uuid4()}", "python", CODE, owner_id=uid)
-        run = launch.manual_run(saved.script.id, uid, {"a": 1})
+        saved = scripts.create(acting(uid), f"q-{uuid.uuid4()}", "python", CODE)
+        run = launch.manual_run(acting(uid), saved.script.id, {"a": 1})
     assert sent.run_ids() == [run.id] and sent.sent[-1] == ("run", run.id, "manual")
     assert runs.get(run.id).status == RunStatus.queued  # committed: a worker would find it
 
 
 def test_a_broker_blip_shorter_than_the_retries_loses_nothing():
     with queue.using(queue.Memory(failing=ConnectionError("blip"), times=len(queue.RETRY_DELAYS))) as sent:
-        run = launch.tryout(owner(), "python", CODE, [], [], {})
+        run = launch.tryout(acting(owner()), "python", CODE, [], [], {})
     assert sent.run_ids() == [run.id] and runs.get(run.id).status == RunStatus.queued
 
 
 def test_a_broker_outage_ends_the_committed_run_as_failed_and_says_so():
     with queue.using(queue.Memory(failing=ConnectionError("Redis is unreachable"))) as sent:
         with pytest.raises(queue.QueueUnavailable, match="recorded as failed"):
-            launch.tryout(owner(), "python", CODE, [], [], {})
+            launch.tryout(acting(owner()), "python", CODE, [], [], {})
     assert sent.sent == []
     failed = runs.get(uuid.UUID(str(_latest_tryout_id())))
     assert failed.status == RunStatus.failed and "could not queue the run: Redis is unreachable" in failed.error
@@ -54,10 +55,10 @@ def test_a_save_sends_its_build_until_a_worker_has_built_it():
     uid = owner()
     deps = [f"queue-seam-{uuid.uuid4().hex[:8]}==1.0"]  # a set no other test has
     with queue.using(queue.Memory()) as sent:
-        first = scripts.create(f"q-{uuid.uuid4()}", "python", CODE, deps, owner_id=uid)
+        first = scripts.create(acting(uid), f"q-{uuid.uuid4()}", "python", CODE, deps)
         builds.claim(first.build.id, "queue-test")
         builds.finish(first.build.id, image_ref="runpad/deps:queue-test", digest="sha256:0", lockfile="")
-        again = scripts.create(f"q-{uuid.uuid4()}", "python", CODE + "\n", deps, owner_id=uid)
+        again = scripts.create(acting(uid), f"q-{uuid.uuid4()}", "python", CODE + "\n", deps)
     assert first.build_queued and not again.build_queued and again.build.id == first.build.id
     assert sent.build_ids() == [first.build.id]
 
@@ -65,8 +66,8 @@ def test_a_save_sends_its_build_until_a_worker_has_built_it():
 def test_a_save_whose_build_cannot_be_queued_is_kept_and_its_build_stays_queued():
     deps = [f"queue-seam-{uuid.uuid4().hex[:8]}==1.0"]
     with queue.using(queue.Memory(failing=ConnectionError("down"))):
-        saved = scripts.create(f"q-{uuid.uuid4()}", "python", CODE, deps, owner_id=owner())
-    assert scripts.get(saved.script.id).current_version == 1
+        saved = scripts.create(acting(), f"q-{uuid.uuid4()}", "python", CODE, deps)
+    assert scripts.get(acting(), saved.script.id).current_version == 1
     assert builds.get(saved.build.id).status == "queued"  # the first run of the version builds it
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from app.services import secrets
 from tests.integration.helpers import log_text, tryout
+from tests.support.actors import acting
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
 
@@ -53,7 +54,7 @@ def forms(value: str) -> list[str]:
 
 def test_a_multi_line_secret_and_its_forms_never_reach_the_log_result_or_error():
     value = pem_like()
-    secrets.put("RUNPAD_TEST_PEM", value)
+    secrets.put(acting(), "RUNPAD_TEST_PEM", value)
 
     run = tryout("node", NODE_PRINTS, secret_names=["RUNPAD_TEST_PEM"])
     text = log_text(run)

@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from tests.integration.helpers import log_text, tryout
+from tests.support.actors import acting
 from tests.support.scripts import built_script
 from workers.runtime import images
 
@@ -53,7 +54,7 @@ def registry(tmp_path, monkeypatch):
 def test_built_images_are_pushed_and_pulled_instead_of_rebuilt(registry):
     # a dependency set no other test builds, so this build happens with the registry set
     saved = built_script(
-        f"reg-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 'ok'\n", ["six==1.15.0", "idna==3.4"]
+        acting(), f"reg-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 'ok'\n", ["six==1.15.0", "idna==3.4"]
     )
     from app.services import builds, logs
 

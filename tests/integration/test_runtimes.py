@@ -9,6 +9,7 @@ from app.core.db import session
 from app.models import Build, Run, ScriptVersion
 from app.services import builds, logs, runs, scripts, secrets, versions
 from tests.integration.helpers import log_lines, log_text, tryout
+from tests.support.actors import acting
 from workers import engine
 from workers.runtime import images
 
@@ -60,9 +61,9 @@ def _build_for(saved):
 
 
 def test_same_dependencies_share_one_image_and_a_change_makes_a_new_one():
-    a = scripts.create(f"a-{uuid.uuid4()}", "python", PY_SIX, ["six==1.16.0", "idna==3.7"])
+    a = scripts.create(acting(), f"a-{uuid.uuid4()}", "python", PY_SIX, ["six==1.16.0", "idna==3.7"])
     b = scripts.create(
-        f"b-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 1\n", ["IDNA==3.7", "six==1.16.0"]
+        acting(), f"b-{uuid.uuid4()}", "python", "def handler(e, c):\n    return 1\n", ["IDNA==3.7", "six==1.16.0"]
     )
     assert a.version.deps_hash == b.version.deps_hash and a.build.id == b.build.id
     build = _build_for(a)
@@ -70,7 +71,7 @@ def test_same_dependencies_share_one_image_and_a_change_makes_a_new_one():
     assert "idna==3.7" in build.lockfile and "six==1.16.0" in build.lockfile
     with session() as s:
         assert s.get(ScriptVersion, b.version.id).lockfile == build.lockfile  # recorded on every version
-    changed = scripts.new_code(a.script.id, dependencies=["six==1.16.0", "idna==3.6"])
+    changed = scripts.new_code(acting(), a.script.id, dependencies=["six==1.16.0", "idna==3.6"])
     assert changed.version.number == 2 and changed.version.deps_hash != a.version.deps_hash
     new_build = _build_for(changed)
     assert new_build.status == "ready" and new_build.image_ref != build.image_ref
@@ -78,7 +79,7 @@ def test_same_dependencies_share_one_image_and_a_change_makes_a_new_one():
 
 
 def test_build_log_is_stored_and_a_failed_build_fails_its_runs():
-    saved = scripts.create(f"bad-{uuid.uuid4()}", "python", "x = 1\n", ["runpad-no-such-package-xyz==0.0.1"])
+    saved = scripts.create(acting(), f"bad-{uuid.uuid4()}", "python", "x = 1\n", ["runpad-no-such-package-xyz==0.0.1"])
     build = _build_for(saved)
     assert build.status == "failed" and build.error
     log = "\n".join(ln.line for ln in logs.read("build", build.id))
@@ -93,7 +94,7 @@ def test_build_log_is_stored_and_a_failed_build_fails_its_runs():
 
 
 def test_rebuild_from_the_lockfile_installs_the_same_versions():
-    saved = scripts.create(f"lock-{uuid.uuid4()}", "node", "export default () => 1;", ["dayjs@^1.11"])
+    saved = scripts.create(acting(), f"lock-{uuid.uuid4()}", "node", "export default () => 1;", ["dayjs@^1.11"])
     build = _build_for(saved)
     images.client().images.remove(build.image_ref, force=True)  # as if pruned on this machine
     run = tryout(
@@ -169,7 +170,7 @@ def test_a_result_that_is_not_json_fails_clearly(runtime, code):
 
 def test_secrets_are_environment_variables_and_redacted_everywhere():
     value = f"tok-{uuid.uuid4().hex}/+="
-    secrets.put("RUNPAD_TEST_TOKEN", value)
+    secrets.put(acting(), "RUNPAD_TEST_TOKEN", value)
     code = """import os, base64, urllib.parse
 def handler(e, c):
     v = os.environ["RUNPAD_TEST_TOKEN"]
@@ -210,13 +211,13 @@ def test_bad_input_is_refused_and_nothing_is_written():
     ]
     for runtime, code, deps, names in bad:
         with pytest.raises((versions.VersionError, scripts.ScriptError)):
-            scripts.create("x", runtime, code, deps, names)
+            scripts.create(acting(), "x", runtime, code, deps, names)
         with session() as s, pytest.raises(versions.VersionError):
             versions.new_version(s, versions.base_for(runtime), code, deps, names)
     with session() as s:
         version = versions.new_version(s, versions.base_for("node"), "export default () => 1;", [], [])
         with pytest.raises(runs.RunError, match="limit is 6291456 bytes"):
-            runs.create(s, version, "tryout", "x" * (6 * 1024 * 1024 + 1))
+            runs.create(s, version, "tryout", "x" * (6 * 1024 * 1024 + 1), workspace_id=acting().workspace_id)
         s.rollback()
     assert (count(ScriptVersion), count(Run), count(Build)) == before
 

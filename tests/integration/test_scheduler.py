@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select, text, update
 from app.core.db import session
 from app.models import Run, RunStatus, Script, ScriptVersion, User
 from app.services import requeue, runs, schedules
+from tests.support.actors import acting
 from tests.support.scheduler_process import SchedulerProcess
 from workers import dispatch
 from workers.scheduler import queue_size
@@ -39,6 +40,7 @@ def scheduled(made, cron=None, interval=None, next_run_at=T0, tz="UTC", **fields
     """A schedule-triggered script with a version, inserted directly (no build: its runs never execute)."""
     with session() as s:
         script = Script(
+            workspace_id=acting().workspace_id,
             name="sched",
             runtime="python",
             trigger_type="schedule",

@@ -6,6 +6,7 @@ import pytest
 
 from app.core.db import session
 from app.services import logs, runs, scripts
+from tests.support.actors import acting
 from tests.support.scripts import built_script
 from workers import engine
 
@@ -14,16 +15,16 @@ CODE = "export default () => 'v1';"
 
 
 def test_code_changes_make_versions_and_restore_rolls_back():
-    saved = scripts.create(f"s-{uuid.uuid4()}", "node", CODE)
-    v2 = scripts.update(saved.script.id, {"code": "export default () => 'v2';"})
+    saved = scripts.create(acting(), f"s-{uuid.uuid4()}", "node", CODE)
+    v2 = scripts.update(acting(), saved.script.id, {"code": "export default () => 'v2';"})
     assert v2.version.number == 2
-    same = scripts.update(saved.script.id, {"name": "renamed", "timeout_seconds": 5})
+    same = scripts.update(acting(), saved.script.id, {"name": "renamed", "timeout_seconds": 5})
     assert same.version.number == 2 and same.script.name == "renamed" and same.script.timeout_seconds == 5
-    restored = scripts.restore(saved.script.id, 1)
+    restored = scripts.restore(acting(), saved.script.id, 1)
     assert restored.version.number == 3 and restored.version.code == CODE
-    assert [v.number for v in scripts.list_versions(saved.script.id)] == [3, 2, 1]
+    assert [v.number for v in scripts.list_versions(acting(), saved.script.id)] == [3, 2, 1]
     with pytest.raises(scripts.NotFound):
-        scripts.restore(saved.script.id, 9)
+        scripts.restore(acting(), saved.script.id, 9)
 
 
 @pytest.mark.parametrize(
@@ -41,10 +42,10 @@ def test_code_changes_make_versions_and_restore_rolls_back():
     ],
 )
 def test_bad_changes_are_refused_and_change_nothing(changes, message):
-    saved = scripts.create(f"s-{uuid.uuid4()}", "node", CODE)
+    saved = scripts.create(acting(), f"s-{uuid.uuid4()}", "node", CODE)
     with pytest.raises(scripts.ScriptError, match=message):
-        scripts.update(saved.script.id, changes)
-    again = scripts.get(saved.script.id)
+        scripts.update(acting(), saved.script.id, changes)
+    again = scripts.get(acting(), saved.script.id)
     assert (again.name, again.timeout_seconds, again.memory_mb, again.current_version) == (
         saved.script.name,
         saved.script.timeout_seconds,
@@ -58,23 +59,23 @@ def test_owners_do_not_see_each_others_scripts():
 
     a = users.create(f"a-{uuid.uuid4().hex[:6]}@x.io", "password-a-1")
     b = users.create(f"b-{uuid.uuid4().hex[:6]}@x.io", "password-b-1")
-    saved = scripts.create(f"s-{uuid.uuid4()}", "node", CODE, owner_id=a.id)
-    assert scripts.get(saved.script.id, a.id).id == saved.script.id
+    saved = scripts.create(acting(a), f"s-{uuid.uuid4()}", "node", CODE)
+    assert scripts.get(acting(a), saved.script.id).id == saved.script.id
     for call in (
-        lambda: scripts.get(saved.script.id, b.id),
-        lambda: scripts.delete(saved.script.id, b.id),
-        lambda: scripts.update(saved.script.id, {"name": "x"}, b.id),
+        lambda: scripts.get(acting(b), saved.script.id),
+        lambda: scripts.delete(acting(b), saved.script.id),
+        lambda: scripts.update(acting(b), saved.script.id, {"name": "x"}),
     ):
         with pytest.raises(scripts.NotFound):
             call()
 
 
 def test_deleting_a_script_removes_its_runs_and_their_logs():
-    saved = built_script(f"s-{uuid.uuid4()}", "python", "print('kept?')\n")
+    saved = built_script(acting(), f"s-{uuid.uuid4()}", "python", "print('kept?')\n")
     with session() as s:
         run = runs.create(s, saved.version, "manual", None, script=saved.script)
         s.commit()
     engine.execute_run(run.id)
     assert [ln.line for ln in logs.read("run", run.id)] == ["kept?"]
-    scripts.delete(saved.script.id)
+    scripts.delete(acting(), saved.script.id)
     assert runs.get(run.id) is None and logs.read("run", run.id) == []

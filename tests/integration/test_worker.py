@@ -8,6 +8,7 @@ import pytest
 
 from app.core.db import session
 from app.services import logs, runs, versions
+from tests.support.actors import acting
 from tests.support.worker_process import WorkerProcess
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 from workers.runtime.docker_client import client
@@ -19,7 +20,7 @@ def queued(runtime: str, code: str, body=None, **limits):
     base = versions.base_for(runtime)
     with session() as s:
         version = versions.new_version(s, base, code, [], [])
-        run = runs.create(s, version, "tryout", body, **limits)
+        run = runs.create(s, version, "tryout", body, **limits, workspace_id=acting().workspace_id)
         s.commit()
     return run
 

@@ -8,6 +8,7 @@ import uuid
 
 from app.services import logs
 from tests.integration.helpers import tryout
+from tests.support.actors import acting
 from workers.shipping import LogShipper, Shipper
 
 from .conftest import cloudwatch_messages
@@ -82,7 +83,13 @@ def test_a_worker_process_ships_its_runs_on_its_own(docker_ready, moto, log_grou
     worker = WorkerProcess(f"logs-worker-{uuid.uuid4().hex[:6]}").start()
     try:
         with session() as s:
-            run = runs.create(s, versions.new_version(s, versions.base_for("python"), HANDLER, [], []), "tryout", False)
+            run = runs.create(
+                s,
+                versions.new_version(s, versions.base_for("python"), HANDLER, [], []),
+                "tryout",
+                False,
+                workspace_id=acting().workspace_id,
+            )
             s.commit()
         dispatch.enqueue_run(run.id, "tryout")
         assert runs.wait(run.id, timeout=60).status == "succeeded"

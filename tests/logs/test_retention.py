@@ -13,6 +13,7 @@ from app.core.db import session
 from app.core.settings import settings
 from app.models import Build, LogLine, Run, ScriptVersion, utcnow
 from app.services import app_settings, log_retention
+from tests.support.actors import acting
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +30,7 @@ def finished_run(days_ago: float | None) -> uuid.UUID:
         s.flush()
         finished = utcnow() - timedelta(days=days_ago) if days_ago is not None else None
         run = Run(
+            workspace_id=acting().workspace_id,
             version_id=version.id,
             trigger="tryout",
             status="succeeded" if finished else "running",

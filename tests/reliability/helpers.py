@@ -21,6 +21,7 @@ from app.core.redis import redis_client
 from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import runs, scripts, versions
+from tests.support.actors import acting
 from tests.support.scripts import built_script
 from workers.runtime import containers
 
@@ -33,7 +34,7 @@ ECHO = "export default async (event) => ({ i: event.body && event.body.i });"
 
 def hook_script(code: str = ECHO, runtime: str = "node", **kw) -> scripts.Saved:
     """A saved HTTP-triggered script whose (dependency-free) image is built before it is called."""
-    return built_script(f"drill-{uuid.uuid4().hex[:8]}", runtime, code, [], trigger={"type": "http"}, **kw)
+    return built_script(acting(), f"drill-{uuid.uuid4().hex[:8]}", runtime, code, [], **kw, trigger={"type": "http"})
 
 
 def queued_tryout(runtime: str, code: str, body=None, **limits) -> Run:
@@ -41,7 +42,7 @@ def queued_tryout(runtime: str, code: str, body=None, **limits) -> Run:
     base = versions.base_for(runtime)
     with session() as s:
         version = versions.new_version(s, base, code, [], [])
-        run = runs.create(s, version, "tryout", body, **limits)
+        run = runs.create(s, version, "tryout", body, **limits, workspace_id=acting().workspace_id)
         s.commit()
     return run
 

@@ -26,6 +26,7 @@ from app.models import FINAL_RUN_STATUSES, BuildStatus
 from app.services import base_catalog, builds, launch, logs, runs, scripts
 from tests.reliability.helpers import messages_for, runs_of, wait_all_final
 from tests.reliability.scaleout import LocalRegistry, SecondEngine, copy_image_through, docker_events
+from tests.support.actors import acting
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 from workers.runtime import images
 
@@ -150,7 +151,7 @@ def cluster(start_worker, monkeypatch, registry, engine_b, restore_catalog):
 
 def saved_script(**kw) -> scripts.Saved:
     """A saved node script without dependencies; the save queues its build for the workers."""
-    return scripts.create(f"scale-{uuid.uuid4().hex[:8]}", "node", HANDLER, [], **kw)
+    return scripts.create(acting(), f"scale-{uuid.uuid4().hex[:8]}", "node", HANDLER, [], **kw)
 
 
 def wait_build(build_id: uuid.UUID, timeout: float):
@@ -212,7 +213,7 @@ def test_an_image_worker_a_built_runs_on_worker_b_pulled_from_the_registry(clust
 
     b = cluster.start("b")
     since = time.time()
-    run = launch.manual_run(saved.script.id, None, {"i": 1})
+    run = launch.manual_run(acting(), saved.script.id, {"i": 1})
     done = runs.wait(run.id, RUN_BOUND)
     assert (done.status, done.worker, done.result) == ("succeeded", b.name, {"i": 1}), done.error
     pulled = cluster.on_b(build.image_ref)
@@ -268,7 +269,7 @@ def test_a_build_whose_worker_is_killed_is_finished_by_the_other_worker(cluster,
     restart = next(i for i, line in enumerate(text) if f"({a.name}) stopped before it finished" in line)
     assert 0 < restart < len(text) - 1 and text[-1] == f"image {ref} ready"
 
-    run = launch.manual_run(saved.script.id, None, {"i": 2})
+    run = launch.manual_run(acting(), saved.script.id, {"i": 2})
     ran = runs.wait(run.id, RUN_BOUND)
     assert (ran.status, ran.worker, ran.result) == ("succeeded", b.name, {"i": 2}) and handled_once(ran)
     figures(

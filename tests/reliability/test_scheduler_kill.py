@@ -16,6 +16,7 @@ from app.core.db import session
 from app.models import Run, RunStatus, Script, ScriptVersion
 from tests.integration.test_scheduler import made  # noqa: F401 - the fixture: scripts deleted, queues purged
 from tests.reliability.helpers import queued_messages
+from tests.support.actors import acting
 
 SCRIPTS = 20
 WINDOW_SECONDS = 36
@@ -26,6 +27,7 @@ def every_second(made_ids: list[uuid.UUID], first: datetime, cron: bool) -> uuid
     """A schedule-triggered script inserted directly (no build: its runs are never executed)."""
     with session() as s:
         script = Script(
+            workspace_id=acting().workspace_id,
             name="drill-tick",
             runtime="python",
             trigger_type="schedule",

@@ -14,6 +14,7 @@ from app.models import AppSetting
 from app.services import secrets
 from tests.integration.infisical_server import SilentServer, closed_port_url
 from tests.secrets.support import CLIENT_ID, CLIENT_SECRET, ENV, PROJECT, use_infisical
+from tests.support.actors import acting
 
 
 def test_connection_reports_what_it_found(fake):
@@ -153,27 +154,27 @@ def test_bad_configuration_is_refused(args, complaint):
 
 
 def test_list_all_shows_both_providers_the_store_first(fake):
-    secrets.put("RUNPAD_LIST_CLASH", "from-store")
+    secrets.put(acting(), "RUNPAD_LIST_CLASH", "from-store")
     fake.add_secret(PROJECT, ENV, "/", "RUNPAD_LIST_CLASH", "from-infisical")
     fake.add_secret(PROJECT, ENV, "/", "RUNPAD_LIST_REMOTE", "r")
     fake.add_secret(PROJECT, ENV, "/", "not-an-env-name", "r")
     use_infisical(fake.url)
     try:
-        rows = [row for row in secrets.list_all() if row[0].startswith("RUNPAD_LIST_")]
+        rows = [row for row in secrets.list_all(acting()) if row[0].startswith("RUNPAD_LIST_")]
         assert rows == [
             ("RUNPAD_LIST_CLASH", "store"),
             ("RUNPAD_LIST_CLASH", "infisical"),
             ("RUNPAD_LIST_REMOTE", "infisical"),
         ]
-        assert "not-an-env-name" not in {name for name, _ in secrets.list_all()}
+        assert "not-an-env-name" not in {name for name, _ in secrets.list_all(acting())}
     finally:
-        secrets.remove("RUNPAD_LIST_CLASH")
+        secrets.remove(acting(), "RUNPAD_LIST_CLASH")
 
 
 def test_list_all_names_infisical_when_it_fails():
     use_infisical(closed_port_url())
     with pytest.raises(secrets.ProviderError, match="could not list the secrets in Infisical: unreachable"):
-        secrets.list_all()
+        secrets.list_all(acting())
 
 
 def test_a_cached_token_is_reused_and_replaced_once_revoked(fake):

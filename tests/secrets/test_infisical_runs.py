@@ -14,6 +14,7 @@ from app.services import secrets
 from tests.integration.helpers import log_text, tryout
 from tests.integration.infisical_server import SilentServer, closed_port_url
 from tests.secrets.support import ENV, PROJECT, PY_DIGESTS, digest, use_infisical
+from tests.support.actors import acting
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
 FAST_ENOUGH = 15.0  # seconds: a run must fail well within this when Infisical is down, never hang
@@ -92,28 +93,31 @@ def test_every_missing_secret_is_named():
 
 
 def test_the_store_wins_a_clash_and_infisical_fills_the_rest(fake):
-    secrets.put("RUNPAD_CLASH", "from-store")
+    secrets.put(acting(), "RUNPAD_CLASH", "from-store")
     fake.add_secret(PROJECT, ENV, "/", "RUNPAD_CLASH", "from-infisical")
     fake.add_secret(PROJECT, ENV, "/", "RUNPAD_REMOTE_ONLY", "from-infisical-only")
     use_infisical(fake.url)
     try:
         names = ["RUNPAD_CLASH", "RUNPAD_REMOTE_ONLY"]
-        assert secrets.resolve(names) == {"RUNPAD_CLASH": "from-store", "RUNPAD_REMOTE_ONLY": "from-infisical-only"}
+        assert secrets.resolve(acting().workspace_id, names) == {
+            "RUNPAD_CLASH": "from-store",
+            "RUNPAD_REMOTE_ONLY": "from-infisical-only",
+        }
         run = tryout("python", PY_DIGESTS, secret_names=names, body=names)
         assert run.status == "succeeded", run.error
         assert run.result == {"RUNPAD_CLASH": digest("from-store"), "RUNPAD_REMOTE_ONLY": digest("from-infisical-only")}
     finally:
-        secrets.remove("RUNPAD_CLASH")
+        secrets.remove(acting(), "RUNPAD_CLASH")
 
 
 def test_infisical_is_not_asked_when_the_store_has_every_name(fake):
-    secrets.put("RUNPAD_STORE_ONLY", "s")
+    secrets.put(acting(), "RUNPAD_STORE_ONLY", "s")
     try:
         use_infisical(fake.url)
-        assert secrets.resolve(["RUNPAD_STORE_ONLY"]) == {"RUNPAD_STORE_ONLY": "s"}
+        assert secrets.resolve(acting().workspace_id, ["RUNPAD_STORE_ONLY"]) == {"RUNPAD_STORE_ONLY": "s"}
         assert fake.requests == []
         use_infisical(closed_port_url())  # down, but not needed: the run still works
         run = tryout("python", PY_DIGESTS, secret_names=["RUNPAD_STORE_ONLY"], body=["RUNPAD_STORE_ONLY"])
         assert run.status == "succeeded" and run.result == {"RUNPAD_STORE_ONLY": digest("s")}
     finally:
-        secrets.remove("RUNPAD_STORE_ONLY")
+        secrets.remove(acting(), "RUNPAD_STORE_ONLY")

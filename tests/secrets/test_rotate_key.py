@@ -21,6 +21,7 @@ from app.models import AppSetting, Secret
 from app.services import app_settings, keys, secrets
 from tests.integration.helpers import tryout
 from tests.secrets.support import CLIENT_SECRET, PY_DIGESTS, digest, use_infisical
+from tests.support.actors import acting
 
 NEW_KEY = "rotated-key-" + uuid.uuid4().hex
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,7 @@ def _rotate_command(new_key: str) -> subprocess.CompletedProcess:
 @pytest.mark.usefixtures("docker_ready")
 def test_rotate_key_reencrypts_everything_and_runs_still_get_their_secrets(monkeypatch):
     old_key = settings.secret_key
-    secrets.put("RUNPAD_ROTATED", "before-and-after")
+    secrets.put(acting(), "RUNPAD_ROTATED", "before-and-after")
     use_infisical("https://infisical.example.com")
     before = _ciphertexts()
     try:
@@ -84,13 +85,19 @@ def test_rotate_key_reencrypts_everything_and_runs_still_get_their_secrets(monke
             monkeypatch.setattr(settings, "secret_key", NEW_KEY)
             keys.rotate(old_key)  # back, so the rest of the suite reads its rows
         monkeypatch.setattr(settings, "secret_key", old_key)
-        secrets.remove("RUNPAD_ROTATED")
+        secrets.remove(acting(), "RUNPAD_ROTATED")
 
 
 def test_rotate_key_changes_nothing_when_a_row_does_not_decrypt(capsys):
-    secrets.put("RUNPAD_FINE", "fine")
+    secrets.put(acting(), "RUNPAD_FINE", "fine")
     with session() as s:
-        s.add(Secret(name="RUNPAD_FOREIGN", ciphertext=Fernet(Fernet.generate_key()).encrypt(b"x")))
+        s.add(
+            Secret(
+                workspace_id=acting().workspace_id,
+                name="RUNPAD_FOREIGN",
+                ciphertext=Fernet(Fernet.generate_key()).encrypt(b"x"),
+            )
+        )
         s.commit()
     before = _ciphertexts()
     try:
@@ -100,10 +107,10 @@ def test_rotate_key_changes_nothing_when_a_row_does_not_decrypt(capsys):
         assert "nothing was changed" in complaint
         assert _ciphertexts() == before
         with pytest.raises(secrets.SecretError, match="RUNPAD_FOREIGN does not decrypt with the current"):
-            secrets.resolve(["RUNPAD_FOREIGN"])
+            secrets.resolve(acting().workspace_id, ["RUNPAD_FOREIGN"])
     finally:
-        secrets.remove("RUNPAD_FOREIGN")
-        secrets.remove("RUNPAD_FINE")
+        secrets.remove(acting(), "RUNPAD_FOREIGN")
+        secrets.remove(acting(), "RUNPAD_FINE")
 
 
 @pytest.mark.parametrize(

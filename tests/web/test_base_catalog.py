@@ -23,6 +23,7 @@ from state.draft import DraftState
 from state.editor import EditorState
 from state.messages import told
 from state.tryout import STARTING
+from tests.support.actors import acting
 from tests.web.tabs import sub, tab
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +50,7 @@ def test_a_save_hashes_with_the_published_base_and_its_build_names_that_base(res
     entry = base_catalog.Entry("node", "example/node:22", "sha256:" + "a" * 64, "b" * 64)
     base_catalog.publish([entry], "worker-a")
     assert base_catalog.current("node") == entry
-    saved = scripts.create("catalog hash", "node", "export default () => 1;", ["dayjs@^1.11"], owner_id=new_user())
+    saved = scripts.create(acting(new_user()), "catalog hash", "node", "export default () => 1;", ["dayjs@^1.11"])
     normalised = dependencies.normalise("node", ["dayjs@^1.11"])
     # the formula images were tagged with before the catalog: images built then still match
     assert saved.version.deps_hash == dependencies.deps_hash("node", normalised, entry.digest, entry.runner_digest)
@@ -86,7 +87,7 @@ def test_settings_pins_win_over_the_catalog(monkeypatch):
     assert base_catalog.current("python") == base_catalog.Entry(
         "python", settings.python_image, "sha256:" + "e" * 64, "f" * 64
     )
-    saved = scripts.create("pinned", "python", "def handler(e, c):\n    return 1\n", owner_id=new_user())
+    saved = scripts.create(acting(new_user()), "pinned", "python", "def handler(e, c):\n    return 1\n")
     assert saved.version.deps_hash == dependencies.deps_hash("python", [], "sha256:" + "e" * 64, "f" * 64)
     assert saved.build.base_digest == "sha256:" + "e" * 64
 
@@ -99,15 +100,15 @@ def test_a_pin_needs_both_digests():
 def test_a_pin_works_with_nothing_published(empty_catalog, monkeypatch):
     monkeypatch.setattr(settings, "node_base_digest", "sha256:" + "1" * 64)
     monkeypatch.setattr(settings, "node_runner_digest", "2" * 64)
-    assert scripts.create("pinned, empty catalog", "node", "export default () => 1;", owner_id=new_user()).version
+    assert scripts.create(acting(new_user()), "pinned, empty catalog", "node", "export default () => 1;").version
 
 
 def test_saving_with_nothing_published_says_to_start_a_worker(empty_catalog):
     owner = new_user()
     with pytest.raises(scripts.ScriptError, match=NOT_PUBLISHED):
-        scripts.create("too early", "node", "export default () => 1;", owner_id=owner)
+        scripts.create(acting(owner), "too early", "node", "export default () => 1;")
     with pytest.raises(launch.LaunchError, match=NOT_PUBLISHED) as refused:
-        launch.tryout(owner, "node", "export default () => 1;", [], [], None)
+        launch.tryout(acting(owner), "node", "export default () => 1;", [], [], None)
     assert told(refused.value, STARTING).startswith(f"The try-out did not start: {NOT_PUBLISHED}")
     with pytest.raises(versions.BaseNotPublished, match="RUNPAD_PYTHON_BASE_DIGEST and RUNPAD_PYTHON_RUNNER_DIGEST"):
         versions.base_for("python")
@@ -116,14 +117,15 @@ def test_saving_with_nothing_published_says_to_start_a_worker(empty_catalog):
 
 
 def test_changing_code_with_nothing_published_is_refused_but_other_fields_change(restore_catalog):
-    saved = scripts.create("later", "node", "export default () => 1;", owner_id=new_user())
+    owner = acting(new_user())
+    saved = scripts.create(owner, "later", "node", "export default () => 1;")
     with session() as s:
         s.execute(delete(BaseImage))
         s.commit()
     base_catalog.forget()
     with pytest.raises(scripts.ScriptError, match=NOT_PUBLISHED):
-        scripts.update(saved.script.id, {"code": "export default () => 2;"})
-    assert scripts.update(saved.script.id, {"name": "renamed"}).script.name == "renamed"
+        scripts.update(owner, saved.script.id, {"code": "export default () => 2;"})
+    assert scripts.update(owner, saved.script.id, {"name": "renamed"}).script.name == "renamed"
 
 
 def test_the_editor_shows_why_a_save_was_refused_and_keeps_the_draft(empty_catalog):

@@ -20,6 +20,7 @@ from app.services import launch, logs, queue, runs, scripts, sessions, users
 from app.views import live_log, run_views, version_views
 from state.messages import told
 from state.tryout import STARTING
+from tests.support.actors import acting
 
 PASSWORD = "a long enough test password"
 
@@ -32,7 +33,7 @@ def new_user():
 
 def queued_tryout(owner_id, code="x = 1\n"):
     with queue.using(queue.Memory()):  # it stays queued: no worker is sent it
-        return launch.tryout(owner_id, "python", code, [], [], {})
+        return launch.tryout(acting(owner_id), "python", code, [], [], {})
 
 
 def logged(run, lines):
@@ -185,7 +186,7 @@ def test_a_log_search_keeps_matching_lines_and_marks_every_match():
 
 def test_a_try_out_that_cannot_start_says_why():
     with pytest.raises(launch.LaunchError) as caught:
-        launch.tryout(None, "python", "x = 1\n", ["not a valid requirement!!"], [], {})
+        launch.tryout(acting(), "python", "x = 1\n", ["not a valid requirement!!"], [], {})
     assert told(caught.value, STARTING).startswith("The try-out did not start: invalid PyPI requirement")
     assert told(queue.QueueUnavailable("down"), STARTING) == (
         "The try-out did not start: the run queue is not answering. Try again in a moment."
@@ -201,7 +202,7 @@ def test_a_run_summary_shows_the_result_and_waits_on_a_new_dependency_set():
     assert summary.result == '{\n  "b": [\n    1,\n    2\n  ]\n}' and summary.version == ""
     fresh = f"ui-test-never-built-{uuid.uuid4().hex[:8]}"
     with queue.using(queue.Memory()):
-        pending = launch.tryout(None, "python", "x = 1\n", [f"{fresh}==1.0"], [], {})
+        pending = launch.tryout(acting(), "python", "x = 1\n", [f"{fresh}==1.0"], [], {})
     assert run_views.build_pending(pending.id) and run_views.summary_of(pending).installing
 
 
@@ -211,8 +212,8 @@ def test_a_history_row_and_refreshing_only_the_owners_runs():
     run = queued_tryout(owner.id)
     row = run_views.list_row(run)
     assert (row.id, row.status, row.trigger, row.duration, row.final) == (str(run.id), "queued", "tryout", "—", False)
-    assert set(run_views.runs_by_id(owner.id, [run.id])) == {str(run.id)}
-    assert run_views.runs_by_id(stranger.id, [run.id]) == {}
+    assert set(run_views.runs_by_id(acting(owner), [run.id])) == {str(run.id)}
+    assert run_views.runs_by_id(acting(stranger), [run.id]) == {}
 
 
 # ---- versions ---------------------------------------------------------------------------------------------
@@ -220,10 +221,10 @@ def test_a_history_row_and_refreshing_only_the_owners_runs():
 
 def test_versions_compare_dependency_changes_and_restore_queues_the_build(memory_queue):
     owner, _ = new_user()
-    saved = scripts.create("versions-ui", "python", "print(1)\n", ["requests==2.31.0", "six"], owner_id=owner.id)
+    saved = scripts.create(acting(owner), "versions-ui", "python", "print(1)\n", ["requests==2.31.0", "six"])
     sid = saved.script.id
-    scripts.update(sid, {"code": "print(2)\n", "dependencies": ["requests==2.32.0", "attrs"]}, owner.id)
-    found = version_views.history(sid, owner.id)
+    scripts.update(acting(owner), sid, {"code": "print(2)\n", "dependencies": ["requests==2.32.0", "attrs"]})
+    found = version_views.history(acting(owner), sid)
     assert found.current == 2
     assert [(r.number, r.current) for r in found.rows] == [(2, True), (1, False)]
     assert found.code == {1: "print(1)\n", 2: "print(2)\n"}
@@ -235,12 +236,12 @@ def test_versions_compare_dependency_changes_and_restore_queues_the_build(memory
     assert version_views.changes_between("python", found.rows, 1, 9) == []
     stranger, _ = new_user()
     with pytest.raises(scripts.NotFound):
-        version_views.history(sid, stranger.id)
-    restored = version_views.restore(sid, 1, owner.id)
+        version_views.history(acting(stranger), sid)
+    restored = version_views.restore(acting(owner), sid, 1)
     assert restored.version.number == 3 and restored.version.code == "print(1)\n"
     assert memory_queue.build_ids()[-1:] == ([restored.build.id] if restored.build_queued else [])
     with pytest.raises(scripts.NotFound):
-        version_views.restore(sid, 1, stranger.id)
+        version_views.restore(acting(stranger), sid, 1)
 
 
 def test_a_line_that_arrives_late_is_shown_in_its_place():
@@ -274,7 +275,7 @@ def test_a_try_out_streams_its_output_then_shows_its_result(worker):
         "    print('first', flush=True)\n    time.sleep(1.5)\n"
         "    print('oops', file=sys.stderr, flush=True)\n    return {'got': event['body']}\n"
     )
-    run = launch.tryout(owner.id, "python", code, [], [], {"name": "Ada"}, timeout_seconds=30)
+    run = launch.tryout(acting(owner), "python", code, [], [], {"name": "Ada"}, timeout_seconds=30)
     started = time.monotonic()
     arrivals = []
 

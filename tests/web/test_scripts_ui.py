@@ -24,6 +24,7 @@ from state.editor import EditorState
 from state.limits import LimitsState
 from state.scripts import ScriptsState
 from state.trigger import TriggerState
+from tests.support.actors import acting
 from tests.web.tabs import navigate, sub, tab
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -37,7 +38,7 @@ def add_run(script: scripts.Saved, status: str, queued_at: datetime, finished_at
     with session() as s:
         run = Run(
             script_id=script.script.id,
-            owner_id=script.script.owner_id,
+            workspace_id=script.script.workspace_id,
             version_id=script.version.id,
             version=script.version.number,
             status=status,
@@ -55,20 +56,20 @@ def add_run(script: scripts.Saved, status: str, queued_at: datetime, finished_at
 
 def test_rows_show_trigger_last_run_and_next_run_of_own_scripts_only():
     alice, bob = new_user(), new_user()
-    manual = scripts.create("manual one", "node", STARTERS["node"], owner_id=alice)
+    manual = scripts.create(acting(alice), "manual one", "node", STARTERS["node"])
     scripts.create(
+        acting(alice),
         "every five",
         "python",
         STARTERS["python"],
-        owner_id=alice,
         trigger={"type": "schedule", "interval_seconds": 300},
     )
-    hook = scripts.create("hooked", "node", STARTERS["node"], owner_id=alice, trigger={"type": "http"})
-    scripts.create("bob's", "node", STARTERS["node"], owner_id=bob)
+    hook = scripts.create(acting(alice), "hooked", "node", STARTERS["node"], trigger={"type": "http"})
+    scripts.create(acting(bob), "bob's", "node", STARTERS["node"])
     add_run(manual, "failed", NOW - timedelta(hours=3), NOW - timedelta(hours=3))
     add_run(manual, "succeeded", NOW - timedelta(minutes=3, seconds=20), NOW - timedelta(minutes=3))
 
-    rows = {row.name: row for row in overview.script_rows(alice, now=NOW)}
+    rows = {row.name: row for row in overview.script_rows(acting(alice), now=NOW)}
 
     assert set(rows) == {"manual one", "every five", "hooked"}
     assert (rows["manual one"].trigger_text, rows["manual one"].last_run_status, rows["manual one"].last_run_ago) == (
@@ -78,8 +79,8 @@ def test_rows_show_trigger_last_run_and_next_run_of_own_scripts_only():
     )
     assert rows["every five"].trigger_text == "Every 5 minutes" and rows["every five"].last_run_status == ""
     # next_run_at is counted from the save (real time), so only its shape is fixed here
-    assert overview.script_rows(alice)[1].next_run_in in ("in 4 min", "in 5 min")
-    assert rows["hooked"].hook_url.endswith(f"/hooks/{scripts.get(hook.script.id).hook_token}")
+    assert overview.script_rows(acting(alice))[1].next_run_in in ("in 4 min", "in 5 min")
+    assert rows["hooked"].hook_url.endswith(f"/hooks/{scripts.get(acting(alice), hook.script.id).hook_token}")
     assert rows["hooked"].trigger_text == rows["hooked"].hook_url and rows["hooked"].next_run_in == ""
     assert rows["manual one"].build_status in overview.BUILD_LABELS.values()
 
@@ -87,14 +88,14 @@ def test_rows_show_trigger_last_run_and_next_run_of_own_scripts_only():
 def test_paused_schedule_has_no_next_run():
     alice = new_user()
     scripts.create(
+        acting(alice),
         "paused",
         "node",
         STARTERS["node"],
-        owner_id=alice,
         enabled=False,
         trigger={"type": "schedule", "cron": "*/5 * * * *"},
     )
-    (row,) = overview.script_rows(alice)
+    (row,) = overview.script_rows(acting(alice))
     assert row.next_run_in == "" and row.trigger_text == "Every 5 minutes" and not row.enabled
 
 
@@ -145,29 +146,31 @@ def test_preview_flags_what_cannot_be_saved(kind, cron, interval, tz, needle):
 def test_changes_leave_out_an_unchanged_trigger_so_an_interval_keeps_its_next_tick():
     alice = new_user()
     saved = scripts.create(
-        "tick", "node", STARTERS["node"], owner_id=alice, trigger={"type": "schedule", "interval_seconds": 3600}
+        acting(alice), "tick", "node", STARTERS["node"], trigger={"type": "schedule", "interval_seconds": 3600}
     )
-    loaded = editor.load(saved.script.id, alice)
+    loaded = editor.load(acting(alice), saved.script.id)
     before = loaded.fields
     after = editor.Fields(**{**dataclasses.asdict(before), "code": before.code + "\n// edited\n"})
     assert editor.changes(before, after) == {"code": after.code}
-    next_before = scripts.get(saved.script.id).next_run_at
+    next_before = scripts.get(acting(alice), saved.script.id).next_run_at
     time.sleep(1.1)
-    result = editor.update(saved.script.id, before, after, alice)
-    assert result.version.number == 2 and scripts.get(saved.script.id).next_run_at == next_before
+    result = editor.update(acting(alice), saved.script.id, before, after)
+    assert result.version.number == 2 and scripts.get(acting(alice), saved.script.id).next_run_at == next_before
 
 
 def test_load_refuses_another_users_script():
     alice, bob = new_user(), new_user()
-    saved = scripts.create("mine", "node", STARTERS["node"], owner_id=alice)
+    saved = scripts.create(acting(alice), "mine", "node", STARTERS["node"])
     with pytest.raises(scripts.NotFound):
-        editor.load(saved.script.id, bob)
-    assert editor.load(saved.script.id, alice).fields.name == "mine"
+        editor.load(acting(bob), saved.script.id)
+    assert editor.load(acting(alice), saved.script.id).fields.name == "mine"
 
 
 def test_save_refuses_nul_in_code():
     with pytest.raises(scripts.ScriptError, match="NUL"):
-        editor.create("node", editor.Fields("x", "a\x00b", [], [], {"type": "manual"}, 30, 256, True, True), new_user())
+        editor.create(
+            acting(new_user()), "node", editor.Fields("x", "a\x00b", [], [], {"type": "manual"}, 30, 256, True, True)
+        )
 
 
 # ---- following a build -------------------------------------------------------------------------
@@ -238,8 +241,8 @@ async def run(handler, state, *args) -> list:
 def test_scripts_state_lists_own_rows_and_filters_by_name():
     alice = new_user()
     for name in ("Nightly report", "Stripe hook", "nightly cleanup"):
-        scripts.create(name, "node", STARTERS["node"], owner_id=alice)
-    scripts.create("Nightly of someone else", "node", STARTERS["node"], owner_id=new_user())
+        scripts.create(acting(alice), name, "node", STARTERS["node"])
+    scripts.create(acting(new_user()), "Nightly of someone else", "node", STARTERS["node"])
     root = tab(alice, "/scripts")
     state = sub(root, ScriptsState)
     asyncio.run(run(ScriptsState.load, state))
@@ -283,7 +286,7 @@ def test_save_refuses_a_bad_schedule_and_keeps_the_draft():
 
     asyncio.run(go())
     assert ed.error.startswith("The schedule cannot be saved: cron '61 * * * *' is not a valid expression")
-    assert draft.code == "export default async () => 1;\n" and overview.script_rows(alice) == []
+    assert draft.code == "export default async () => 1;\n" and overview.script_rows(acting(alice)) == []
 
 
 def test_limits_typed_out_of_range_are_flagged_and_block_save():
@@ -301,7 +304,7 @@ def test_limits_typed_out_of_range_are_flagged_and_block_save():
         await run(EditorState.save, ed)
 
     asyncio.run(go())
-    assert "from 64 to 4096" in ed.error and overview.script_rows(alice) == []
+    assert "from 64 to 4096" in ed.error and overview.script_rows(acting(alice)) == []
 
 
 def test_save_creates_then_updates_with_a_hook_secret_shown_once():
@@ -317,11 +320,11 @@ def test_save_creates_then_updates_with_a_hook_secret_shown_once():
         return await run(EditorState.save, ed)
 
     events = asyncio.run(create())
-    ((row,),) = [overview.script_rows(alice)]
+    ((row,),) = [overview.script_rows(acting(alice))]
     assert ed.error == "" and row.name == "Stripe hook" and row.trigger_type == "http"
     assert any(f"/scripts/{row.id}" in str(event) for event in events)  # the redirect to the saved script
     secret = trigger.hook_secret
-    assert secret and scripts.hook_secret_of(scripts.get(uuid.UUID(row.id))) == secret
+    assert secret and scripts.hook_secret_of(scripts.get(acting(alice), uuid.UUID(row.id))) == secret
 
     # the redirect's on_load: the secret stays for this script, and nothing is unsaved
     navigate(root, "/scripts/[script_id]", f"/scripts/{row.id}")
@@ -338,11 +341,11 @@ def test_save_creates_then_updates_with_a_hook_secret_shown_once():
 
     asyncio.run(reload_and_edit())
     assert ed.error == "" and ed.version == 2 and trigger.hook_secret == ""
-    assert editor.load(uuid.UUID(row.id), alice).fields.code.endswith("// more\n")
+    assert editor.load(acting(alice), uuid.UUID(row.id)).fields.code.endswith("// more\n")
 
 
 def test_another_users_script_is_not_found():
-    saved = scripts.create("private", "node", "export default async () => 'private';\n", owner_id=new_user())
+    saved = scripts.create(acting(new_user()), "private", "node", "export default async () => 'private';\n")
     root = tab(new_user(), f"/scripts/{saved.script.id}")
     ed, draft = sub(root, EditorState), sub(root, DraftState)
     asyncio.run(run(EditorState.load, ed))
@@ -354,13 +357,13 @@ def test_another_users_script_is_not_found():
 
 def test_delete_removes_the_script():
     alice = new_user()
-    saved = scripts.create("doomed", "node", STARTERS["node"], owner_id=alice)
+    saved = scripts.create(acting(alice), "doomed", "node", STARTERS["node"])
     root = tab(alice, f"/scripts/{saved.script.id}")
     ed = sub(root, EditorState)
     asyncio.run(run(EditorState.load, ed))
     asyncio.run(run(EditorState.delete, ed))
     with pytest.raises(scripts.NotFound):
-        scripts.get(saved.script.id)
+        scripts.get(acting(alice), saved.script.id)
 
 
 def test_build_state_takes_batches_and_the_end():

@@ -16,13 +16,15 @@ from app.views.run_views import log_row
 from state.auth import AuthState, SessionBinding, SessionEnded, on_backend_exception, reset_unless_bound
 from state.draft import STARTERS, DraftState
 from state.editor import EditorState
-from state.runs import RunsState, RunState
+from state.run import RunState
+from state.runs import RunsState
 from state.scripts import ScriptsState
 from state.secrets import SecretsState
 from state.settings import SettingsState
 from state.trigger import TriggerState
 from state.tryout import TryoutState
 from state.versions import VersionsState
+from tests.support.actors import acting
 from tests.web.tabs import navigate, sub, tab
 from tests.web.test_scripts_ui import run
 
@@ -78,7 +80,7 @@ def test_a_data_event_of_an_ended_session_does_nothing_and_ends_in_the_login(cls
     with pytest.raises(SessionEnded) as stopped:
         asyncio.run(run(handler, sub(root, cls), *args))
     assert stopped.value.path == path
-    assert "SC_LEAK" not in secrets.names()
+    assert "SC_LEAK" not in secrets.names(acting().workspace_id)
     redirect = on_backend_exception(stopped.value)  # what the app answers the tab with
     expected = "/login" if path == "/scripts" else f"/login?next={path.replace('/', '%2F')}"
     assert redirect_target(redirect) == expected
@@ -86,7 +88,7 @@ def test_a_data_event_of_an_ended_session_does_nothing_and_ends_in_the_login(cls
 
 def test_a_tab_on_a_live_session_works_until_it_is_logged_out_elsewhere():
     alice = new_user()
-    scripts.create("mine", "node", STARTERS["node"], owner_id=alice)
+    scripts.create(acting(alice), "mine", "node", STARTERS["node"])
     token = sessions.start(alice)
     root = tab(None, "/scripts", token=token)
     state = sub(root, ScriptsState)
@@ -121,7 +123,7 @@ def test_an_expired_session_or_a_deleted_user_ends_the_tab():
 
 def fill_as(root, user_id: uuid.UUID) -> None:
     """What a tab shows after working a while: a script in the editor, a try-out's output."""
-    saved = scripts.create("private", "python", "SECRET_CODE = 1\n", owner_id=user_id)
+    saved = scripts.create(acting(user_id), "private", "python", "SECRET_CODE = 1\n")
     navigate(root, "/scripts/[script_id]", f"/scripts/{saved.script.id}")
     asyncio.run(run(EditorState.load, sub(root, EditorState)))
     assert sub(root, DraftState).code == "SECRET_CODE = 1\n"

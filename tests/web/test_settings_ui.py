@@ -22,6 +22,7 @@ from state.secrets import listed, save_secret
 from state.settings import save_cloudwatch, save_infisical, save_limits, save_retention, snapshot
 from tests.integration.infisical_server import FakeInfisical
 from tests.secrets.support import CLIENT_ID, CLIENT_SECRET, ENV, PROJECT
+from tests.support.actors import acting
 
 INFISICAL_FORM = {"client_id": CLIENT_ID, "project_id": PROJECT, "environment": ENV, "secret_path": "/"}
 
@@ -31,8 +32,8 @@ def clean_settings():
     yield
     for key in (defaults.KEY, log_retention.KEY, infisical.SETTING, cloudwatch.KEY):
         app_settings.clear(key)
-    for name in secrets.names():
-        secrets.remove(name)
+    for name in secrets.names(acting().workspace_id):
+        secrets.remove(acting(), name)
 
 
 @pytest.fixture
@@ -136,8 +137,8 @@ def test_only_admins_count_as_admins():
 
 
 def test_listing_without_infisical():
-    save_secret(" API_KEY ", "v1")
-    found = catalog()
+    save_secret(acting(), " API_KEY ", "v1")
+    found = catalog(acting())
     assert found.infisical == "off" and found.infisical_error == ""
     (row,) = listed(found)
     assert row["name"] == "API_KEY" and row["sources"] == "store" and row["updated"].endswith("UTC")
@@ -148,28 +149,28 @@ def test_listing_merges_sources(fake_infisical):
     fake_infisical.add_secret(PROJECT, ENV, "/", "REMOTE_ONLY", "remote")
     fake_infisical.add_secret(PROJECT, ENV, "/", "not-an-env-name", "x")
     save_infisical({**INFISICAL_FORM, "site_url": fake_infisical.url, "client_secret": CLIENT_SECRET})
-    save_secret("SHARED", "local")
-    rows = {r["name"]: r for r in listed(catalog())}
+    save_secret(acting(), "SHARED", "local")
+    rows = {r["name"]: r for r in listed(catalog(acting()))}
     assert {n: r["sources"] for n, r in rows.items()} == {"REMOTE_ONLY": "infisical", "SHARED": "store infisical"}
     assert rows["REMOTE_ONLY"]["updated"] == "" and rows["REMOTE_ONLY"]["in_store"] == ""
 
 
 def test_listing_keeps_store_names_when_infisical_is_down(fake_infisical):
     save_infisical({**INFISICAL_FORM, "site_url": dead_url(), "client_secret": CLIENT_SECRET})
-    save_secret("LOCAL", "v")
-    found = catalog()
+    save_secret(acting(), "LOCAL", "v")
+    found = catalog(acting())
     assert found.infisical == "down"
     assert "unreachable" in found.infisical_error and "Connection refused" in found.infisical_error
     assert [e.name for e in found.entries] == ["LOCAL"]
     with pytest.raises(secrets.ProviderError):  # what the REST API does instead: fail the whole listing
-        secrets.list_all()
+        secrets.list_all(acting())
 
 
 def test_saving_a_secret_stores_the_value_and_lists_only_names():
-    assert save_secret("TOKEN", "s3cr3t-value") == "TOKEN"
-    save_secret("TOKEN", "replaced-value")
-    assert secrets.resolve(["TOKEN"]) == {"TOKEN": "replaced-value"}
-    assert "replaced-value" not in repr(listed(catalog()))
+    assert save_secret(acting(), "TOKEN", "s3cr3t-value") == "TOKEN"
+    save_secret(acting(), "TOKEN", "replaced-value")
+    assert secrets.resolve(acting().workspace_id, ["TOKEN"]) == {"TOKEN": "replaced-value"}
+    assert "replaced-value" not in repr(listed(catalog(acting())))
 
 
 @pytest.mark.parametrize(
@@ -183,8 +184,8 @@ def test_saving_a_secret_stores_the_value_and_lists_only_names():
 )
 def test_bad_secrets_are_refused(name, value, words):
     with pytest.raises(secrets.SecretError, match=words):
-        save_secret(name, value)
-    assert secrets.names() == []
+        save_secret(acting(), name, value)
+    assert secrets.names(acting().workspace_id) == []
 
 
 # ---- the pickers' list edits ------------------------------------------------------------------

@@ -9,7 +9,7 @@ import re
 from fastapi import FastAPI
 from starlette.routing import Mount
 
-from app.api.v1 import auth, builds, errors, runs, scripts, secrets, tryout
+from app.api.v1 import audit, auth, builds, errors, runs, scripts, secrets, teams, tryout
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a 6 MiB event (contract §5) and the JSON around it
 
@@ -20,8 +20,8 @@ which exchanges an email and password for a token.
 Errors are `{"error": "<code>", "message": "<text for a person>"}` with a 4xx or 5xx status.
 Request bodies are limited to 8 MiB, events to 6 MiB.
 
-**Paging** (`GET /runs`): newest first; pass the `id` of the last run of a page as `before` to get the
-next page, which the `Link: <...>; rel="next"` header also gives while a page is full.
+**Paging** (`GET /runs`, `GET /audit`): newest first; pass the `id` of the last item of a page as `before`
+to get the next page, which the `Link: <...>; rel="next"` header also gives while a page is full.
 
 **Runs**: `POST /scripts/{id}/runs` and `POST /tryout` answer `202` with the queued run, or with
 `?wait=1` the finished run (`201`); if the wait gives up first, `202` with the run as it is.
@@ -35,7 +35,7 @@ v1 = FastAPI(
     docs_url="/docs",
     redoc_url=None,
 )
-ROUTERS = [module.router for module in (auth, scripts, runs, tryout, builds, secrets)]
+ROUTERS = [module.router for module in (auth, scripts, runs, tryout, builds, secrets, teams, audit)]
 for router in ROUTERS:
     v1.include_router(router)
 errors.install(v1, [route for router in ROUTERS for route in router.routes])

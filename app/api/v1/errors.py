@@ -52,7 +52,8 @@ def error_response(
 
 DESCRIPTIONS = {
     401: "missing, unknown or revoked API token",
-    404: "no such resource (or not yours)",
+    403: "your role in the workspace does not allow this (or, for users, you are not an installation admin)",
+    404: "no such resource in the workspace (or a workspace you are not a member of)",
     409: "conflicts with its state",
     413: "request body or event too large",
     422: "invalid request; the message says what to change",

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.api.v1.deps import CurrentUser
+from app.api.v1.deps import CurrentAccess
 from app.api.v1.errors import documented
 from app.api.v1.schemas import LogLineOut, RunCreate, RunOut, RunStatus
 from app.core import errors
@@ -43,11 +43,11 @@ async def answer_with_run(run: Run, wait: bool, response: Response) -> RunOut:
 
 @router.post("/scripts/{script_id}/runs", status_code=201, response_model=RunOut, responses=START_RESPONSES)
 async def start_run(
-    script_id: uuid.UUID, user: CurrentUser, response: Response, body: RunCreate | None = None, wait: Wait = False
+    script_id: uuid.UUID, access: CurrentAccess, response: Response, body: RunCreate | None = None, wait: Wait = False
 ) -> RunOut:
     """A manual run of the script's current version; `event` becomes the event's body."""
     event = body.event if body else None
-    run = await run_in_threadpool(launch.manual_run, script_id, user.id, event)
+    run = await run_in_threadpool(launch.manual_run, access, script_id, event)
     return await answer_with_run(run, wait, response)
 
 
@@ -55,7 +55,7 @@ async def start_run(
 def list_runs(
     request: Request,
     response: Response,
-    user: CurrentUser,
+    access: CurrentAccess,
     script_id: uuid.UUID | None = None,
     status: RunStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=listings.MAX_PAGE)] = 50,
@@ -66,15 +66,15 @@ def list_runs(
 ) -> list[RunOut]:
     """Your runs (saved scripts' and try-outs), newest first. To page, pass the last run's id as
     `before`; while there may be more, the answer has a `Link: <...>; rel="next"` header."""
-    page = listings.runs_of(user.id, script_id, status, limit, before)
+    page = listings.runs_of(access, script_id, status, limit, before)
     if len(page) == limit:
         response.headers["Link"] = f'<{request.url.include_query_params(before=str(page[-1].id))}>; rel="next"'
     return [RunOut.of(run) for run in page]
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, responses=documented(401, 404, 422))
-def get_run(run_id: uuid.UUID, user: CurrentUser) -> RunOut:
-    return RunOut.of(listings.run_of(run_id, user.id))
+def get_run(run_id: uuid.UUID, access: CurrentAccess) -> RunOut:
+    return RunOut.of(listings.run_of(access, run_id))
 
 
 SSE_EVENT = {  # the schema of one event of the stream
@@ -116,7 +116,7 @@ LOG_RESPONSES = {
 @router.get("/runs/{run_id}/logs", response_model=list[LogLineOut], responses=LOG_RESPONSES)
 async def run_log(
     run_id: uuid.UUID,
-    user: CurrentUser,
+    access: CurrentAccess,
     follow_: Annotated[
         bool,
         Query(
@@ -132,7 +132,7 @@ async def run_log(
     accept: Annotated[str, Header(include_in_schema=False)] = "",
     last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    await run_in_threadpool(listings.run_of, run_id, user.id)
+    await run_in_threadpool(listings.run_of, access, run_id)
     if follow_:
         after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
         return StreamingResponse(
@@ -167,10 +167,10 @@ async def sse(events: AsyncIterator[follow.Line | follow.End | follow.Keepalive]
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunOut, responses=documented(401, 404, 409, 422))
-def cancel_run(run_id: uuid.UUID, user: CurrentUser) -> RunOut:
+def cancel_run(run_id: uuid.UUID, access: CurrentAccess) -> RunOut:
     """A queued run is cancelled at once; a running one is asked to stop (its status becomes
     `cancelled` within a moment: follow it, or read it again)."""
-    run = listings.run_of(run_id, user.id)
+    run = listings.run_of(access, run_id)
     if run.status in FINAL_RUN_STATUSES:
         raise errors.Conflict(f"the run has already ended ({run.status})")
     return RunOut.of(runs.cancel(run_id) or run)

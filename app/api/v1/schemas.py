@@ -317,3 +317,80 @@ class SecretOut(BaseModel):
 
 class SecretPut(Strict):
     value: Annotated[Text, Field(min_length=1, description="any text; stored encrypted, never returned")]
+
+
+# ---- teams (contract §6) ----------------------------------------------------------------------
+
+
+class UserCreate(Strict):
+    email: Annotated[Text, Field(min_length=3, max_length=254)]
+    password: Annotated[
+        Text | None, Field(min_length=8, max_length=1024, description="left out: an invitation link instead")
+    ] = None
+    is_admin: StrictBool = False
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    is_admin: bool
+    disabled: bool = False
+    invite_url: str | None = Field(default=None, description="one use, 7 days; only when no password was given")
+
+    @classmethod
+    def of(cls, user, invite_url: str | None = None) -> Self:
+        return cls(
+            id=user.id,
+            email=user.email,
+            is_admin=user.is_admin,
+            disabled=user.disabled_at is not None,
+            invite_url=invite_url,
+        )
+
+
+class UserChange(Strict):
+    disabled: StrictBool | None = Field(default=None, description="true: its sessions and tokens stop at once")
+    is_admin: StrictBool | None = None
+
+
+class WorkspaceOut(BaseModel):
+    slug: str
+    name: str
+    role: str = Field(description="your role there: operator, developer or admin")
+    personal: bool
+
+
+class Me(BaseModel):
+    id: uuid.UUID
+    email: str
+    is_admin: bool
+    workspaces: list[WorkspaceOut]
+
+
+class WorkspaceCreate(Strict):
+    slug: Annotated[Text, Field(min_length=3, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")]
+    name: Annotated[Text, Field(min_length=1, max_length=100)]
+
+
+class MemberPut(Strict):
+    role: Literal["operator", "developer", "admin"]
+
+
+class MemberOut(BaseModel):
+    user_id: uuid.UUID
+    email: str
+    role: str
+
+
+# ---- audit (contract §6) ----------------------------------------------------------------------
+
+
+class AuditEventOut(BaseModel):
+    id: int = Field(description="pass the last one of a page as `before` for the next page")
+    at: datetime
+    workspace: str | None = Field(description="the workspace's slug; null: an installation event")
+    actor_id: uuid.UUID | None = Field(description="who did it; null: Runpad itself, or no one known (login.failed)")
+    actor_email: str | None = Field(description="kept after the user is gone; for login.failed, the email tried")
+    action: str = Field(description="e.g. script.create, secret.put, member.put, token.create, login.failed")
+    target: str | None = Field(description="what it was done to: a script id, a secret name, an email...")
+    details: dict[str, Any] | None

@@ -1,5 +1,5 @@
 """Saved scripts: create, list, read, change, delete; versions and rollback; hook URL rotation.
-Each call is the caller's own: another user's script answers 404."""
+Each call acts in the caller's workspace (X-Runpad-Workspace): another workspace's script answers 404."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from app.api.v1.deps import CurrentUser
+from app.api.v1.deps import CurrentAccess
 from app.api.v1.errors import ApiError, documented
 from app.api.v1.schemas import ScriptCreate, ScriptOut, ScriptSaved, ScriptUpdate, VersionOut
 from app.services import scripts
@@ -20,11 +20,12 @@ def _saved(saved: scripts.Saved) -> ScriptSaved:
     return ScriptSaved.of(saved.script, saved.version, saved.build, hook_secret=saved.hook_secret)
 
 
-@router.post("", status_code=201, response_model=ScriptSaved, responses=documented(401, 422))
-def create_script(body: ScriptCreate, user: CurrentUser, response: Response) -> ScriptSaved:
+@router.post("", status_code=201, response_model=ScriptSaved, responses=documented(401, 403, 404, 422))
+def create_script(body: ScriptCreate, access: CurrentAccess, response: Response) -> ScriptSaved:
     """Saves a new script as version 1 and queues its dependency build. With bearer or HMAC hook auth,
     the answer holds `hook_secret`, shown this once."""
     saved = scripts.create(
+        access,
         body.name,
         body.runtime,
         body.code,
@@ -35,55 +36,58 @@ def create_script(body: ScriptCreate, user: CurrentUser, response: Response) -> 
         memory_mb=body.memory_mb,
         network=body.network,
         enabled=body.enabled,
-        owner_id=user.id,
     )
     response.headers["Location"] = f"/api/v1/scripts/{saved.script.id}"
     return _saved(saved)
 
 
-@router.get("", response_model=list[ScriptOut], responses=documented(401))
-def list_scripts(user: CurrentUser) -> list[ScriptOut]:
+@router.get("", response_model=list[ScriptOut], responses=documented(401, 404, 422))
+def list_scripts(access: CurrentAccess) -> list[ScriptOut]:
     """Your scripts, newest first."""
-    return [ScriptOut.of(*row) for row in listings.scripts_of(user.id)]
+    return [ScriptOut.of(*row) for row in listings.scripts_of(access)]
 
 
 @router.get("/{script_id}", response_model=ScriptOut, responses=documented(401, 404, 422))
-def get_script(script_id: uuid.UUID, user: CurrentUser) -> ScriptOut:
-    return ScriptOut.of(*listings.script_view(script_id, user.id))
+def get_script(script_id: uuid.UUID, access: CurrentAccess) -> ScriptOut:
+    return ScriptOut.of(*listings.script_view(access, script_id))
 
 
-@router.patch("/{script_id}", response_model=ScriptSaved, responses=documented(401, 404, 422))
-def update_script(script_id: uuid.UUID, body: ScriptUpdate, user: CurrentUser) -> ScriptSaved:
+@router.patch("/{script_id}", response_model=ScriptSaved, responses=documented(401, 403, 404, 422))
+def update_script(script_id: uuid.UUID, body: ScriptUpdate, access: CurrentAccess) -> ScriptSaved:
     """Changes the fields given (a field left out keeps its value, null is refused). A change of code,
     dependencies or secrets makes a new version; `trigger` may be partial (e.g. only `http_auth`)."""
-    return _saved(scripts.update(script_id, body.changes(), user.id))
+    return _saved(scripts.update(access, script_id, body.changes()))
 
 
-@router.delete("/{script_id}", status_code=204, responses=documented(401, 404, 422))
-def delete_script(script_id: uuid.UUID, user: CurrentUser) -> Response:
+@router.delete("/{script_id}", status_code=204, responses=documented(401, 403, 404, 422))
+def delete_script(script_id: uuid.UUID, access: CurrentAccess) -> Response:
     """Deletes the script with its versions and runs; its hook URL answers 404 at once."""
-    scripts.delete(script_id, user.id)
+    scripts.delete(access, script_id)
     return Response(status_code=204)
 
 
 @router.get("/{script_id}/versions", response_model=list[VersionOut], responses=documented(401, 404, 422))
-def list_versions(script_id: uuid.UUID, user: CurrentUser) -> list[VersionOut]:
+def list_versions(script_id: uuid.UUID, access: CurrentAccess) -> list[VersionOut]:
     """Every version, newest first."""
-    return [VersionOut.model_validate(v, from_attributes=True) for v in scripts.list_versions(script_id, user.id)]
+    return [VersionOut.model_validate(v, from_attributes=True) for v in scripts.list_versions(access, script_id)]
 
 
-@router.post("/{script_id}/versions/{number}/restore", response_model=ScriptSaved, responses=documented(401, 404, 422))
-def restore_version(script_id: uuid.UUID, number: int, user: CurrentUser) -> ScriptSaved:
+@router.post(
+    "/{script_id}/versions/{number}/restore", response_model=ScriptSaved, responses=documented(401, 403, 404, 422)
+)
+def restore_version(script_id: uuid.UUID, number: int, access: CurrentAccess) -> ScriptSaved:
     """Rollback: a new version with the code, dependencies and secrets of version `number`."""
-    return _saved(scripts.restore(script_id, number, user.id))
+    return _saved(scripts.restore(access, script_id, number))
 
 
-@router.post("/{script_id}/hook-token/rotate", response_model=ScriptSaved, responses=documented(401, 404, 409, 422))
-def rotate_hook_token(script_id: uuid.UUID, user: CurrentUser) -> ScriptSaved:
+@router.post(
+    "/{script_id}/hook-token/rotate", response_model=ScriptSaved, responses=documented(401, 403, 404, 409, 422)
+)
+def rotate_hook_token(script_id: uuid.UUID, access: CurrentAccess) -> ScriptSaved:
     """A new hook URL; the old one answers 404 at once. With bearer or HMAC auth the secret is new
     too, and the answer holds it (`hook_secret`), shown this once."""
     try:
-        _, secret = scripts.rotate_hook_token(script_id, user.id)
+        _, secret = scripts.rotate_hook_token(access, script_id)
     except scripts.ScriptError as exc:
         raise ApiError(409, str(exc)) from None
-    return ScriptSaved.of(*listings.script_view(script_id, user.id), hook_secret=secret)
+    return ScriptSaved.of(*listings.script_view(access, script_id), hook_secret=secret)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.v1.deps import CurrentUser
+from app.api.v1.deps import CurrentAccess
 from app.api.v1.runs import START_RESPONSES, Wait, answer_with_run
 from app.api.v1.schemas import RunOut, TryoutCreate
 from app.services import launch
@@ -14,12 +14,12 @@ router = APIRouter(tags=["runs"])
 
 
 @router.post("/tryout", status_code=201, response_model=RunOut, responses=START_RESPONSES)
-async def start_tryout(body: TryoutCreate, user: CurrentUser, response: Response, wait: Wait = False) -> RunOut:
+async def start_tryout(body: TryoutCreate, access: CurrentAccess, response: Response, wait: Wait = False) -> RunOut:
     """Runs unsaved code once (its run has no script_id); `event` becomes the event's body. New
     dependencies are built first, which the wait allows for only partly (60 s on top of the timeout)."""
     run = await run_in_threadpool(
         launch.tryout,
-        user.id,
+        access,
         body.runtime,
         body.code,
         body.dependencies,

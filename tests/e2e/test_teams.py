@@ -1,0 +1,155 @@
+"""A small team in the browser, on the production build, with three people in three browser contexts:
+the installation admin invites a colleague by link; the colleague sets a password; the admin makes a
+workspace, gives it a secret and adds the colleague as developer; the colleague writes a script that
+reads the secret and runs it; made an operator, the colleague can run it but not save it; a third user
+outside the workspace sees nothing of it. Then the team pages at phone and desktop widths, light and dark."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from app.services import users
+from tests.e2e.conftest import Shots, log_in
+
+pytestmark = pytest.mark.usefixtures("worker")
+CODE = """export default async (event) => {
+  console.log("team run", event.body.n);
+  return { n: event.body?.n ?? 0, token: process.env.TEAM_TOKEN === "TEAM_VALUE" };
+};
+"""
+
+
+def context_tab(browser, web, request, who: str, width: int = 1440, dark: bool = False):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, base_url=web.url, color_scheme="dark" if dark else "light"
+    )
+    context.set_default_timeout(30_000)
+    tab = context.new_page()
+    tab.shots = Shots(f"{request.node.name}-{who}", tab)
+    return context, tab
+
+
+def switch_to(tab, slug: str) -> None:
+    tab.click("#workspace-switcher")
+    tab.click(f'[data-workspace="{slug}"]')
+    tab.wait_for_url(re.compile(r".*/scripts/?$"))
+
+
+def test_invite_share_a_workspace_and_roles(browser, web, request):
+    admin_email, password = f"admin-{uuid.uuid4().hex[:8]}@runpad.test", "admin-password-1"
+    users.create(admin_email, password, is_admin=True)
+    outsider_email = f"outsider-{uuid.uuid4().hex[:8]}@runpad.test"
+    users.create(outsider_email, password)
+    colleague_email = f"colleague-{uuid.uuid4().hex[:8]}@runpad.test"
+    slug, value = f"team-{uuid.uuid4().hex[:6]}", "TEAM_VALUE"
+    admin_ctx, admin = context_tab(browser, web, request, "admin")
+    colleague_ctx, colleague = context_tab(browser, web, request, "colleague")
+    outsider_ctx, outsider = context_tab(browser, web, request, "outsider")
+    try:
+        # the admin invites by link
+        log_in(admin, admin_email, password)
+        admin.goto("/settings/users")
+        admin.fill("#user-email", colleague_email)
+        admin.click("#user-create")
+        link = admin.locator("#invite-link")
+        expect(link).to_contain_text("/invite/")
+        admin.shots("invited")
+        invite = link.inner_text().strip()
+
+        # the colleague sets a password there and is logged in
+        colleague.goto(invite.split(web.url, 1)[-1] if invite.startswith(web.url) else invite)
+        expect(colleague.locator("#invite-heading")).to_contain_text(colleague_email)
+        colleague.shots("invite-page")
+        colleague.fill("#invite-password", "colleague-password-1")
+        colleague.click("#invite-submit")
+        colleague.wait_for_url(re.compile(r".*/scripts/?$"))
+
+        # the admin makes a workspace, gives it a secret and adds the colleague as developer
+        admin.goto("/scripts")
+        admin.click("#workspace-switcher")
+        admin.click("#new-workspace")
+        admin.fill("#workspace-name", "Growth team")
+        admin.fill("#workspace-slug", slug)
+        admin.click("#workspace-create")
+        admin.wait_for_url(re.compile(r".*/members/?$"))
+        expect(admin.locator("#workspace-switcher")).to_contain_text("Growth team")
+        admin.fill("#member-email", colleague_email)
+        admin.click("#member-add")
+        expect(admin.locator(f'#members-table [data-member="{colleague_email}"]')).to_contain_text("developer")
+        admin.shots("members")
+        admin.goto("/secrets")
+        admin.fill("#secret-name", "TEAM_TOKEN")
+        admin.fill("#secret-value", value)
+        admin.click("#secret-save")
+        expect(admin.locator('#secrets-table [data-secret="TEAM_TOKEN"]')).to_be_visible()
+
+        # the colleague writes a script with the workspace's secret and runs it
+        colleague.reload()
+        switch_to(colleague, slug)
+        colleague.click("#new-script")
+        colleague.wait_for_url("**/scripts/new")
+        colleague.fill("#script-name", "team script")
+        colleague.wait_for_function("() => window.runpadEditor !== undefined")
+        colleague.evaluate("code => window.runpadEditor.setValue(code)", CODE)
+        colleague.locator('#secret-picker [data-secret="TEAM_TOKEN"]').click()
+        colleague.click("#save-script")
+        colleague.wait_for_url(re.compile(r".*/scripts/[0-9a-f-]{36}$"))
+        script_path = colleague.url.split(web.url, 1)[1]
+        colleague.goto(f"{script_path}/runs")
+        colleague.click("#run-now")
+        row = colleague.locator("#runs-table [data-run-id]").first
+        expect(row).to_contain_text("succeeded", timeout=240_000)
+        colleague.shots("developer-ran")
+        row.get_by_role("link", name="Open").click()
+        expect(colleague.locator("#run-result")).to_contain_text('"token": true')  # the workspace's secret
+
+        # made an operator: runs still start, saving is not offered (and the server refuses it)
+        member = admin.locator(f'#members-table [data-member="{colleague_email}"]')
+        admin.goto("/members")
+        member.get_by_role("combobox").click()
+        admin.get_by_role("option", name="operator").click()
+        expect(member.get_by_role("combobox")).to_contain_text("operator")
+        colleague.goto(script_path)
+        expect(colleague.locator("#save-script")).to_be_disabled()
+        colleague.shots("operator-editor")
+        colleague.goto(f"{script_path}/runs")
+        colleague.click("#run-now")
+        expect(colleague.locator("#runs-table [data-run-id]")).to_have_count(2, timeout=60_000)
+
+        # someone outside the workspace sees nothing of it
+        log_in(outsider, outsider_email, password)
+        outsider.click("#workspace-switcher")
+        expect(outsider.locator(f'[data-workspace="{slug}"]')).to_have_count(0)
+        outsider.keyboard.press("Escape")
+        outsider.goto(script_path)
+        expect(outsider.get_by_text(re.compile("not found|no such script", re.I)).first).to_be_visible()
+        outsider.shots("outsider")
+        expect(outsider.locator("body")).not_to_contain_text("team script")
+    finally:
+        for context in (admin_ctx, colleague_ctx, outsider_ctx):
+            context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_team_pages_at_phone_and_desktop_widths(browser, web, request, width, dark):
+    email, password = f"shots-{uuid.uuid4().hex[:8]}@runpad.test", "shots-password-1"
+    users.create(email, password, is_admin=True)
+    context, tab = context_tab(browser, web, request, "pages", width=width, dark=dark)
+    try:
+        log_in(tab, email, password)
+        for path, ready in (("/members", "#members-table"), ("/settings/users", "#users-table")):
+            tab.goto(path)
+            expect(tab.locator(ready)).to_be_visible()
+            tab.shots(path.strip("/").replace("/", "-"))
+            assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+                path
+            )  # no sideways scroll
+        tab.click("#workspace-switcher")
+        tab.shots("switcher")
+    finally:
+        context.close()
