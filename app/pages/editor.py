@@ -64,6 +64,7 @@ def delete_dialog() -> rx.Component:
                 variant="soft",
                 color_scheme="red",
                 loading=EditorState.deleting,
+                disabled=~AuthState.can_write,  # operators read; the server refuses their deletes too
                 id="delete-script",
             )
         ),

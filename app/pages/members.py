@@ -32,7 +32,7 @@ def role_cell(row: dict) -> rx.Component:
 
 def member_row(row: dict) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(rx.text(row["email"], size="2", weight="medium")),
+        rx.table.row_header_cell(rx.text(row["email"], size="2", weight="medium", overflow_wrap="anywhere")),
         rx.table.cell(role_cell(row)),
         rx.table.cell(
             rx.cond(

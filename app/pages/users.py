@@ -17,7 +17,7 @@ def user_row(row: dict) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
             rx.hstack(
-                rx.text(row["email"], size="2", weight="medium"),
+                rx.text(row["email"], size="2", weight="medium", overflow_wrap="anywhere"),  # long emails on a phone
                 rx.cond(admin, rx.badge("admin", variant="soft", color_scheme="violet")),
                 rx.cond(row["invited"] == "yes", rx.badge("invited", variant="soft", color_scheme="amber")),
                 rx.cond(disabled, rx.badge("disabled", variant="soft", color_scheme="red")),
@@ -26,7 +26,7 @@ def user_row(row: dict) -> rx.Component:
             )
         ),
         rx.table.cell(
-            rx.hstack(
+            rx.flex(
                 rx.button(
                     rx.cond(disabled, "Enable", "Disable"),
                     size="1",
@@ -43,6 +43,9 @@ def user_row(row: dict) -> rx.Component:
                 ),
                 spacing="2",
                 justify="end",
+                # side by side from 520 px up; on a phone one above the other, so the row never scrolls sideways
+                direction=rx.breakpoints(initial="column", xs="row"),
+                align=rx.breakpoints(initial="end", xs="center"),
             ),
             text_align="right",
         ),

@@ -4,6 +4,7 @@ RUNPAD_SECRET_KEY, in one transaction: all rows move to the new key, or none doe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text, update
@@ -11,7 +12,7 @@ from sqlalchemy import select, text, update
 from app.core import crypto, errors
 from app.core.db import session
 from app.core.settings import settings, weak_secret_key
-from app.models import AppSetting, Secret
+from app.models import AppSetting, Secret, Workspace
 
 
 class KeyRotationError(errors.InvalidInput):
@@ -36,28 +37,35 @@ def rotate(new_key: str) -> Rotated:
     with session() as s:
         # writers wait for this transaction, so no row is written under the old key while it runs
         s.execute(text("LOCK TABLE secrets, app_settings IN SHARE ROW EXCLUSIVE MODE"))
-        secret_rows = s.execute(select(Secret.id, Secret.name, Secret.ciphertext)).all()
+        secret_rows = s.execute(
+            select(Secret.id, Secret.name, Workspace.slug, Secret.ciphertext).join(
+                Workspace, Workspace.id == Secret.workspace_id
+            )
+        ).all()
         setting_rows = s.execute(select(AppSetting.key, AppSetting.secret).where(AppSetting.secret.is_not(None))).all()
-        labelled = [(f"secret {name}", ct) for _, name, ct in secret_rows] + [
-            (f"setting {key}", ct) for key, ct in setting_rows if ct is not None
-        ]  # all are: see the query
+        # keyed by row, not name: one name is a secret in each workspace that has it
+        labelled: list[tuple[Any, str, bytes]] = [
+            ((Secret, row_id), f"secret {name} of workspace {slug}", ct) for row_id, name, slug, ct in secret_rows
+        ]
+        labelled += [((AppSetting, key), f"setting {key}", ct) for key, ct in setting_rows if ct is not None]
         plain = _decrypt_all(old, new, labelled)
         # updated_at stays: the values did not change, only their encryption
-        for row_id, name, _ in secret_rows:
-            s.execute(update(Secret).where(Secret.id == row_id).values(ciphertext=new.encrypt(plain[f"secret {name}"])))
+        for row_id, *_ in secret_rows:
+            s.execute(update(Secret).where(Secret.id == row_id).values(ciphertext=new.encrypt(plain[(Secret, row_id)])))
         for key, _ in setting_rows:
             s.execute(
-                update(AppSetting).where(AppSetting.key == key).values(secret=new.encrypt(plain[f"setting {key}"]))
+                update(AppSetting).where(AppSetting.key == key).values(secret=new.encrypt(plain[(AppSetting, key)]))
             )
         s.commit()
     return Rotated(len(secret_rows), len(setting_rows))
 
 
-def _decrypt_all(old: Fernet, new: Fernet, labelled: list[tuple[str, bytes]]) -> dict[str, bytes]:
+def _decrypt_all(old: Fernet, new: Fernet, labelled: list[tuple[Any, str, bytes]]) -> dict[Any, bytes]:
+    """(row key, label for people, ciphertext) → plaintext by row key; refuses if any row fails."""
     plain, failed = {}, []
-    for label, ciphertext in labelled:
+    for key, label, ciphertext in labelled:
         try:
-            plain[label] = old.decrypt(ciphertext)
+            plain[key] = old.decrypt(ciphertext)
         except InvalidToken:
             failed.append((label, ciphertext))
     if not failed:

@@ -115,6 +115,7 @@ def test_invite_share_a_workspace_and_roles(browser, web, request):
         expect(member.get_by_role("combobox")).to_contain_text("operator")
         colleague.goto(script_path)
         expect(colleague.locator("#save-script")).to_be_disabled()
+        expect(colleague.locator("#delete-script")).to_be_disabled()
         colleague.shots("operator-editor")
         colleague.goto(f"{script_path}/runs")
         colleague.click("#run-now")
@@ -139,6 +140,8 @@ def test_invite_share_a_workspace_and_roles(browser, web, request):
 def test_team_pages_at_phone_and_desktop_widths(browser, web, request, width, dark):
     email, password = f"shots-{uuid.uuid4().hex[:8]}@runpad.test", "shots-password-1"
     users.create(email, password, is_admin=True)
+    # a long address, as the suite's own users have, must wrap rather than widen the page
+    users.create(f"a-rather-long-address-{uuid.uuid4().hex}@subdomain.example-company.test", password)
     context, tab = context_tab(browser, web, request, "pages", width=width, dark=dark)
     try:
         log_in(tab, email, password)

@@ -21,15 +21,16 @@ from app.models import AppSetting, Secret
 from app.services import app_settings, keys, secrets
 from tests.integration.helpers import tryout
 from tests.secrets.support import CLIENT_SECRET, PY_DIGESTS, digest, use_infisical
-from tests.support.actors import acting
+from tests.support.actors import acting, new_user
 
 NEW_KEY = "rotated-key-" + uuid.uuid4().hex
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _ciphertexts() -> dict[str, bytes]:
+    """Every encrypted value by row: a secret name is one secret in each workspace that has it."""
     with session() as s:
-        rows = {f"secret {n}": ct for n, ct in s.execute(select(Secret.name, Secret.ciphertext))}
+        rows = {f"secret {i}": ct for i, ct in s.execute(select(Secret.id, Secret.ciphertext))}
         rows |= {f"setting {k}": ct for k, ct in s.execute(select(AppSetting.key, AppSetting.secret)) if ct is not None}
     return rows
 
@@ -81,7 +82,7 @@ def test_rotate_key_reencrypts_everything_and_runs_still_get_their_secrets(monke
         run = tryout("python", PY_DIGESTS, secret_names=["RUNPAD_ROTATED"], body=["RUNPAD_ROTATED"])
         assert run.status == "succeeded" and run.result == {"RUNPAD_ROTATED": digest("before-and-after")}
     finally:
-        if not _decrypts(old_key, _ciphertexts()["secret RUNPAD_ROTATED"]):
+        if not all(_decrypts(old_key, ct) for ct in _ciphertexts().values()):
             monkeypatch.setattr(settings, "secret_key", NEW_KEY)
             keys.rotate(old_key)  # back, so the rest of the suite reads its rows
         monkeypatch.setattr(settings, "secret_key", old_key)
@@ -124,3 +125,22 @@ def test_rotate_key_changes_nothing_when_a_row_does_not_decrypt(capsys):
 def test_rotate_key_refuses_a_weak_or_unchanged_key(new_key, complaint):
     with pytest.raises(keys.KeyRotationError, match=complaint):
         keys.rotate(new_key or settings.secret_key)
+
+
+def test_one_name_in_two_workspaces_keeps_each_workspaces_value(monkeypatch):
+    """Rotation re-encrypts row by row: with names keyed alone, one workspace's value was written
+    into the other's row."""
+    a, b = acting(new_user("rotate")), acting(new_user("rotate"))
+    secrets.put(a, "RUNPAD_SAME_NAME", "value of a")
+    secrets.put(b, "RUNPAD_SAME_NAME", "value of b")
+    old_key = settings.secret_key
+    try:
+        keys.rotate(NEW_KEY)
+        monkeypatch.setattr(settings, "secret_key", NEW_KEY)
+        assert secrets.resolve(a.workspace_id, ["RUNPAD_SAME_NAME"]) == {"RUNPAD_SAME_NAME": "value of a"}
+        assert secrets.resolve(b.workspace_id, ["RUNPAD_SAME_NAME"]) == {"RUNPAD_SAME_NAME": "value of b"}
+        keys.rotate(old_key)  # back, so the rest of the suite reads its rows
+    finally:
+        monkeypatch.setattr(settings, "secret_key", old_key)
+        secrets.remove(a, "RUNPAD_SAME_NAME")
+        secrets.remove(b, "RUNPAD_SAME_NAME")
