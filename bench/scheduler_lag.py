@@ -40,7 +40,9 @@ def insert_schedules(n: int, first_tick: datetime) -> None:
 
     from app.core.db import session
     from app.models import Script, ScriptVersion
+    from tests.support.actors import acting
 
+    workspace_id = acting().workspace_id  # every schedule in one workspace, as a team's would be
     scripts, versions = [], []
     for i in range(n):
         sid = uuid.uuid4()
@@ -48,6 +50,7 @@ def insert_schedules(n: int, first_tick: datetime) -> None:
         scripts.append(
             {
                 "id": sid,
+                "workspace_id": workspace_id,
                 "name": f"bench-{i}",
                 "runtime": "python",
                 "trigger_type": "schedule",
