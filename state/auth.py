@@ -113,7 +113,7 @@ class AuthState(rx.State):
         if slug not in known:
             return None
         self.workspace = "" if known[slug]["personal"] else slug
-        self._show_workspaces(await asyncio.to_thread(workspaces.mine, await self._actor()))
+        self._show_workspaces(await asyncio.to_thread(workspaces.mine, await actor_of(self)))
         return rx.redirect("/scripts")
 
     @rx.event
@@ -123,7 +123,7 @@ class AuthState(rx.State):
     @rx.event
     async def create_workspace(self, form: dict):
         """A new workspace with the user as its admin; the tab then acts in it."""
-        actor = await self._actor()
+        actor = await actor_of(self)
         slug, name = str(form.get("slug", "")), str(form.get("name", ""))
         try:
             made = await asyncio.to_thread(workspaces.create, actor, slug, name or slug)
@@ -133,12 +133,6 @@ class AuthState(rx.State):
         self.creating_workspace, self.workspace = False, made.slug
         self._show_workspaces(await asyncio.to_thread(workspaces.mine, actor))
         return rx.redirect("/members")
-
-    async def _actor(self) -> access.Actor:
-        user = await asyncio.to_thread(sessions.user_for, session_token_of(self))
-        if user is None:
-            raise SessionEnded(str(self.router.url.path or "/"))
-        return access.actor_of(user)
 
     @rx.event
     async def require_login(self):
@@ -164,14 +158,19 @@ async def user_id_of(state: rx.State) -> uuid.UUID:
     return user.id
 
 
-async def access_of(state: rx.State) -> access.Access:
-    """The logged-in user acting in the tab's workspace, both checked against the database now. A tab
-    whose workspace the user has left (or was removed from) falls back to the personal one."""
+async def actor_of(state: rx.State) -> access.Actor:
+    """The tab's user as an actor, checked against the database now; SessionEnded when the session is gone."""
     user = await asyncio.to_thread(sessions.user_for, session_token_of(state))
     if user is None:
         raise SessionEnded(str(state.router.url.path or "/"))
+    return access.actor_of(user)
+
+
+async def access_of(state: rx.State) -> access.Access:
+    """The logged-in user acting in the tab's workspace, both checked against the database now. A tab
+    whose workspace the user has left (or was removed from) falls back to the personal one."""
+    actor = await actor_of(state)
     auth = state if isinstance(state, AuthState) else await state.get_state(AuthState)
-    actor = access.actor_of(user)
     try:
         return await asyncio.to_thread(access.resolve, actor, auth.workspace or None)
     except access.NotMember:

@@ -19,9 +19,6 @@ from state.messages import UNAVAILABLE
 from state.paths import path_id
 
 log = logging.getLogger(__name__)
-PAGE_SIZE = 25
-REFRESH_SECONDS = 2.0
-REFRESH_LIMIT_SECONDS = 30 * 60  # a forgotten tab stops asking after this long
 
 
 class RunState(rx.State):

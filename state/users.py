@@ -10,19 +10,11 @@ import uuid
 import reflex as rx
 
 from app.core import errors
-from app.services import access, sessions, users
-from state.auth import SessionEnded, session_token_of
+from app.services import access, users
+from state.auth import actor_of
 from state.messages import UNAVAILABLE, told
 
 log = logging.getLogger(__name__)
-
-
-async def admin_of(state: rx.State) -> access.Actor:
-    """The tab's user as an actor; SessionEnded when the session is gone."""
-    user = await asyncio.to_thread(sessions.user_for, session_token_of(state))
-    if user is None:
-        raise SessionEnded(str(state.router.url.path or "/"))
-    return access.actor_of(user)
 
 
 class UsersState(rx.State):
@@ -36,7 +28,7 @@ class UsersState(rx.State):
 
     @rx.event
     async def load(self):
-        actor = await admin_of(self)
+        actor = await actor_of(self)
         self.allowed, self.invite_link, self.notice = actor.is_admin, "", ""
         if actor.is_admin:
             await self._refresh(actor)
@@ -62,7 +54,7 @@ class UsersState(rx.State):
 
     @rx.event
     async def create(self, form: dict):
-        actor = await admin_of(self)
+        actor = await actor_of(self)
         email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
         is_admin = bool(form.get("is_admin"))
         self.error, self.notice, self.invite_link, self.saving = "", "", "", True
@@ -93,7 +85,7 @@ class UsersState(rx.State):
         await self._change(user_id, "The user did not change", admin=admin)
 
     async def _change(self, user_id: str, what: str, **change) -> None:
-        actor = await admin_of(self)
+        actor = await actor_of(self)
         self.error = ""
         try:
             await asyncio.to_thread(users.change, actor, uuid.UUID(user_id), **change)
