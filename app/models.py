@@ -124,6 +124,10 @@ class Workspace(SQLModel, table=True):
         default=None, sa_column=Column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     )
     created_at: datetime = _created()
+    # quotas (app/services/quotas.py); None: the installation's default
+    max_concurrent_runs: int | None = None
+    min_schedule_seconds: int | None = None
+    max_scripts: int | None = None
 
 
 class Membership(SQLModel, table=True):
@@ -261,6 +265,13 @@ class Run(SQLModel, table=True):
             "script_id",
             postgresql_where=text("status IN ('queued', 'building', 'running')"),
         ),
+        Index("ix_runs_workspace_active", "workspace_id", postgresql_where=text("status IN ('building', 'running')")),
+        Index(
+            "ix_runs_workspace_waiting",
+            "workspace_id",
+            "queued_at",
+            postgresql_where=text("waiting_since IS NOT NULL AND status = 'queued'"),
+        ),
     )
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     script_id: uuid.UUID | None = Field(default=None, foreign_key="scripts.id", ondelete="CASCADE")
@@ -287,6 +298,7 @@ class Run(SQLModel, table=True):
     log_truncated: bool = False
     container_id: str | None = None
     worker: str | None = None
+    waiting_since: datetime | None = _ts()  # queued and held back by its workspace's concurrency quota
 
 
 class LogLine(SQLModel, table=True):

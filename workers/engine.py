@@ -18,8 +18,9 @@ from app.core import runtimes
 from app.core.db import session
 from app.core.settings import settings
 from app.models import Build, BuildStatus, Run, RunStatus, ScriptVersion
-from app.services import builds, logs, runs, secrets
+from app.services import builds, logs, quotas, runs, secrets
 from app.services.redaction import Redactor
+from workers import dispatch
 from workers.runtime import containers, images, supervisor
 from workers.runtime.pool import PoolKey, WarmPool
 
@@ -34,6 +35,7 @@ STATUS_FOR = {
 }
 
 pool: WarmPool | None = None  # set by the worker at start; without it every run starts cold
+slots = 1  # the worker's concurrency, set at start: its share of every workspace's quota
 _image_locks: dict[str, threading.Lock] = {}
 _image_locks_guard = threading.Lock()
 
@@ -165,10 +167,29 @@ def _record_end(run_id: uuid.UUID, sink: logs.LogSink, status: RunStatus, **fiel
 
 
 def execute_run(run_id: uuid.UUID) -> None:
-    """Runs a queued run once. A duplicate delivery finds it claimed and returns at once."""
-    run = runs.claim(run_id, settings.worker_name)
+    """Runs a queued run once. A duplicate delivery finds it claimed and returns at once; a run whose
+    workspace is at its concurrency limit is left waiting, and sent again when one of its runs ends."""
+    try:
+        run = runs.claim(run_id, settings.worker_name)
+    except runs.Held:
+        return
     if run is None:
         return
+    try:
+        _execute(run)
+    finally:
+        _wake(run)
+
+
+def _wake(run: Run) -> None:
+    """A slot of the run's workspace is free: sends its longest-waiting run, if any."""
+    try:
+        quotas.wake(dispatch.enqueue_run, run.workspace_id)
+    except Exception:  # the scheduler's sweep wakes them instead
+        log.exception("could not wake the waiting runs of workspace %s", run.workspace_id)
+
+
+def _execute(run: Run) -> None:
     sink = logs.LogSink("run", run.id)
     try:
         with session() as s:

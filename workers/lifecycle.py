@@ -14,7 +14,7 @@ _shipper = None
 
 
 @worker_ready.connect
-def _on_ready(**_):
+def _on_ready(sender=None, **_):
     global _keeper, _shipper
     from workers import engine, maintenance, shipping
     from workers.runtime.network import FirewallError
@@ -22,6 +22,7 @@ def _on_ready(**_):
 
     logging.basicConfig(level=logging.INFO)
     engine.pool = WarmPool()
+    engine.slots = int(getattr(getattr(sender, "controller", None), "concurrency", None) or 1)  # sender: the Consumer
     try:
         _keeper = maintenance.start_worker(engine.pool)
     except FirewallError as exc:

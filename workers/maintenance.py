@@ -14,8 +14,8 @@ import docker
 
 from app.core.redis import redis_client
 from app.core.settings import settings
-from app.services import base_catalog, builds, engines, metrics, runs
-from workers import dispatch
+from app.services import base_catalog, builds, engines, metrics, quotas, runs
+from workers import dispatch, engine
 from workers.runtime import containers, images
 from workers.runtime.docker_client import client
 
@@ -26,7 +26,9 @@ ENGINE_PING_SECONDS = 3
 
 
 def heartbeat() -> None:
-    redis_client().set(HEARTBEAT_PREFIX + settings.worker_name, "1", ex=settings.heartbeat_seconds * 3)
+    r, ttl = redis_client(), settings.heartbeat_seconds * 3
+    r.set(HEARTBEAT_PREFIX + settings.worker_name, "1", ex=ttl)
+    quotas.report_slots(r, settings.worker_name, engine.slots, ttl)
 
 
 def report_engine() -> bool:

@@ -20,7 +20,7 @@ from datetime import timedelta
 from kombu.exceptions import ChannelError
 
 from app.core.settings import settings
-from app.services import requeue, schedules
+from app.services import quotas, requeue, schedules
 from workers import dispatch
 from workers.celery_app import celery
 
@@ -78,6 +78,9 @@ class Scheduler:
         if time.monotonic() - self._last_sweep < self.sweep_every:
             return
         self._last_sweep = time.monotonic()
+        woken = quotas.wake(dispatch.enqueue_run)  # a worker wakes them as runs end; this is the backstop
+        if woken:
+            log.info("woke %d run(s) waiting for their workspace's quota", len(woken))
         empty = {q for q in {dispatch.QUEUE_FOR_TRIGGER.get(t, "runs") for t in TRIGGERS} if queue_size(q) == 0}
         triggers = [t for t in TRIGGERS if dispatch.QUEUE_FOR_TRIGGER.get(t, "runs") in empty]
         if triggers:

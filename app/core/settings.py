@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     pool_idle_seconds: int = 300
     heartbeat_seconds: int = 5
 
+    # Quotas per workspace, where a workspace has none of its own (app/services/quotas.py)
+    workspace_max_concurrent_runs: int | None = None  # None: half the live workers' slots
+    workspace_min_schedule_seconds: int = 1
+    workspace_max_scripts: int = 500
+
     # Service endpoints
     metrics_token: str = ""  # when set, /metrics answers only to "Authorization: Bearer <token>"
 

@@ -63,6 +63,16 @@ def outcome() -> rx.Component:
                 width="100%",
             ),
         ),
+        rx.cond(
+            s.held,
+            rx.callout(
+                "Waiting for a slot: this workspace already runs as many runs at once as its quota allows.",
+                icon="hourglass",
+                color_scheme="amber",
+                size="1",
+                width="100%",
+            ),
+        ),
         *error_and_result(s.error, s.status, s.result, "run", "20rem"),
         spacing="3",
         width="100%",

@@ -38,7 +38,12 @@ def stale_queued(
         now = now or database_now(s)
         rows = s.execute(
             select(Run.id, Run.trigger)
-            .where(Run.status == RunStatus.queued, Run.trigger.in_(list(triggers)), Run.queued_at < now - older_than)
+            .where(
+                Run.status == RunStatus.queued,
+                Run.waiting_since.is_(None),  # held back by its workspace's quota, not lost: quotas.wake sends it
+                Run.trigger.in_(list(triggers)),
+                Run.queued_at < now - older_than,
+            )
             .order_by(Run.queued_at)
             .limit(limit)
         )

@@ -16,7 +16,7 @@ from app.core.db import session
 from app.core.redis import redis_client
 from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES, Run, RunStatus, Script, ScriptVersion, Trigger, utcnow
-from app.services import metrics
+from app.services import metrics, quotas
 
 ACTIVE = (RunStatus.building, RunStatus.running)
 
@@ -93,14 +93,26 @@ def get(run_id: uuid.UUID) -> Run | None:
         return s.get(Run, run_id)
 
 
+class Held(Exception):
+    """The run's workspace is at its concurrency limit: the run stays queued, marked as waiting."""
+
+
 def claim(run_id: uuid.UUID, worker: str) -> Run | None:
-    """Moves a queued run to building for this worker. A second delivery of the same message finds
+    """Moves a queued run to building for this worker, or raises Held when its workspace may not
+    start another run now (app/services/quotas.py). A second delivery of the same message finds
     nothing to claim, so a run executes at most once."""
     with session() as s:
+        workspace_id = s.scalar(select(Run.workspace_id).where(Run.id == run_id, Run.status == RunStatus.queued))
+        if workspace_id is None:
+            return None
+        if not quotas.may_start(s, workspace_id):
+            quotas.hold(s, run_id)
+            s.commit()
+            raise Held(f"run {run_id}: its workspace is at its limit of concurrent runs")
         run = s.execute(
             update(Run)
             .where(Run.id == run_id, Run.status == RunStatus.queued)
-            .values(status=RunStatus.building, worker=worker, started_at=utcnow())
+            .values(status=RunStatus.building, worker=worker, started_at=utcnow(), waiting_since=None)
             .returning(Run)
         ).scalar_one_or_none()
         s.commit()

@@ -13,7 +13,7 @@ from sqlalchemy import delete as sql_delete, select
 from app.core import crypto, errors
 from app.core.db import session
 from app.models import Build, LogLine, Role, Run, Runtime, Script, ScriptVersion, Trigger, utcnow
-from app.services import audit, base_catalog, builds, defaults, limits, queue, versions, webhook_signatures
+from app.services import audit, base_catalog, builds, defaults, limits, queue, quotas, versions, webhook_signatures
 from app.services.access import Access
 
 TRIGGERS = (Trigger.manual, Trigger.http, Trigger.schedule)
@@ -135,6 +135,8 @@ def create(
             owner_id=access.user_id,
         )
         secret = _apply_trigger(script, trigger or {"type": "manual"})
+        quotas.check_new_script(s, access.workspace_id)
+        quotas.check_schedule(s, script)
         s.add(script)
         s.flush()
         try:
@@ -164,6 +166,8 @@ def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Sav
     with session() as s:
         script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one()
         secret = _update_fields(script, changes)
+        if "trigger" in changes:
+            quotas.check_schedule(s, script)
         current = current_version(s, script)
         version = current
         if any(k in changes and changes[k] != getattr(current, k) for k in CODE_FIELDS):

@@ -168,6 +168,7 @@ class RunSummary:
     result: str = ""  # pretty JSON, or "" when there is none
     error: str = ""
     installing: bool = False  # waiting for its dependencies to be installed
+    held: bool = False  # waiting for its workspace's concurrency quota
     final: bool = False
     log_truncated: bool = False
 
@@ -185,6 +186,7 @@ def summary_of(run: Run) -> RunSummary:
         result=pretty_json(run.result) if run.result is not None else "",
         error=run.error or "",
         installing=waiting and build_pending(run.id),
+        held=run.status == RunStatus.queued and run.waiting_since is not None,
         final=final,
         log_truncated=run.log_truncated,
     )

@@ -55,6 +55,8 @@ MATRIX = [
     Entry("get", "/workspaces/{slug}/members", Role.operator),
     Entry("put", "/workspaces/{slug}/members/{user_id}", Role.admin, {"role": "admin"}),
     Entry("delete", "/workspaces/{slug}/members/{user_id}", Role.admin),
+    Entry("get", "/workspaces/{slug}/quotas", Role.operator),
+    Entry("put", "/workspaces/{slug}/quotas", INSTALLATION_ADMIN, {"max_concurrent_runs": 99}),
     Entry("patch", "/users/{user_id}", INSTALLATION_ADMIN, {"disabled": True}),
     Entry("delete", "/auth/tokens/{token_id}", OWN),
     # no id in the path: the workspace comes from the header, checked in test_a_foreign_workspace_header
@@ -145,6 +147,13 @@ def snapshot(world: World) -> dict:
             ),
             "admin": tuple(s.execute(select(User.disabled_at, User.is_admin).where(User.id == world.admin_id)).one()),
             "token": s.scalar(select(ApiToken.revoked_at).where(ApiToken.id == uuid.UUID(world.ids["token_id"]))),
+            "quotas": tuple(
+                s.execute(
+                    select(Workspace.max_concurrent_runs, Workspace.min_schedule_seconds, Workspace.max_scripts).where(
+                        Workspace.id == ws
+                    )
+                ).one()
+            ),
         }
 
 

@@ -382,6 +382,24 @@ class MemberOut(BaseModel):
     role: str
 
 
+class QuotasPut(Strict):
+    """Only the fields sent change; null puts one back to the installation's default."""
+
+    max_concurrent_runs: int | None = Field(default=None, ge=1, le=100_000)
+    min_schedule_seconds: int | None = Field(default=None, ge=1, le=100_000)
+    max_scripts: int | None = Field(default=None, ge=1, le=100_000)
+
+
+class QuotasOut(BaseModel):
+    max_concurrent_runs: int = Field(description="most runs building or running at once (then runs wait)")
+    min_schedule_seconds: int = Field(description="the fastest a schedule may fire")
+    max_scripts: int
+    own: dict[str, int | None] = Field(description="the workspace's own values; null: the installation's default")
+    active_runs: int
+    waiting_runs: int = Field(description="queued runs held back by max_concurrent_runs")
+    scripts: int
+
+
 # ---- audit (contract §6) ----------------------------------------------------------------------
 
 

@@ -10,8 +10,19 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.v1.deps import CurrentCaller
 from app.api.v1.errors import documented
-from app.api.v1.schemas import Me, MemberOut, MemberPut, UserChange, UserCreate, UserOut, WorkspaceCreate, WorkspaceOut
-from app.services import access, users, workspaces
+from app.api.v1.schemas import (
+    Me,
+    MemberOut,
+    MemberPut,
+    QuotasOut,
+    QuotasPut,
+    UserChange,
+    UserCreate,
+    UserOut,
+    WorkspaceCreate,
+    WorkspaceOut,
+)
+from app.services import access, quotas, users, workspaces
 
 router = APIRouter(tags=["teams"])
 
@@ -86,3 +97,27 @@ def delete_member(slug: str, user_id: uuid.UUID, who: CurrentCaller) -> Response
     """Removes a member (the workspace's admins; anyone may remove themself). A workspace keeps an admin."""
     workspaces.remove_member(access.resolve(access.actor_of(who.user), slug), user_id)
     return Response(status_code=204)
+
+
+def _quotas(where: access.Access) -> QuotasOut:
+    used = quotas.usage(where)
+    return QuotasOut(
+        **vars(used.quotas),
+        own=used.own,
+        active_runs=used.active_runs,
+        waiting_runs=used.waiting_runs,
+        scripts=used.scripts,
+    )
+
+
+@router.get("/workspaces/{slug}/quotas", response_model=QuotasOut, responses=documented(401, 404, 422))
+def get_quotas(slug: str, who: CurrentCaller) -> QuotasOut:
+    """The workspace's quotas and what it uses of them (any member)."""
+    return _quotas(access.resolve(access.actor_of(who.user), slug))
+
+
+@router.put("/workspaces/{slug}/quotas", response_model=QuotasOut, responses=documented(401, 403, 404, 422))
+def put_quotas(slug: str, body: QuotasPut, who: CurrentCaller) -> QuotasOut:
+    """Sets the workspace's own quotas (installation admins; a workspace's admins cannot raise theirs)."""
+    changed = quotas.change(access.actor_of(who.user), slug, body.model_dump(exclude_unset=True))
+    return _quotas(access.system(changed.id))  # the admin need not be a member
