@@ -146,6 +146,7 @@ def main() -> None:
     web = ApiProcess("bench-hook-load-web").start()
     hooks = None if args.hooks_url else ApiProcess("bench-hook-load-hooks", app=HOOKS_APP).start()
     worker = WorkerProcess(f"bench-hook-load-{uuid.uuid4().hex[:6]}", concurrency=8).start()
+    harness.whole_worker(worker.concurrency)
     try:
         report = asyncio.run(measure(web.url, args.hooks_url or hooks.url, args.calls))
     finally:

@@ -141,6 +141,7 @@ def main() -> None:
 
     ensure_run_network()
     worker = WorkerProcess(f"bench-{uuid.uuid4().hex[:6]}", concurrency=max(8, args.concurrent)).start()
+    harness.whole_worker(worker.concurrency)
     try:
         report = {
             rt: {"sequential": sequential(rt, args.runs), "concurrent": concurrent(rt, args.concurrent)}

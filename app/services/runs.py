@@ -93,8 +93,9 @@ def get(run_id: uuid.UUID) -> Run | None:
         return s.get(Run, run_id)
 
 
-class Held(Exception):
-    """The run's workspace is at its concurrency limit: the run stays queued, marked as waiting."""
+class Held(errors.Unavailable):
+    """The run's workspace is at its concurrency limit: the run stays queued, marked as waiting
+    (the worker that claimed it lets it go; no person sees this)."""
 
 
 def claim(run_id: uuid.UUID, worker: str) -> Run | None:
