@@ -28,11 +28,20 @@ def scope_switch() -> rx.Component:
     )
 
 
+# Below 480 px the Who column gives its width to What, which names who on a line of its own
+WIDE_ONLY = rx.breakpoints(initial="none", xs="table-cell")
+NARROW_ONLY = rx.breakpoints(initial="block", xs="none")
+
+
+def note(*text, **props) -> rx.Component:
+    return rx.text(*text, size="1", color=rx.color("gray", 11), overflow_wrap="anywhere", **props)
+
+
 def event_row(row) -> rx.Component:
     return rx.table.row(
         # on a phone the date and the time wrap onto two lines instead of widening the table
         rx.table.cell(rx.text(row.at, size="1", font_family=MONO, color=rx.color("gray", 11)), min_width="5.5rem"),
-        rx.table.cell(rx.text(row.actor, size="2", overflow_wrap="anywhere")),
+        rx.table.cell(rx.text(row.actor, size="2", overflow_wrap="anywhere"), display=WIDE_ONLY),
         rx.table.cell(
             rx.vstack(
                 rx.flex(
@@ -42,10 +51,8 @@ def event_row(row) -> rx.Component:
                     align="center",
                     wrap="wrap",
                 ),
-                rx.cond(
-                    row.details != "",
-                    rx.text(row.details, size="1", color=rx.color("gray", 11), overflow_wrap="anywhere"),
-                ),
+                rx.cond(row.details != "", note(row.details)),
+                note("by ", row.actor, display=NARROW_ONLY),
                 spacing="1",
             )
         ),
@@ -57,7 +64,11 @@ def events_table() -> rx.Component:
     return rx.vstack(
         rx.table.root(
             rx.table.header(
-                rx.table.row(*[rx.table.column_header_cell(h) for h in ("Time (UTC)", "Who", "What")]),
+                rx.table.row(
+                    rx.table.column_header_cell("Time (UTC)"),
+                    rx.table.column_header_cell("Who", display=WIDE_ONLY),
+                    rx.table.column_header_cell("What"),
+                ),
             ),
             rx.table.body(rx.foreach(AuditState.rows, event_row)),
             id="audit-table",
@@ -119,17 +130,28 @@ def content() -> rx.Component:
     )
 
 
-def audit_page() -> rx.Component:
-    return app_shell(
+def header() -> rx.Component:
+    """The title with the scope switch right of it, or under it on a phone (beside it, the title wraps)."""
+    return rx.flex(
         page_header(
             "Audit log",
-            scope_switch(),
             subtitle=rx.cond(
                 AuditState.scope == "installation",
                 rx.text("Users, tokens, settings and failed logins on this installation, newest first."),
                 rx.text("Who changed what in ", rx.text.strong(AuthState.workspace_label), ", newest first."),
             ),
         ),
+        rx.box(scope_switch(), flex_shrink="0", margin_bottom="1.25rem"),
+        direction=rx.breakpoints(initial="column", xs="row"),
+        align=rx.breakpoints(initial="start", xs="center"),
+        column_gap="1rem",
+        width="100%",
+    )
+
+
+def audit_page() -> rx.Component:
+    return app_shell(
+        header(),
         rx.cond(AuditState.loaded, content(), rx.center(rx.spinner(size="3"), padding_y="6rem")),
     )
 

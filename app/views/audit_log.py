@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from app.models import AuditEvent
-from app.views.run_views import exact_time
 
 MAX_DETAILS = 160  # a settings change's value can be a whole form: the row shows its start
 
@@ -17,7 +17,7 @@ MAX_DETAILS = 160  # a settings change's value can be a whole form: the row show
 @dataclass
 class AuditRow:
     id: int
-    at: str  # 2026-05-01 12:00:00 UTC
+    at: str  # 2026-05-01 12:00:00, in UTC (the column says so)
     actor: str
     action: str
     target: str
@@ -33,7 +33,7 @@ def audit_row(event: AuditEvent) -> AuditRow:
         target, target_id = details.pop("name"), target
     return AuditRow(
         id=event.id or 0,
-        at=exact_time(event.at),
+        at=event.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if event.at else "",
         actor=event.actor_email or "Runpad",  # no email: Runpad itself (a user's stays after they go)
         action=event.action,
         target=target,
