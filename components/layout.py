@@ -9,8 +9,10 @@ NAV = [
     ("Scripts", "/scripts", "file-code-2"),
     ("Secrets", "/secrets", "key-round"),
     ("Members", "/members", "users"),
+    ("Audit", "/audit", "scroll-text"),
     ("Settings", "/settings", "settings"),
 ]
+ADMINS_ONLY = {"/audit"}  # offered to workspace and installation admins; the page and the service decide
 CONTENT_WIDTH = "80rem"
 
 
@@ -48,6 +50,12 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
         background_color=rx.cond(active, rx.color("accent", 3), "transparent"),
         _hover={"background_color": rx.color("gray", 3)},
     )
+
+
+def nav_item(label: str, href: str, icon: str) -> rx.Component:
+    if href in ADMINS_ONLY:
+        return rx.cond(AuthState.can_manage | AuthState.is_admin, nav_link(label, href, icon))
+    return nav_link(label, href, icon)
 
 
 def theme_switch() -> rx.Component:
@@ -177,7 +185,7 @@ def top_bar() -> rx.Component:
     return rx.box(
         rx.hstack(
             brand(),
-            rx.hstack(*[nav_link(*item) for item in NAV], spacing="0", margin_left=["0.25rem", "0.5rem", "1.5rem"]),
+            rx.hstack(*[nav_item(*item) for item in NAV], spacing="0", margin_left=["0.25rem", "0.5rem", "1.5rem"]),
             rx.spacer(),
             workspace_switcher(),
             theme_switch(),

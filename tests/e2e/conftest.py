@@ -182,4 +182,5 @@ class Shots:
 
     def __call__(self, name: str) -> None:
         self.n += 1
-        self.tab.screenshot(path=str(self.dir / f"{self.n:02d}-{name}.png"), full_page=True)
+        # animations finished: a control clicked just before shows where it ends, not halfway there
+        self.tab.screenshot(path=str(self.dir / f"{self.n:02d}-{name}.png"), full_page=True, animations="disabled")

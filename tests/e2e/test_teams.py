@@ -1,8 +1,9 @@
 """A small team in the browser, on the production build, with three people in three browser contexts:
 the installation admin invites a colleague by link; the colleague sets a password; the admin makes a
 workspace, gives it a secret and adds the colleague as developer; the colleague writes a script that
-reads the secret and runs it; made an operator, the colleague can run it but not save it; a third user
-outside the workspace sees nothing of it. Then the team pages at phone and desktop widths, light and dark."""
+reads the secret and runs it; made an operator, the colleague can run it but not save it, nor read the
+audit log the admin reads; a third user outside the workspace sees nothing of it. Then the team pages at
+phone and desktop widths, light and dark."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from app.services import users
+from app.models import Role
+from app.services import secrets, users, workspaces
 from tests.e2e.conftest import Shots, log_in
+from tests.support.actors import acting
 
 pytestmark = pytest.mark.usefixtures("worker")
 CODE = """export default async (event) => {
@@ -121,6 +124,26 @@ def test_invite_share_a_workspace_and_roles(browser, web, request):
         colleague.click("#run-now")
         expect(colleague.locator("#runs-table [data-run-id]")).to_have_count(2, timeout=60_000)
 
+        # the admin's audit log has who did what; the operator is not offered it, and by URL is refused
+        admin.goto("/audit")
+        events = admin.locator("#audit-table")
+        expect(events.locator("[data-event]").first).to_contain_text("member.put")
+        expect(events).to_contain_text(colleague_email)
+        expect(events).to_contain_text("role: operator")
+        expect(events).to_contain_text("TEAM_TOKEN")
+        expect(events).to_contain_text("team script")
+        admin.shots("audit")
+        admin.click("#audit-scope-installation")
+        expect(events).to_contain_text("user.invite")
+        expect(events).not_to_contain_text("TEAM_TOKEN")
+        admin.shots("audit-installation")
+        expect(colleague.locator('a[href="/audit"]')).to_have_count(0)
+        colleague.goto("/audit")
+        expect(colleague.get_by_text("Only workspace admins can see the audit log")).to_be_visible()
+        expect(colleague.locator("#audit-table")).to_have_count(0)
+        expect(colleague.locator("#audit-scope")).to_have_count(0)
+        colleague.shots("operator-audit")
+
         # someone outside the workspace sees nothing of it
         log_in(outsider, outsider_email, password)
         outsider.click("#workspace-switcher")
@@ -139,19 +162,29 @@ def test_invite_share_a_workspace_and_roles(browser, web, request):
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 def test_team_pages_at_phone_and_desktop_widths(browser, web, request, width, dark):
     email, password = f"shots-{uuid.uuid4().hex[:8]}@runpad.test", "shots-password-1"
-    users.create(email, password, is_admin=True)
+    shooter = users.create(email, password, is_admin=True)
     # a long address, as the suite's own users have, must wrap rather than widen the page
-    users.create(f"a-rather-long-address-{uuid.uuid4().hex}@subdomain.example-company.test", password)
+    long = users.create(f"a-rather-long-address-{uuid.uuid4().hex}@subdomain.example-company.test", password)
+    workspaces.set_member(acting(shooter), long.id, Role.developer)  # in the members list and the audit log
+    secrets.put(acting(shooter), "A_RATHER_LONG_SECRET_NAME_FOR_THE_AUDIT_LOG", "value")
     context, tab = context_tab(browser, web, request, "pages", width=width, dark=dark)
     try:
         log_in(tab, email, password)
-        for path, ready in (("/members", "#members-table"), ("/settings/users", "#users-table")):
+        for path, ready in (
+            ("/members", "#members-table"),
+            ("/settings/users", "#users-table"),
+            ("/audit", "#audit-table"),
+        ):
             tab.goto(path)
             expect(tab.locator(ready)).to_be_visible()
             tab.shots(path.strip("/").replace("/", "-"))
             assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
                 path
             )  # no sideways scroll
+        tab.click("#audit-scope-installation")
+        expect(tab.locator("#audit-table")).to_contain_text("user.create")  # in no workspace's log
+        tab.shots("audit-installation")
+        assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         tab.click("#workspace-switcher")
         tab.shots("switcher")
     finally:

@@ -13,6 +13,7 @@ from reflex_base.event import Event
 
 from app.services import scripts, secrets, sessions, users
 from app.views.run_views import log_row
+from state.audit import AuditState
 from state.auth import AuthState, SessionBinding, SessionEnded, on_backend_exception, reset_unless_bound
 from state.draft import STARTERS, DraftState
 from state.editor import EditorState
@@ -69,6 +70,8 @@ HANDLERS = [
     (SettingsState, SettingsState.load, (), "/settings"),
     (SettingsState, SettingsState.save_limits, ({"timeout_seconds": "5", "memory_mb": "128"},), "/settings"),
     (SettingsState, SettingsState.test_infisical, (), "/settings"),
+    (AuditState, AuditState.load, (), "/audit"),
+    (AuditState, AuditState.choose_scope, ("installation",), "/audit"),
 ]
 
 
