@@ -44,14 +44,7 @@ def save_retention(form: dict) -> int:
 
 
 def save_infisical(form: dict) -> None:
-    infisical.configure(
-        str(form.get("site_url", "")),
-        str(form.get("client_id", "")),
-        str(form.get("project_id", "")),
-        str(form.get("environment", "")),
-        str(form.get("secret_path", "") or "/"),
-        str(form.get("client_secret", "")) or None,
-    )
+    infisical.configure_from(form)
 
 
 def save_cloudwatch(form: dict) -> None:
