@@ -9,6 +9,7 @@ NAV = [
     ("Scripts", "/scripts", "file-code-2"),
     ("Secrets", "/secrets", "key-round"),
     ("Members", "/members", "users"),
+    ("Workspace", "/workspace", "sliders-horizontal"),
     ("Settings", "/settings", "settings"),
 ]
 CONTENT_WIDTH = "80rem"

@@ -107,7 +107,8 @@ def configure(
     stored, stored_secret = app_settings.get(SETTING, by.workspace_id if by else None)
     if not client_secret and not stored_secret:
         raise ConfigError("the Infisical client secret is required")
-    if not client_secret and (stored.get("site_url"), stored.get("client_id")) != (value["site_url"], value["client_id"]):
+    same_identity = (stored.get("site_url"), stored.get("client_id")) == (value["site_url"], value["client_id"])
+    if not client_secret and not same_identity:
         # the stored secret goes only to the host and identity it was entered for, never to a new site URL
         raise ConfigError("the Infisical client secret is required again when the site URL or client id changes")
     app_settings.put(SETTING, value, secret=client_secret or None, by=by)

@@ -31,6 +31,7 @@ MODULES = [
     "secrets",
     "settings",
     "members",
+    "workspace",
     "users",
 ]
 

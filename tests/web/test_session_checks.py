@@ -24,6 +24,7 @@ from state.settings import SettingsState
 from state.trigger import TriggerState
 from state.tryout import TryoutState
 from state.versions import VersionsState
+from state.workspace_settings import WorkspaceSettingsState
 from tests.support.actors import acting
 from tests.web.tabs import navigate, sub, tab
 from tests.web.test_scripts_ui import run
@@ -69,6 +70,10 @@ HANDLERS = [
     (SettingsState, SettingsState.load, (), "/settings"),
     (SettingsState, SettingsState.save_limits, ({"timeout_seconds": "5", "memory_mb": "128"},), "/settings"),
     (SettingsState, SettingsState.test_infisical, (), "/settings"),
+    (WorkspaceSettingsState, WorkspaceSettingsState.load, (), "/workspace"),
+    (WorkspaceSettingsState, WorkspaceSettingsState.save_infisical, ({"client_secret": "SC_LEAK"},), "/workspace"),
+    (WorkspaceSettingsState, WorkspaceSettingsState.test_infisical, (), "/workspace"),
+    (WorkspaceSettingsState, WorkspaceSettingsState.disconnect_infisical, (), "/workspace"),
 ]
 
 
