@@ -25,7 +25,9 @@ def infisical_card() -> rx.Component:
             "Runs, the Secrets page and the secret picker of this workspace get the names the built-in store "
             "lacks from Infisical. Connect the workspace's own project with its own machine identity; "
             "without one, the installation's default applies.",
-            rx.callout(State.uses_text, icon="info", color_scheme="gray", size="1", id="workspace-infisical-uses"),
+            rx.callout(
+                State.uses_text, icon="info", color_scheme="gray", size="1", width="100%", id="workspace-infisical-uses"
+            ),
             *infisical_form(State, State.admin, State.uses != "none"),
             badge=rx.match(State.uses, *USES_BADGES, rx.badge("not connected", color_scheme="gray")),
         ),
