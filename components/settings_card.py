@@ -141,7 +141,7 @@ def _infisical_fields(state, editable) -> rx.Component:
 
 
 def _test_row(state, can_test) -> rx.Component:
-    return rx.hstack(
+    return check_row(
         rx.button(
             rx.icon("plug-zap", size=14),
             "Test connection",
@@ -152,14 +152,17 @@ def _test_row(state, can_test) -> rx.Component:
             loading=state.busy == "infisical-test",
             disabled=~can_test,
         ),
-        rx.text(
-            state.messages.get("infisical-test", ""),
-            id="infisical-result",
-            size="2",
-            overflow_wrap="anywhere",
-            flex="1",
-            color_scheme=rx.cond(state.failed.get("infisical-test", False), "red", "green"),
-        ),
+        state.messages.get("infisical-test", ""),
+        "infisical-result",
+        rx.cond(state.failed.get("infisical-test", False), "red", "green"),
+    )
+
+
+def check_row(button: rx.Component, result, result_id: str, color) -> rx.Component:
+    """A button that checks something, with what it found beside it (a long result wraps)."""
+    return rx.hstack(
+        button,
+        rx.text(result, id=result_id, size="2", overflow_wrap="anywhere", flex="1", color_scheme=color),
         align="center",
         spacing="3",
         width="100%",

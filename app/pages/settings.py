@@ -107,7 +107,7 @@ def registry_card() -> rx.Component:
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
             width="100%",
         ),
-        rx.hstack(
+        card.check_row(
             rx.button(
                 rx.icon("refresh-cw", size=14),
                 "Check image registry",
@@ -117,20 +117,9 @@ def registry_card() -> rx.Component:
                 on_click=SettingsState.check_registry,
                 disabled=SettingsState.registry == "",
             ),
-            rx.text(
-                SettingsState.registry_result,
-                id="registry-result",
-                size="2",
-                overflow_wrap="anywhere",
-                flex="1",
-                color_scheme=rx.cond(
-                    SettingsState.registry_ok, "green", rx.cond(SettingsState.registry == "", "gray", "amber")
-                ),
-            ),
-            align="center",
-            spacing="3",
-            width="100%",
-            min_height="2rem",
+            SettingsState.registry_result,
+            "registry-result",
+            rx.cond(SettingsState.registry_ok, "green", rx.cond(SettingsState.registry == "", "gray", "amber")),
         ),
     )
 
