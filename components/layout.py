@@ -10,6 +10,7 @@ NAV = [
     ("Secrets", "/secrets", "key-round"),
     ("Members", "/members", "users"),
     ("Audit", "/audit", "scroll-text"),
+    ("Workspace", "/workspace", "sliders-horizontal"),
     ("Settings", "/settings", "settings"),
 ]
 ADMINS_ONLY = {"/audit"}  # offered to workspace and installation admins; the page and the service decide

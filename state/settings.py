@@ -44,14 +44,13 @@ def save_retention(form: dict) -> int:
 
 
 def save_infisical(form: dict) -> None:
-    infisical.configure(
-        str(form.get("site_url", "")),
-        str(form.get("client_id", "")),
-        str(form.get("project_id", "")),
-        str(form.get("environment", "")),
-        str(form.get("secret_path", "") or "/"),
-        str(form.get("client_secret", "")) or None,
-    )
+    infisical.configure_from(form)
+
+
+def infisical_form_values(info: dict[str, Any]) -> dict[str, str]:
+    """What infisical.config shows, as the Infisical form's field values."""
+    values = {name: str(info.get(name) or "") for name in infisical.FIELDS}
+    return {**values, "secret_path": values["secret_path"] or "/"}
 
 
 def save_cloudwatch(form: dict) -> None:
@@ -121,10 +120,7 @@ class SettingsState(rx.State):
 
     def _show(self, snap: dict[str, Any]) -> None:
         info = snap["infisical"]
-        self.infisical = {
-            k: str(info.get(k) or "") for k in ("site_url", "client_id", "project_id", "environment", "secret_path")
-        }
-        self.infisical["secret_path"] = self.infisical["secret_path"] or "/"
+        self.infisical = infisical_form_values(info)
         self.infisical_configured, self.infisical_secret_set = info["configured"], info["client_secret_set"]
         cw = snap["cloudwatch"]
         self.cloudwatch = {k: str(cw.get(k) or "") for k in ("region", "log_group", "access_key_id")}

@@ -9,7 +9,10 @@ What the SDK (1.0.18) sends, and so what Infisical must answer:
 The SDK has no timeout option and retries network errors four times with 1-8 s pauses, so a dead host
 would hold a run for a minute or more. Every request therefore goes through a BoundedAdapter: connect and
 read timeouts under one deadline per operation, and network errors raised as exceptions the SDK does
-not retry; a watchdog covers what socket timeouts cannot (a stalled DNS lookup). See bounded_http."""
+not retry; a watchdog covers what socket timeouts cannot (a stalled DNS lookup). See bounded_http.
+
+Where the connection comes from: the installation's (the default, set by installation admins) or a
+workspace's own, which replaces the default for that workspace's runs, catalog and picker."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import hashlib
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,12 +33,14 @@ from infisical_sdk.infisical_requests import APIError, InfisicalError as SDKErro
 from app.core import errors
 from app.integrations.bounded_http import BoundedAdapter, NetworkError, run_within
 from app.services import app_settings
+from app.services.access import Access
 
 SETTING = "infisical"
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 5.0
 DEADLINE = 8.0  # one operation: a login (when no token is cached) and one listing
 PROBE_NAME = "RUNPAD_CONNECTION_PROBE"
+FIELDS = ("site_url", "client_id", "project_id", "environment", "secret_path")  # a connection's plain values
 TOKEN_MAX_SECONDS = 3600.0
 
 
@@ -57,7 +63,11 @@ class Config:
 
     @property
     def where(self) -> str:
-        return f"project {self.project_id}, environment '{self.environment}', path '{self.secret_path}'"
+        return where_of(self.project_id, self.environment, self.secret_path)
+
+
+def where_of(project_id: str, environment: str, secret_path: str) -> str:
+    return f"project {project_id}, environment '{environment}', path '{secret_path}'"
 
 
 # ---- configuration ----------------------------------------------------------------------------
@@ -70,8 +80,14 @@ def configure(
     environment: str,
     secret_path: str = "/",
     client_secret: str | None = None,
+    by: Access | None = None,
 ) -> None:
-    """Stores the configuration; without client_secret the stored one is kept."""
+    """Stores the installation's connection, or with `by` that workspace's own (its admin role is checked
+    by the caller). Without client_secret the stored one of the same connection is kept.
+
+    A workspace's connection carries its own client id and secret and never borrows the installation's:
+    that identity may read projects other workspaces use, so a workspace able to point it at another
+    project could read another team's secrets."""
     parts = urlsplit((site_url or "").strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError("the Infisical site URL must be http(s)://host, e.g. https://app.infisical.com")
@@ -81,8 +97,6 @@ def configure(
         raise ConfigError(f"the Infisical {empty[0]} is required")
     if not (secret_path or "").startswith("/"):
         raise ConfigError("the Infisical secret path must start with /")
-    if not client_secret and not app_settings.get(SETTING)[1]:
-        raise ConfigError("the Infisical client secret is required")
     value = {
         "site_url": f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}",
         "client_id": client_id.strip(),
@@ -90,17 +104,41 @@ def configure(
         "environment": environment.strip(),
         "secret_path": secret_path.strip(),
     }
-    app_settings.put(SETTING, value, secret=client_secret or None)
+    stored, stored_secret = app_settings.get(SETTING, by.workspace_id if by else None)
+    if not client_secret and not stored_secret:
+        raise ConfigError("the Infisical client secret is required")
+    same_identity = (stored.get("site_url"), stored.get("client_id")) == (value["site_url"], value["client_id"])
+    if not client_secret and not same_identity:
+        # the stored secret goes only to the host and identity it was entered for, never to a new site URL
+        raise ConfigError("the Infisical client secret is required again when the site URL or client id changes")
+    app_settings.put(SETTING, value, secret=client_secret or None, by=by)
 
 
-def unconfigure() -> None:
-    app_settings.clear(SETTING)
+def configure_from(form: dict[str, Any], by: Access | None = None) -> None:
+    """configure() with a settings form's fields (FIELDS and client_secret, which empty keeps the stored one)."""
+    site_url, client_id, project_id, environment, secret_path = (str(form.get(name) or "") for name in FIELDS)
+    secret = str(form.get("client_secret") or "") or None
+    configure(site_url, client_id, project_id, environment, secret_path or "/", secret, by=by)
 
 
-def load() -> Config | None:
-    """The configuration with its client secret, or None when Infisical is not configured."""
+def unconfigure(by: Access | None = None) -> bool:
+    """Removes the installation's connection, or with `by` that workspace's own; False when there was none."""
+    return app_settings.clear(SETTING, by)
+
+
+def load(workspace_id: uuid.UUID | None) -> Config | None:
+    """The connection a workspace's runs use: its own when it has one, else the installation's; None when
+    neither is configured. With None, the installation's."""
+    if workspace_id is not None:
+        own = _stored(workspace_id)
+        if own is not None:
+            return own
+    return _stored(None)
+
+
+def _stored(workspace_id: uuid.UUID | None) -> Config | None:
     try:
-        value, secret = app_settings.get(SETTING)
+        value, secret = app_settings.get(SETTING, workspace_id)
     except InvalidToken:  # says nothing by itself; the usual cause is a key changed without rotate-key
         raise InfisicalError(
             "the stored Infisical client secret does not decrypt with the current RUNPAD_SECRET_KEY"
@@ -117,18 +155,18 @@ def load() -> Config | None:
     )
 
 
-def config() -> dict[str, Any]:
-    """The configuration for a page or the API: never the client secret, only whether one is set."""
-    value, secret = app_settings.get(SETTING)
+def config(workspace_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """The installation's connection, or a workspace's own, for a page or the API: never the client
+    secret, only whether one is set."""
+    value, secret = app_settings.get(SETTING, workspace_id)
     return {**value, "configured": bool(value and secret), "client_secret_set": bool(secret)}
 
 
 # ---- operations -------------------------------------------------------------------------------
 
 
-def fetch(names: list[str], cfg: Config | None = None) -> dict[str, str]:
+def fetch(names: list[str], cfg: Config) -> dict[str, str]:
     """The values of those names that Infisical has; raises InfisicalError when it cannot say."""
-    cfg = cfg or _required()
     found = _with_client(cfg, lambda client: _merged(_listing(client, cfg, values=True)))
     hidden = sorted(n for n in names if n in found and found[n][1])
     if hidden:  # Infisical masks values the identity may see listed but not read
@@ -139,15 +177,14 @@ def fetch(names: list[str], cfg: Config | None = None) -> dict[str, str]:
     return {n: found[n][0] for n in names if n in found}
 
 
-def list_names(cfg: Config | None = None) -> list[str]:
-    cfg = cfg or _required()
+def list_names(cfg: Config) -> list[str]:
     return sorted(_with_client(cfg, lambda client: _merged(_listing(client, cfg, values=False))))
 
 
-def test_connection() -> tuple[bool, str]:
-    """(True, what was found) or (False, the exact failure)."""
+def test_connection(workspace_id: uuid.UUID | None = None) -> tuple[bool, str]:
+    """(True, what was found) or (False, the exact failure), for the connection load(workspace_id) gives."""
     try:
-        cfg = load()
+        cfg = load(workspace_id)
         if cfg is None:
             return False, "Infisical is not configured"
         count = _with_client(cfg, lambda client: _probe(client, cfg))
@@ -158,13 +195,6 @@ def test_connection() -> tuple[bool, str]:
 
 # a test module importing it by name must not make pytest collect it
 test_connection.__test__ = False  # type: ignore[attr-defined]
-
-
-def _required() -> Config:
-    cfg = load()
-    if cfg is None:
-        raise InfisicalError("Infisical is not configured")
-    return cfg
 
 
 def _listing(client: InfisicalSDKClient, cfg: Config, values: bool):

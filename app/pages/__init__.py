@@ -32,6 +32,7 @@ MODULES = [
     "settings",
     "members",
     "audit",
+    "workspace",
     "users",
 ]
 

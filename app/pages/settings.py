@@ -3,170 +3,32 @@ retention), each saved on its own. Non-admins see the same cards read-only."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import reflex as rx
 
 from app.pages import Page
 from app.services.limits import MEMORY_RANGE, TIMEOUT_RANGE
 from app.services.log_retention import MAX_DAYS
+from components import settings_card as card
 from components.layout import app_shell, error_callout, page_header
+from components.settings_card import MONO, field, grid, section, status_badge
 from state.auth import AuthState
 from state.settings import SettingsState
 
-MONO = "var(--code-font-family)"
 READ_ONLY = ~SettingsState.admin
-
-
-def section(title: str, description: str, *children: rx.Component, badge: rx.Component | None = None) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(rx.heading(title, size="4"), badge or rx.fragment(), align="center", spacing="3"),
-            rx.text(description, size="2", color_scheme="gray"),
-            rx.separator(size="4", margin_y="0.25rem"),
-            *children,
-            spacing="3",
-            width="100%",
-        ),
-        size="3",
-        width="100%",
-    )
-
-
-def field(label: str, control: rx.Component, hint: str | rx.Var | None = None) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        control,
-        rx.text(hint, size="1", color_scheme="gray") if hint is not None else rx.fragment(),
-        spacing="1",
-        width="100%",
-    )
-
-
-def text_input(name: str, id_: str, value, placeholder: str = "", mono: bool = False, **props) -> rx.Component:
-    return rx.input(
-        name=name,
-        id=id_,
-        default_value=value,
-        placeholder=placeholder,
-        width="100%",
-        disabled=READ_ONLY,
-        font_family=MONO if mono else None,
-        auto_complete="off",
-        **props,
-    )
-
-
-def secret_input(name: str, id_: str, is_set) -> rx.Component:
-    """A write-only credential: empty keeps the stored one."""
-    return rx.input(
-        name=name,
-        id=id_,
-        type="password",
-        width="100%",
-        disabled=READ_ONLY,
-        auto_complete="new-password",
-        placeholder=rx.cond(is_set, "set (leave empty to keep it)", "not set"),
-    )
-
-
-def status_badge(on, on_text: str, off_text: str) -> rx.Component:
-    return rx.cond(on, rx.badge(on_text, color_scheme="green"), rx.badge(off_text, color_scheme="gray"))
-
-
-def message(section_key: str, id_: str) -> rx.Component:
-    """The section's "Saved" or error line; its height is kept so buttons do not move."""
-    text = SettingsState.messages.get(section_key, "")
-    return rx.text(
-        text,
-        id=id_,
-        size="2",
-        min_height="1.5rem",
-        overflow_wrap="anywhere",
-        color_scheme=rx.cond(SettingsState.failed.get(section_key, False), "red", "green"),
-    )
-
-
-def actions(*buttons: rx.Component) -> rx.Component:
-    return rx.cond(SettingsState.admin, rx.hstack(*buttons, spacing="3", wrap="wrap"))
-
-
-def grid(*children: rx.Component) -> rx.Component:
-    return rx.grid(*children, columns=rx.breakpoints(initial="1", sm="2"), spacing="4", width="100%")
+text_input = partial(card.text_input, disabled=READ_ONLY)
+secret_input = partial(card.secret_input, disabled=READ_ONLY)
+message = partial(card.message, SettingsState)
+actions = partial(card.actions, SettingsState.admin)
 
 
 def infisical_card() -> rx.Component:
-    v = SettingsState.infisical
     return section(
         "Infisical",
-        "A second source of secrets: runs get names the built-in store lacks from this project.",
-        rx.form(
-            rx.vstack(
-                grid(
-                    field(
-                        "Site URL",
-                        text_input("site_url", "infisical-site-url", v["site_url"], "https://app.infisical.com"),
-                    ),
-                    field(
-                        "Secret path", text_input("secret_path", "infisical-secret-path", v["secret_path"], "/", True)
-                    ),
-                    field(
-                        "Client id",
-                        text_input("client_id", "infisical-client-id", v["client_id"], mono=True),
-                        "A machine identity with Universal Auth.",
-                    ),
-                    field(
-                        "Client secret",
-                        secret_input("client_secret", "infisical-client-secret", SettingsState.infisical_secret_set),
-                        "Write-only.",
-                    ),
-                    field("Project id", text_input("project_id", "infisical-project-id", v["project_id"], mono=True)),
-                    field(
-                        "Environment",
-                        text_input("environment", "infisical-environment", v["environment"], "prod", True),
-                    ),
-                ),
-                actions(
-                    rx.button("Save", type="submit", id="infisical-save", loading=SettingsState.busy == "infisical"),
-                    rx.button(
-                        "Disconnect",
-                        type="button",
-                        variant="soft",
-                        color_scheme="red",
-                        id="infisical-disconnect",
-                        on_click=SettingsState.disconnect_infisical,
-                        disabled=~SettingsState.infisical_configured,
-                    ),
-                ),
-                message("infisical", "infisical-message"),
-                spacing="4",
-                width="100%",
-            ),
-            on_submit=SettingsState.save_infisical,
-            key=SettingsState.revision.to_string() + "-infisical",
-        ),
-        rx.hstack(
-            rx.button(
-                rx.icon("plug-zap", size=14),
-                "Test connection",
-                type="button",
-                variant="surface",
-                id="infisical-test",
-                on_click=SettingsState.test_infisical,
-                loading=SettingsState.busy == "infisical-test",
-                disabled=~SettingsState.infisical_configured,
-            ),
-            rx.text(
-                SettingsState.messages.get("infisical-test", ""),
-                id="infisical-result",
-                size="2",
-                overflow_wrap="anywhere",
-                flex="1",
-                color_scheme=rx.cond(SettingsState.failed.get("infisical-test", False), "red", "green"),
-            ),
-            align="center",
-            spacing="3",
-            width="100%",
-            min_height="2rem",
-        ),
+        "A second source of secrets: runs get names the built-in store lacks from this project. It is the "
+        "default: a workspace's admins may connect the workspace's own project instead.",
+        *card.infisical_form(SettingsState, SettingsState.admin, SettingsState.infisical_configured),
         badge=status_badge(SettingsState.infisical_configured, "configured", "not configured"),
     )
 
@@ -245,7 +107,7 @@ def registry_card() -> rx.Component:
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
             width="100%",
         ),
-        rx.hstack(
+        card.check_row(
             rx.button(
                 rx.icon("refresh-cw", size=14),
                 "Check image registry",
@@ -255,20 +117,9 @@ def registry_card() -> rx.Component:
                 on_click=SettingsState.check_registry,
                 disabled=SettingsState.registry == "",
             ),
-            rx.text(
-                SettingsState.registry_result,
-                id="registry-result",
-                size="2",
-                overflow_wrap="anywhere",
-                flex="1",
-                color_scheme=rx.cond(
-                    SettingsState.registry_ok, "green", rx.cond(SettingsState.registry == "", "gray", "amber")
-                ),
-            ),
-            align="center",
-            spacing="3",
-            width="100%",
-            min_height="2rem",
+            SettingsState.registry_result,
+            "registry-result",
+            rx.cond(SettingsState.registry_ok, "green", rx.cond(SettingsState.registry == "", "gray", "amber")),
         ),
     )
 

@@ -1,5 +1,6 @@
 """Where a run's secrets come from: its workspace's part of Runpad's own store (values encrypted at
-rest with Fernet, never returned) and, when it is configured, Infisical. A name is one secret per
+rest with Fernet, never returned) and, when one is configured, Infisical: the workspace's own
+connection, else the installation's (infisical.load). A name is one secret per
 workspace: the same name in two workspaces is two secrets, and a run gets only its own workspace's.
 
 Clash rule: the built-in store wins. resolve() takes every name it can from the store and asks
@@ -92,7 +93,7 @@ def list_all(access: Access) -> list[tuple[str, str]]:
     because runs get that one. Infisical names that cannot be environment variables are left out."""
     rows = [(name, "store") for name in names(access.workspace_id)]
     try:
-        cfg = infisical.load()
+        cfg = infisical.load(access.workspace_id)
         remote = infisical.list_names(cfg) if cfg else []
     except infisical.InfisicalError as exc:
         raise ProviderError(f"could not list the secrets in Infisical: {exc}") from None
@@ -114,7 +115,7 @@ def resolve(workspace_id: uuid.UUID, wanted: list[str]) -> dict[str, str]:
     cfg = None
     if needed:
         try:
-            cfg = infisical.load()
+            cfg = infisical.load(workspace_id)
             found.update(infisical.fetch(needed, cfg) if cfg else {})
         except infisical.InfisicalError as exc:
             raise ProviderError(

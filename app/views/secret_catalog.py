@@ -4,6 +4,7 @@ an Infisical outage does not hide the store's names: it is reported next to them
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +27,7 @@ class Entry:
 @dataclass(frozen=True)
 class Catalog:
     entries: list[Entry]
-    infisical: str  # "off" (not configured), "ok", or "down" (configured but not answering)
+    infisical: str  # the workspace's connection (its own or the default): "off", "ok" or "down" (not answering)
     infisical_error: str = ""  # why Infisical could not list its names, when it is "down"
 
     def names(self) -> set[str]:
@@ -43,7 +44,7 @@ def catalog(access: Access) -> Catalog:
                 .order_by(Secret.name)
             ).all()
         )
-    remote, status, error = _infisical_names()
+    remote, status, error = _infisical_names(access.workspace_id)
     names = sorted(set(stored) | set(remote))
     entries = [
         Entry(n, tuple(p for p, has in (("store", n in stored), ("infisical", n in remote)) if has), stored.get(n))
@@ -52,9 +53,9 @@ def catalog(access: Access) -> Catalog:
     return Catalog(entries, status, error)
 
 
-def _infisical_names() -> tuple[set[str], str, str]:
+def _infisical_names(workspace_id: uuid.UUID) -> tuple[set[str], str, str]:
     try:
-        cfg = infisical.load()
+        cfg = infisical.load(workspace_id)
         if cfg is None:
             return set(), "off", ""
         # names that cannot be environment variables are never handed to a run, so never offered

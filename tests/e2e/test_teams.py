@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from app.models import Role
 from app.services import secrets, users, workspaces
 from tests.e2e.conftest import Shots, log_in
+from tests.integration.infisical_server import closed_port_url
 from tests.support.actors import acting
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -84,6 +85,18 @@ def test_invite_share_a_workspace_and_roles(browser, web, request):
         admin.click("#member-add")
         expect(admin.locator(f'#members-table [data-member="{colleague_email}"]')).to_contain_text("developer")
         admin.shots("members")
+        admin.goto("/workspace")  # the workspace's own Infisical connection: saved, tested, disconnected
+        expect(admin.locator("#workspace-infisical")).to_contain_text("Infisical for this workspace")
+        dead = closed_port_url()
+        for field, text in (("site-url", dead), ("client-id", "team-id"), ("client-secret", "s"), ("project-id", "p")):
+            admin.fill(f"#infisical-{field}", text)
+        admin.fill("#infisical-environment", "prod")
+        admin.click("#infisical-save")
+        expect(admin.locator("#infisical-result")).to_contain_text(f"cannot reach Infisical at {dead}")
+        expect(admin.locator("#workspace-infisical")).to_contain_text("own connection")
+        admin.shots("workspace")
+        admin.click("#infisical-disconnect")
+        expect(admin.locator("#workspace-infisical")).to_contain_text("not connected")
         admin.goto("/secrets")
         admin.fill("#secret-name", "TEAM_TOKEN")
         admin.fill("#secret-value", value)
@@ -109,6 +122,10 @@ def test_invite_share_a_workspace_and_roles(browser, web, request):
         colleague.shots("developer-ran")
         row.get_by_role("link", name="Open").click()
         expect(colleague.locator("#run-result")).to_contain_text('"token": true')  # the workspace's secret
+        colleague.goto("/workspace")  # a developer: told why, shown nothing of the settings
+        expect(colleague.locator("#workspace-refused")).to_contain_text("you need admin")
+        expect(colleague.locator("#workspace-infisical")).to_have_count(0)
+        colleague.shots("workspace-refused")
 
         # made an operator: runs still start, saving is not offered (and the server refuses it)
         member = admin.locator(f'#members-table [data-member="{colleague_email}"]')
@@ -174,6 +191,7 @@ def test_team_pages_at_phone_and_desktop_widths(browser, web, request, width, da
             ("/members", "#members-table"),
             ("/settings/users", "#users-table"),
             ("/audit", "#audit-table"),
+            ("/workspace", "#workspace-infisical"),
         ):
             tab.goto(path)
             expect(tab.locator(ready)).to_be_visible()

@@ -180,11 +180,11 @@ def test_list_all_names_infisical_when_it_fails():
 def test_a_cached_token_is_reused_and_replaced_once_revoked(fake):
     fake.add_secret(PROJECT, ENV, "/", "API_KEY", "k-1")
     use_infisical(fake.url)
-    assert infisical.fetch(["API_KEY"]) == {"API_KEY": "k-1"}
-    assert infisical.fetch(["API_KEY"]) == {"API_KEY": "k-1"}
+    assert infisical.fetch(["API_KEY"], infisical.load(None)) == {"API_KEY": "k-1"}
+    assert infisical.fetch(["API_KEY"], infisical.load(None)) == {"API_KEY": "k-1"}
     assert fake.count("POST", "/api/v1/auth/universal-auth/login") == 1
     fake.revoke_tokens()
-    assert infisical.fetch(["API_KEY"]) == {"API_KEY": "k-1"}
+    assert infisical.fetch(["API_KEY"], infisical.load(None)) == {"API_KEY": "k-1"}
     assert fake.count("POST", "/api/v1/auth/universal-auth/login") == 2
 
 
@@ -197,7 +197,11 @@ def test_own_secrets_beat_imports_and_later_imports_beat_earlier(fake):
     fake.add_import(PROJECT, ENV, "/", ENV, "/shared-a")
     fake.add_import(PROJECT, ENV, "/", "dev", "/shared-b")
     use_infisical(fake.url)
-    assert infisical.fetch(["OWN", "BOTH", "ONLY_A", "MISSING"]) == {"OWN": "own", "BOTH": "import-b", "ONLY_A": "a"}
+    assert infisical.fetch(["OWN", "BOTH", "ONLY_A", "MISSING"], infisical.load(None)) == {
+        "OWN": "own",
+        "BOTH": "import-b",
+        "ONLY_A": "a",
+    }
 
 
 def test_a_value_infisical_hides_from_the_identity_is_an_error_not_a_mask(fake):
@@ -205,4 +209,4 @@ def test_a_value_infisical_hides_from_the_identity_is_an_error_not_a_mask(fake):
     fake.unreadable.add("API_KEY")
     use_infisical(fake.url)
     with pytest.raises(infisical.InfisicalError, match="Infisical hides the value of API_KEY from client"):
-        infisical.fetch(["API_KEY"])
+        infisical.fetch(["API_KEY"], infisical.load(None))

@@ -25,6 +25,7 @@ from state.settings import SettingsState
 from state.trigger import TriggerState
 from state.tryout import TryoutState
 from state.versions import VersionsState
+from state.workspace_settings import WorkspaceSettingsState
 from tests.support.actors import acting
 from tests.web.tabs import navigate, sub, tab
 from tests.web.test_scripts_ui import run
@@ -72,6 +73,10 @@ HANDLERS = [
     (SettingsState, SettingsState.test_infisical, (), "/settings"),
     (AuditState, AuditState.load, (), "/audit"),
     (AuditState, AuditState.choose_scope, ("installation",), "/audit"),
+    (WorkspaceSettingsState, WorkspaceSettingsState.load, (), "/workspace"),
+    (WorkspaceSettingsState, WorkspaceSettingsState.save_infisical, ({"client_secret": "SC_LEAK"},), "/workspace"),
+    (WorkspaceSettingsState, WorkspaceSettingsState.test_infisical, (), "/workspace"),
+    (WorkspaceSettingsState, WorkspaceSettingsState.disconnect_infisical, (), "/workspace"),
 ]
 
 

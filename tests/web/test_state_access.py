@@ -19,8 +19,9 @@ from sqlalchemy import select
 import state
 from app.core import errors
 from app.core.db import session
-from app.models import Membership, Role, Run, Script, ScriptVersion, Secret, User, Workspace
-from app.services import runs, scripts, secrets, users
+from app.integrations import infisical
+from app.models import AppSetting, Membership, Role, Run, Script, ScriptVersion, Secret, User, Workspace
+from app.services import app_settings, runs, scripts, secrets, users
 from app.views.audit_log import AuditRow
 from state.audit import AuditState
 from state.auth import AuthState
@@ -35,6 +36,8 @@ from state.trigger import TriggerState
 from state.tryout import TryoutState
 from state.users import UsersState
 from state.versions import VersionsState
+from state.workspace_settings import WorkspaceSettingsState
+from tests.integration.infisical_server import closed_port_url
 from tests.support.actors import in_workspace, shared_workspace
 from tests.web.tabs import sub, tab
 from tests.web.test_scripts_ui import run
@@ -70,6 +73,8 @@ def world():
         queued = runs.create(s, saved.version, "manual", {"x": 1}, script=saved.script)
         s.commit()
     secrets.put(acting, "TEAM_SECRET", "team value")
+    # the workspace's own Infisical connection; its project id is the marker, so a tab showing it fails
+    infisical.configure(closed_port_url(), "team-id", MARKER, "prod", "/", "team client secret", by=acting)
     return World(slug, saved.script.id, queued.id, saved.build.id, admin, operator, outsider)
 
 
@@ -96,6 +101,11 @@ def snapshot(world: World) -> dict:
                 s.execute(select(Membership.user_id, Membership.role).where(Membership.workspace_id == ws)).all()
             ),
             "users": sorted(s.execute(select(User.id, User.disabled_at, User.is_admin)).all()),
+            "infisical": s.execute(
+                select(AppSetting.value, AppSetting.secret, AppSetting.updated_at).where(
+                    AppSetting.key == app_settings.key_of(infisical.SETTING, ws)
+                )
+            ).one_or_none(),
         }
 
 
@@ -119,6 +129,10 @@ def _args(check: Check, world: World) -> tuple:
     return tuple(fill.get(a, a) if isinstance(a, str) else a for a in check.args)
 
 
+# an Infisical connection a hostile tab tries to give the workspace
+PLANTED = {"site_url": "https://planted.example", "client_id": "x", "project_id": "planted", "environment": "prod"}
+PLANTED |= {"client_secret": "planted"}
+
 CHECKED = [
     Check(EditorState, EditorState.load, "/scripts/{script}"),
     Check(EditorState, EditorState.save, "/scripts/{script}", operator=True),
@@ -140,6 +154,10 @@ CHECKED = [
     Check(MembersState, MembersState.add, "/members", ({"email": "x@example.com", "role": "admin"},), operator=True),
     Check(UsersState, UsersState.set_disabled, "/settings/users", ("{admin}", True), operator=True),
     Check(UsersState, UsersState.set_admin, "/settings/users", ("{admin}", False), operator=True),
+    Check(WorkspaceSettingsState, WorkspaceSettingsState.load, "/workspace"),
+    Check(WorkspaceSettingsState, WorkspaceSettingsState.save_infisical, "/workspace", (PLANTED,), operator=True),
+    Check(WorkspaceSettingsState, WorkspaceSettingsState.disconnect_infisical, "/workspace", operator=True),
+    Check(WorkspaceSettingsState, WorkspaceSettingsState.test_infisical, "/workspace", operator=True),
     Check(BuildState, BuildState.follow, "/scripts/{script}"),
     Check(AuthState, AuthState.switch_workspace, "/scripts", ("{slug}",)),
     Check(AuditState, AuditState.load, "/audit"),
