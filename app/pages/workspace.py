@@ -8,8 +8,9 @@ import reflex as rx
 
 from app.pages import Page
 from components.layout import app_shell, error_callout, page_header
-from components.settings_card import infisical_form, section
+from components.settings_card import MONO, field, grid, infisical_form, section
 from state.auth import AuthState
+from state.workspace_quotas import WorkspaceQuotasState as Quotas
 from state.workspace_settings import WorkspaceSettingsState as State
 
 USES_BADGES = (
@@ -36,6 +37,74 @@ def infisical_card() -> rx.Component:
     )
 
 
+def quota_row(row) -> rx.Component:
+    return rx.hstack(
+        rx.text(row["label"], size="2", weight="medium", min_width="10rem"),
+        rx.hstack(
+            rx.text(row["value"], size="2", font_family=MONO, id="quota-" + row["field"]),
+            rx.badge(row["source"], color_scheme=rx.cond(row["source"] == "default", "gray", "blue"), size="1"),
+            spacing="2",
+            align="center",
+        ),
+        rx.text(row["in_use"], size="2", color_scheme="gray"),
+        wrap="wrap",
+        spacing="3",
+        align="center",
+        width="100%",
+    )
+
+
+def quota_input(row) -> rx.Component:
+    return field(
+        row["label"],
+        rx.input(
+            name=row["field"],
+            type="number",
+            min=1,
+            default_value=row["own"],
+            placeholder="default",
+            width="100%",
+            max_width="12rem",
+        ),
+    )
+
+
+def quotas_card() -> rx.Component:
+    return rx.box(
+        section(
+            "Quotas",
+            "How much of the installation this workspace may use. Over the runs-at-once quota a run waits "
+            "in the queue for a slot; a save over the others is refused. Installation admins set them.",
+            rx.vstack(rx.foreach(Quotas.rows, quota_row), spacing="2", width="100%"),
+            rx.cond(
+                AuthState.is_admin,
+                rx.form(
+                    rx.vstack(
+                        grid(rx.foreach(Quotas.rows, quota_input)),
+                        rx.text("Blank: the installation's default.", size="1", color_scheme="gray"),
+                        rx.button("Save quotas", type="submit", id="quotas-save"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=Quotas.save,
+                    width="100%",
+                ),
+            ),
+            rx.cond(
+                Quotas.message != "",
+                rx.text(
+                    Quotas.message,
+                    size="2",
+                    color_scheme=rx.cond(Quotas.failed, "red", "green"),
+                    id="quotas-message",
+                ),
+            ),
+        ),
+        id="workspace-quotas",
+        width="100%",
+    )
+
+
 def workspace_page() -> rx.Component:
     return app_shell(
         page_header(
@@ -51,6 +120,7 @@ def workspace_page() -> rx.Component:
                     rx.callout(State.refused, icon="lock", color_scheme="gray", size="1", id="workspace-refused"),
                 ),
                 rx.cond(State.admin, infisical_card()),
+                rx.cond(State.admin, quotas_card()),
                 spacing="5",
                 width="100%",
                 max_width="56rem",
@@ -60,4 +130,4 @@ def workspace_page() -> rx.Component:
     )
 
 
-PAGES = [Page("/workspace", workspace_page, "Workspace", [AuthState.require_login, State.load])]
+PAGES = [Page("/workspace", workspace_page, "Workspace", [AuthState.require_login, State.load, Quotas.load])]

@@ -25,6 +25,7 @@ from state.settings import SettingsState
 from state.trigger import TriggerState
 from state.tryout import TryoutState
 from state.versions import VersionsState
+from state.workspace_quotas import WorkspaceQuotasState
 from state.workspace_settings import WorkspaceSettingsState
 from tests.support.actors import acting
 from tests.web.tabs import navigate, sub, tab
@@ -77,6 +78,8 @@ HANDLERS = [
     (WorkspaceSettingsState, WorkspaceSettingsState.save_infisical, ({"client_secret": "SC_LEAK"},), "/workspace"),
     (WorkspaceSettingsState, WorkspaceSettingsState.test_infisical, (), "/workspace"),
     (WorkspaceSettingsState, WorkspaceSettingsState.disconnect_infisical, (), "/workspace"),
+    (WorkspaceQuotasState, WorkspaceQuotasState.load, (), "/workspace"),
+    (WorkspaceQuotasState, WorkspaceQuotasState.save, ({"max_scripts": "5"},), "/workspace"),
 ]
 
 

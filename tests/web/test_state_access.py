@@ -36,6 +36,7 @@ from state.trigger import TriggerState
 from state.tryout import TryoutState
 from state.users import UsersState
 from state.versions import VersionsState
+from state.workspace_quotas import WorkspaceQuotasState
 from state.workspace_settings import WorkspaceSettingsState
 from tests.integration.infisical_server import closed_port_url
 from tests.support.actors import in_workspace, shared_workspace
@@ -101,6 +102,11 @@ def snapshot(world: World) -> dict:
                 s.execute(select(Membership.user_id, Membership.role).where(Membership.workspace_id == ws)).all()
             ),
             "users": sorted(s.execute(select(User.id, User.disabled_at, User.is_admin)).all()),
+            "quotas": s.execute(
+                select(Workspace.max_concurrent_runs, Workspace.min_schedule_seconds, Workspace.max_scripts).where(
+                    Workspace.id == ws
+                )
+            ).one(),
             "infisical": s.execute(
                 select(AppSetting.value, AppSetting.secret, AppSetting.updated_at).where(
                     AppSetting.key == app_settings.key_of(infisical.SETTING, ws)
@@ -158,6 +164,8 @@ CHECKED = [
     Check(WorkspaceSettingsState, WorkspaceSettingsState.save_infisical, "/workspace", (PLANTED,), operator=True),
     Check(WorkspaceSettingsState, WorkspaceSettingsState.disconnect_infisical, "/workspace", operator=True),
     Check(WorkspaceSettingsState, WorkspaceSettingsState.test_infisical, "/workspace", operator=True),
+    Check(WorkspaceQuotasState, WorkspaceQuotasState.load, "/workspace"),
+    Check(WorkspaceQuotasState, WorkspaceQuotasState.save, "/workspace", ({"max_scripts": "99999"},), operator=True),
     Check(BuildState, BuildState.follow, "/scripts/{script}"),
     Check(AuthState, AuthState.switch_workspace, "/scripts", ("{slug}",)),
     Check(AuditState, AuditState.load, "/audit"),
