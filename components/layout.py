@@ -13,7 +13,7 @@ NAV = [
     ("Workspace", "/workspace", "sliders-horizontal"),
     ("Settings", "/settings", "settings"),
 ]
-ADMINS_ONLY = {"/audit"}  # offered to workspace and installation admins; the page and the service decide
+ADMINS_ONLY = {"/audit", "/workspace"}  # offered to workspace and installation admins; the page and service decide
 CONTENT_WIDTH = "80rem"
 
 
@@ -44,7 +44,7 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
         title=label,
         href=href,
         underline="none",
-        padding_x=["0.5rem", "0.5rem", "0.75rem"],
+        padding_x=["0.3rem", "0.5rem", "0.75rem"],  # a phone fits seven icons beside the switcher
         padding_y="0.4rem",
         border_radius="var(--radius-2)",
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
@@ -85,6 +85,7 @@ def logout_button() -> rx.Component:
             variant="soft",
             color_scheme="gray",
             size="1",
+            white_space="nowrap",
             id="logout",
         ),
         action="/auth/logout",
@@ -116,7 +117,7 @@ def workspace_switcher() -> rx.Component:
                 rx.icon("layers", size=14),
                 rx.text(
                     AuthState.workspace_label,
-                    max_width=["5rem", "8rem", "14rem"],
+                    max_width=["4rem", "8rem", "14rem"],
                     overflow="hidden",
                     text_overflow="ellipsis",
                     white_space="nowrap",
@@ -196,6 +197,10 @@ def top_bar() -> rx.Component:
                 color_scheme="gray",
                 display=["none", "none", "none", "block"],
                 white_space="nowrap",
+                max_width="16rem",
+                overflow="hidden",
+                text_overflow="ellipsis",
+                title=AuthState.user_email,
             ),
             logout_button(),
             align="center",

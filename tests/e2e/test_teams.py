@@ -190,8 +190,8 @@ def test_team_pages_at_phone_and_desktop_widths(browser, web, request, width, da
         for path, ready in (
             ("/members", "#members-table"),
             ("/settings/users", "#users-table"),
-            ("/audit", "#audit-table"),
-            ("/workspace", "#workspace-infisical"),
+            ("/workspace", "#workspace-quotas"),
+            ("/audit", "#audit-table"),  # last: the installation scope is shot next
         ):
             tab.goto(path)
             expect(tab.locator(ready)).to_be_visible()
