@@ -72,6 +72,7 @@ class Trigger(StrEnum):
     http = "http"
     schedule = "schedule"
     tryout = "tryout"
+    error = "error"  # the workspace's error handler, run for another script's failure
 
 
 class RunStatus(StrEnum):
@@ -197,6 +198,8 @@ class Script(SQLModel, table=True):
     enabled: bool = True
     current_version: int = 1
     next_run_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), index=True))
+    retry_count: int = 0  # schedule and async hook runs that fail are run again this many times
+    retry_backoff_seconds: int = 60  # before the first retry; doubled before each next one
     created_at: datetime = _created()
     updated_at: datetime = _created()
 
@@ -299,6 +302,18 @@ class Run(SQLModel, table=True):
     container_id: str | None = None
     worker: str | None = None
     waiting_since: datetime | None = _ts()  # queued and held back by its workspace's concurrency quota
+    attempt: int = 1  # 2 and on: a retry of retry_of
+    retry_of: uuid.UUID | None = Field(default=None, foreign_key="runs.id", ondelete="SET NULL")
+    rerun_of: uuid.UUID | None = Field(default=None, foreign_key="runs.id", ondelete="SET NULL")  # "Run again"
+
+
+class ErrorHandler(SQLModel, table=True):
+    """The script a workspace runs when another of its runs fails (contract §4)."""
+
+    __tablename__ = "error_handlers"
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE", primary_key=True)
+    script_id: uuid.UUID = Field(foreign_key="scripts.id", ondelete="CASCADE")
+    set_at: datetime = _created()
 
 
 class LogLine(SQLModel, table=True):

@@ -25,7 +25,7 @@ from workers import dispatch
 from workers.celery_app import celery
 
 log = logging.getLogger("runpad.scheduler")
-TRIGGERS = ("schedule", "manual", "http", "tryout")
+TRIGGERS = ("schedule", "manual", "http", "tryout", "error")
 
 
 def queue_size(queue: str) -> int:

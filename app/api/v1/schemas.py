@@ -268,7 +268,7 @@ class RunOut(BaseModel):
     id: uuid.UUID
     script_id: uuid.UUID | None = Field(description="null for a try-out")
     version: int | None
-    trigger: Literal["manual", "http", "schedule", "tryout"]
+    trigger: Literal["manual", "http", "schedule", "tryout", "error"]
     status: RunStatus
     result: Any = Field(description="the handler's return value (JSON)")
     error: str | None
