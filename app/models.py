@@ -303,6 +303,8 @@ class Run(SQLModel, table=True):
     worker: str | None = None
     waiting_since: datetime | None = _ts()  # queued and held back by its workspace's concurrency quota
     attempt: int = 1  # 2 and on: a retry of retry_of
+    may_retry: bool = False  # a schedule or asynchronous hook run: retried on failure per its script
+    not_before: datetime | None = _ts()  # a retry waits (held) until then
     retry_of: uuid.UUID | None = Field(default=None, foreign_key="runs.id", ondelete="SET NULL")
     rerun_of: uuid.UUID | None = Field(default=None, foreign_key="runs.id", ondelete="SET NULL")  # "Run again"
 

@@ -28,6 +28,8 @@ def upgrade() -> None:
     op.add_column('scripts', sa.Column('retry_count', sa.Integer(), server_default='0', nullable=False))
     op.add_column('scripts', sa.Column('retry_backoff_seconds', sa.Integer(), server_default='60', nullable=False))
     op.add_column('runs', sa.Column('attempt', sa.Integer(), server_default='1', nullable=False))
+    op.add_column('runs', sa.Column('may_retry', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('runs', sa.Column('not_before', sa.DateTime(timezone=True), nullable=True))
     for column in ('rerun_of', 'retry_of'):
         op.add_column('runs', sa.Column(column, sa.Uuid(), nullable=True))
         op.create_foreign_key(f'runs_{column}_fkey', 'runs', 'runs', [column], ['id'], ondelete='SET NULL')
@@ -37,6 +39,8 @@ def downgrade() -> None:
     for column in ('retry_of', 'rerun_of'):
         op.drop_constraint(f'runs_{column}_fkey', 'runs', type_='foreignkey')
         op.drop_column('runs', column)
+    op.drop_column('runs', 'not_before')
+    op.drop_column('runs', 'may_retry')
     op.drop_column('runs', 'attempt')
     op.drop_column('scripts', 'retry_backoff_seconds')
     op.drop_column('scripts', 'retry_count')
