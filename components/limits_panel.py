@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.services.limits import MEMORY_RANGE, TIMEOUT_RANGE
+from app.services.scripts import BACKOFF_RANGE, RETRY_RANGE
 from state.draft import DraftState
 from state.limits import LimitsState
 
@@ -58,6 +59,35 @@ def limits_panel() -> rx.Component:
             spacing="3",
             width="100%",
             align="start",
+        ),
+        rx.hstack(
+            number_field(
+                "Retries",
+                "limit-retries",
+                LimitsState.retries_text,
+                LimitsState.set_retries,
+                RETRY_RANGE,
+                "×",
+                LimitsState.retries_error,
+            ),
+            number_field(
+                "Backoff",
+                "limit-backoff",
+                LimitsState.backoff_text,
+                LimitsState.set_backoff,
+                BACKOFF_RANGE,
+                "s",
+                LimitsState.backoff_error,
+            ),
+            spacing="3",
+            width="100%",
+            align="start",
+        ),
+        rx.text(
+            "Schedule runs and asynchronous hook runs that fail are run again, after the backoff, doubled "
+            "each time; then the workspace's error handler hears of it.",
+            size="1",
+            color_scheme="gray",
         ),
         rx.hstack(
             rx.switch(checked=DraftState.network, on_change=LimitsState.set_network, id="limit-network"),

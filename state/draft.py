@@ -23,6 +23,8 @@ class DraftState(rx.State):
     timeout_seconds: int = settings.default_timeout_seconds
     memory_mb: int = settings.default_memory_mb
     network: bool = True
+    retry_count: int = 0
+    retry_backoff_seconds: int = 60
 
     @rx.event
     def set_code(self, code: str):

@@ -135,6 +135,7 @@ class EditorState(rx.State):
         draft = await self.get_state(DraftState)
         draft.script_id, draft.runtime, draft.dependencies, draft.secret_names = "", runtimes.DEFAULT.name.value, [], []
         draft.timeout_seconds, draft.memory_mb, draft.network = chosen.timeout_seconds, chosen.memory_mb, chosen.network
+        draft.retry_count, draft.retry_backoff_seconds = 0, 60
         draft.load_text(runtimes.DEFAULT.starter)
         self.name, self.version, self._saved = "", 0, {}
         (await self.get_state(TriggerState)).reset_for_new()
@@ -151,6 +152,7 @@ class EditorState(rx.State):
         draft.script_id, draft.runtime = loaded.id, loaded.runtime
         draft.dependencies, draft.secret_names = list(fields.dependencies), list(fields.secrets)
         draft.timeout_seconds, draft.memory_mb, draft.network = fields.timeout_seconds, fields.memory_mb, fields.network
+        draft.retry_count, draft.retry_backoff_seconds = fields.retries["count"], fields.retries["backoff_seconds"]
         self.name, self.version, self._saved = fields.name, loaded.version, dataclasses.asdict(fields)
         (await self.get_state(TriggerState)).show_saved(loaded)
         (await self.get_state(LimitsState)).show(draft)
@@ -160,8 +162,8 @@ class EditorState(rx.State):
     async def _fields(self) -> editor.Fields:
         """The form as the fields to save; ScheduleError or ScriptError when it cannot be saved."""
         limits = await self.get_state(LimitsState)
-        if limits.timeout_error or limits.memory_error:
-            raise scripts.ScriptError(limits.timeout_error or limits.memory_error)
+        if limits.error:
+            raise scripts.ScriptError(limits.error)
         if not self.name.strip():
             raise scripts.ScriptError("Give the script a name (the box at the top left), then save.")
         draft = await self.get_state(DraftState)
@@ -180,6 +182,7 @@ class EditorState(rx.State):
             draft.memory_mb,
             draft.network,
             trigger.enabled,
+            {"count": draft.retry_count, "backoff_seconds": draft.retry_backoff_seconds},
         )
 
     @rx.event

@@ -18,7 +18,7 @@ from app.core import runtimes
 from app.core.db import session
 from app.core.settings import settings
 from app.models import Build, BuildStatus, Run, RunStatus, ScriptVersion
-from app.services import builds, logs, quotas, runs, secrets
+from app.services import builds, failures, logs, quotas, runs, secrets
 from app.services.redaction import Redactor
 from workers import dispatch
 from workers.runtime import containers, images, supervisor
@@ -178,11 +178,16 @@ def execute_run(run_id: uuid.UUID) -> None:
     try:
         _execute(run)
     finally:
-        _wake(run)
+        _after(run)
 
 
-def _wake(run: Run) -> None:
-    """A slot of the run's workspace is free: sends its longest-waiting run, if any."""
+def _after(run: Run) -> None:
+    """The run has ended: a retry or the error handler if it failed, then a slot of its workspace is
+    free for its longest-waiting run."""
+    try:
+        failures.after_end(run.id, dispatch.enqueue_run)
+    except Exception:  # its end is recorded; only the follow-up is lost
+        log.exception("run %s: could not retry it or start the error handler", run.id)
     try:
         quotas.wake(dispatch.enqueue_run, run.workspace_id)
     except Exception:  # the scheduler's sweep wakes them instead

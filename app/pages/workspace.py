@@ -10,6 +10,7 @@ from app.pages import Page
 from components.layout import app_shell, error_callout, page_header
 from components.settings_card import MONO, field, grid, infisical_form, section
 from state.auth import AuthState
+from state.error_handler_card import NONE, ErrorHandlerState as Handler
 from state.workspace_quotas import WorkspaceQuotasState as Quotas
 from state.workspace_settings import WorkspaceSettingsState as State
 
@@ -105,6 +106,38 @@ def quotas_card() -> rx.Component:
     )
 
 
+def error_handler_card() -> rx.Component:
+    return rx.box(
+        section(
+            "Error handler",
+            "A script of this workspace that runs when another of its runs fails or times out (after its "
+            'retries), or when a hook call cannot start a run. Its event has trigger "error" and the '
+            "failure in its body; its own failures do not start it again.",
+            rx.select.root(
+                rx.select.trigger(placeholder="No error handler", width="100%", max_width="24rem"),
+                rx.select.content(
+                    rx.select.item("No error handler", value=NONE),
+                    rx.foreach(Handler.choices, lambda c: rx.select.item(c["name"], value=c["id"])),
+                ),
+                value=Handler.chosen,
+                on_change=Handler.choose,
+                id="error-handler-select",
+            ),
+            rx.cond(
+                Handler.message != "",
+                rx.text(
+                    Handler.message,
+                    size="2",
+                    color_scheme=rx.cond(Handler.failed, "red", "green"),
+                    id="error-handler-message",
+                ),
+            ),
+        ),
+        id="workspace-error-handler",
+        width="100%",
+    )
+
+
 def workspace_page() -> rx.Component:
     return app_shell(
         page_header(
@@ -120,6 +153,7 @@ def workspace_page() -> rx.Component:
                     rx.callout(State.refused, icon="lock", color_scheme="gray", size="1", id="workspace-refused"),
                 ),
                 rx.cond(State.admin, infisical_card()),
+                rx.cond(State.admin, error_handler_card()),
                 rx.cond(State.admin, quotas_card()),
                 spacing="5",
                 width="100%",
@@ -130,4 +164,6 @@ def workspace_page() -> rx.Component:
     )
 
 
-PAGES = [Page("/workspace", workspace_page, "Workspace", [AuthState.require_login, State.load, Quotas.load])]
+PAGES = [
+    Page("/workspace", workspace_page, "Workspace", [AuthState.require_login, State.load, Handler.load, Quotas.load])
+]

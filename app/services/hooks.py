@@ -20,7 +20,7 @@ from app.core.db import session
 from app.core.redis import redis_client
 from app.core.settings import settings
 from app.models import BuildStatus, Run, RunStatus, Script, Trigger
-from app.services import builds, follow, hook_limits, queue, runs, scripts, webhook_signatures
+from app.services import builds, failures, follow, hook_limits, queue, runs, scripts, webhook_signatures
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
 WAIT_MARGIN_SECONDS = 30  # queueing and container start on top of the script's own timeout
@@ -147,14 +147,15 @@ def visible_headers(headers: dict[str, str], http_auth: str) -> dict[str, str]:
     return {name: value for name, value in headers.items() if name not in hidden}
 
 
-def _build_problem(script: Script) -> Reply | None:
+def _build_problem(script: Script) -> str | None:
+    """Why the script's image cannot run a call now (answered 409), or None."""
     with session() as s:
         version = scripts.current_version(s, script)
     build = builds.by_hash(version.deps_hash)
     if build is None or build.status in (BuildStatus.queued, BuildStatus.building):
-        return json_reply(409, {"error": "the script's dependencies are not built yet; try again shortly"})
+        return "the script's dependencies are not built yet; try again shortly"
     if build.status == BuildStatus.failed:
-        return json_reply(409, {"error": f"the script's dependency build failed: {build.error}"})
+        return f"the script's dependency build failed: {build.error}"
     return None
 
 
@@ -191,7 +192,8 @@ def _give_back(lease: hook_limits.Lease | None) -> None:
 def _start_run(script: Script, req: HookRequest) -> Reply:
     problem = _build_problem(script)
     if problem:
-        return problem
+        failures.turned_away(script, 409, problem, queue.send_run)
+        return json_reply(409, {"error": problem})
     try:
         event = build_event(replace(req, headers=visible_headers(req.headers, script.http_auth)))
     except ValueError as exc:
@@ -202,11 +204,12 @@ def _start_run(script: Script, req: HookRequest) -> Reply:
         return turned_away
     with session() as s:
         version = scripts.current_version(s, script)
-        run = runs.create(s, version, Trigger.http, script=script, event=event)
+        run = runs.create(s, version, Trigger.http, script=script, event=event, may_retry=req.wants_async)
         s.commit()
     try:
         queue.send_run(run.id, Trigger.http)
-    except queue.QueueUnavailable:
+    except queue.QueueUnavailable as exc:
+        failures.turned_away(script, 503, str(exc), queue.send_run)
         return json_reply(
             503, {"error": "the run could not be queued; it was recorded as failed", "run_id": str(run.id)}, run.id
         )

@@ -26,6 +26,7 @@ POOL_PREFIX = "runpad:metrics:pool:"
 RUN_DURATION_KEY = "runpad:metrics:run_duration"
 QUEUE_WAIT_KEY = "runpad:metrics:run_queue_wait"
 RUNS_ENDED_KEY = "runpad:metrics:runs_ended"  # field "<status>:<runtime>"
+TURNED_AWAY_KEY = "runpad:metrics:turned_away"  # field: the HTTP status a trigger was answered with
 ACTIVE_STATUSES = ("queued", "building", "running")
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,14 @@ def record_run_end(status: str, runtime: str, duration_seconds: float | None, qu
         pipe.execute()
     except redis.RedisError:
         log.warning("metrics: could not count the end of a %s run", status, exc_info=True)
+
+
+def record_turned_away(status: int) -> None:
+    """Counts a trigger that could not start a run for Runpad's reasons (a build not ready, the queue)."""
+    try:
+        redis_client().hincrby(TURNED_AWAY_KEY, str(status), 1)
+    except redis.RedisError:
+        log.warning("metrics: could not count a call turned away with %s", status, exc_info=True)
 
 
 def publish_pool_stats(worker: str, size: int, hits: int, misses: int, ttl: int = 30) -> None:
@@ -97,6 +106,15 @@ class RunpadCollector(Collector):
         )
         yield from self._pool()
         yield self._hooks()
+        yield self._turned_away()
+
+    def _turned_away(self) -> CounterMetricFamily:
+        turned = CounterMetricFamily(
+            "runpad_triggers_turned_away", "Hook calls that could not start a run, by HTTP status", labels=["status"]
+        )
+        for status, count in _hash(redis_client(), TURNED_AWAY_KEY).items():
+            turned.add_metric([status.decode()], int(count))
+        return turned
 
     def _runs(self) -> Iterator:
         """Ended runs from the Redis counters; active ones counted through the status index."""

@@ -126,9 +126,15 @@ def run_limit(s: Session, workspace_id: uuid.UUID) -> int:
             Run.status == RunStatus.queued,
             Run.workspace_id != workspace_id,
             or_(Run.waiting_since.is_not(None), Run.queued_at > recently),
+            due(),
         )
     )
     return min(quota, max(1, math.ceil(total_slots() / (1 + (others or 0)))))
+
+
+def due():
+    """Held runs that may go: all but retries whose backoff has not passed (failures.retry)."""
+    return or_(Run.not_before.is_(None), Run.not_before <= func.now())
 
 
 def may_start(s: Session, workspace_id: uuid.UUID) -> bool:
@@ -153,14 +159,18 @@ def wake(send: Callable[[uuid.UUID, str], None], workspace_id: uuid.UUID | None 
     workspace, or of all). The runs are unmarked and committed before they are sent; a send that
     fails leaves a queued run for the requeue sweep."""
     with session() as s:
-        stmt = select(Run.workspace_id).distinct().where(Run.status == RunStatus.queued, Run.waiting_since.is_not(None))
+        stmt = (
+            select(Run.workspace_id)
+            .distinct()
+            .where(Run.status == RunStatus.queued, Run.waiting_since.is_not(None), due())
+        )
         ids = [workspace_id] if workspace_id else list(s.scalars(stmt))
     woken: list[tuple[uuid.UUID, str]] = []
     for ws in ids:
         with session() as s:
             _lock(s, ws)  # after a hold in progress commits, so its run is seen here
             waiting = select(Run.id).where(
-                Run.workspace_id == ws, Run.status == RunStatus.queued, Run.waiting_since.is_not(None)
+                Run.workspace_id == ws, Run.status == RunStatus.queued, Run.waiting_since.is_not(None), due()
             )
             if not s.scalar(select(waiting.exists())):
                 continue

@@ -57,6 +57,7 @@ def create(
     network: bool | None = None,
     workspace_id: uuid.UUID | None = None,
     owner_id: uuid.UUID | None = None,
+    may_retry: bool = False,
 ) -> Run:
     """Adds (does not commit) a queued run of version; the caller enqueues it after commit. The run
     is of the script's workspace, or of `workspace_id` for a try-out; owner_id is who started it.
@@ -83,6 +84,7 @@ def create(
         timeout_seconds=script.timeout_seconds if script else timeout_seconds or settings.default_timeout_seconds,
         memory_mb=script.memory_mb if script else memory_mb or settings.default_memory_mb,
         network=script.network if script else network is not False,
+        may_retry=may_retry,
     )
     s.add(run)
     return run

@@ -159,11 +159,11 @@ DUE_COLUMNS = (
 # is skipped by the unique constraint, not an error.
 INSERT_RUNS = text("""
     INSERT INTO runs (id, script_id, version_id, workspace_id, version, trigger, status, event, timeout_seconds,
-                      memory_mb, network, scheduled_at, queued_at, log_truncated)
+                      memory_mb, network, scheduled_at, queued_at, log_truncated, may_retry)
     SELECT f.run_id, f.script_id, f.version_id, f.workspace_id, f.version, 'schedule', 'queued',
            jsonb_build_object('trigger', 'schedule', 'body', NULL, 'run_id', f.run_id, 'scheduled_at',
                               to_char(f.tick AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
-           f.timeout_seconds, f.memory_mb, f.network, f.tick, clock_timestamp(), false
+           f.timeout_seconds, f.memory_mb, f.network, f.tick, clock_timestamp(), false, true
     FROM (SELECT gen_random_uuid() AS run_id, s.id AS script_id, v.id AS version_id, s.workspace_id,
                  v.number AS version, s.timeout_seconds, s.memory_mb, s.network, s.next_run_at AS tick
           FROM scripts s JOIN script_versions v ON v.script_id = s.id AND v.number = s.current_version

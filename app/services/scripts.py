@@ -17,6 +17,8 @@ from app.services import audit, base_catalog, builds, defaults, limits, queue, q
 from app.services.access import Access
 
 TRIGGERS = (Trigger.manual, Trigger.http, Trigger.schedule)
+RETRY_RANGE = (0, 5)
+BACKOFF_RANGE = (1, 86_400)
 HTTP_AUTH = ("none", "bearer", "hmac")
 CODE_FIELDS = ("code", "dependencies", "secrets")
 
@@ -67,6 +69,21 @@ def _check_limits(timeout_seconds: int, memory_mb: int) -> None:
             raise ScriptError(message)
 
 
+def _apply_retries(script: Script, retries: dict) -> None:
+    """retries: {count: 0..5, backoff_seconds: 1..86400} (contract §4); missing keys keep their value."""
+    if not isinstance(retries, dict) or set(retries) - {"count", "backoff_seconds"}:
+        raise ScriptError("retries must be an object with count and backoff_seconds")
+    count = retries.get("count", script.retry_count)
+    backoff = retries.get("backoff_seconds", script.retry_backoff_seconds)
+    for label, value, bounds in (
+        ("retries.count", count, RETRY_RANGE),
+        ("retries.backoff_seconds", backoff, BACKOFF_RANGE),
+    ):
+        if message := limits.problem(label, value, bounds):
+            raise ScriptError(message)
+    script.retry_count, script.retry_backoff_seconds = count, backoff
+
+
 def _apply_trigger(script: Script, trigger: dict) -> str | None:
     """Sets the trigger fields; returns a newly generated hook secret, if any."""
     kind = trigger.get("type", script.trigger_type)
@@ -114,6 +131,7 @@ def create(
     memory_mb: int | None = None,
     network: bool = True,
     enabled: bool = True,
+    retries: dict | None = None,
 ) -> Saved:
     access.require(Role.developer)
     chosen = defaults.limits()
@@ -135,6 +153,7 @@ def create(
             owner_id=access.user_id,
         )
         secret = _apply_trigger(script, trigger or {"type": "manual"})
+        _apply_retries(script, retries or {})
         quotas.check_new_script(s, access.workspace_id)
         quotas.check_schedule(s, script)
         s.add(script)
@@ -216,7 +235,16 @@ def _base_for(runtime: str) -> base_catalog.Entry:
 
 
 def _update_fields(script: Script, changes: dict[str, Any]) -> str | None:
-    unknown = set(changes) - {"name", "trigger", "timeout_seconds", "memory_mb", "network", "enabled", *CODE_FIELDS}
+    unknown = set(changes) - {
+        "name",
+        "trigger",
+        "timeout_seconds",
+        "memory_mb",
+        "network",
+        "enabled",
+        "retries",
+        *CODE_FIELDS,
+    }
     if unknown:
         raise ScriptError(f"unknown field(s): {', '.join(sorted(unknown))}")
     if "name" in changes:
@@ -228,6 +256,8 @@ def _update_fields(script: Script, changes: dict[str, Any]) -> str | None:
     script.memory_mb = changes.get("memory_mb", script.memory_mb)
     script.network = bool(changes.get("network", script.network))
     script.enabled = bool(changes.get("enabled", script.enabled))
+    if "retries" in changes:
+        _apply_retries(script, changes["retries"])
     secret = None
     if "trigger" in changes:
         if not isinstance(changes["trigger"], dict):

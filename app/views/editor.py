@@ -31,6 +31,8 @@ class Fields:
     memory_mb: int
     network: bool
     enabled: bool
+    # {"count", "backoff_seconds"}, as scripts.create/update take them
+    retries: dict = field(default_factory=lambda: {"count": 0, "backoff_seconds": 60})
 
 
 @dataclass
@@ -81,6 +83,7 @@ def load(access: Access, script_id: uuid.UUID) -> Loaded:
         script.memory_mb,
         script.network,
         script.enabled,
+        {"count": script.retry_count, "backoff_seconds": script.retry_backoff_seconds},
     )
     return Loaded(
         id=str(script.id),
@@ -205,6 +208,7 @@ def create(access: Access, runtime: str, fields: Fields) -> scripts.Saved:
         memory_mb=fields.memory_mb,
         network=fields.network,
         enabled=fields.enabled,
+        retries=fields.retries,
     )
 
 

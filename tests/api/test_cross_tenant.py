@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from app.api.v1 import v1
 from app.core.db import session
-from app.models import ApiToken, Membership, Role, Run, Script, ScriptVersion, Secret, User, Workspace
-from app.services import runs, scripts, secrets, tokens, users
+from app.models import ApiToken, ErrorHandler, Membership, Role, Run, Script, ScriptVersion, Secret, User, Workspace
+from app.services import error_handler, runs, scripts, secrets, tokens, users
 from tests.api.conftest import PASSWORD
 from tests.support.actors import in_workspace, shared_workspace
 
@@ -74,10 +74,14 @@ MATRIX = [
     Entry("delete", "/auth/token", None),
     Entry("get", "/auth/tokens", None),
     Entry("get", "/audit", Role.admin),  # the workspace's events; ?scope=installation: test_audit
+    Entry("get", "/settings/error-handler", None),
+    Entry("put", "/settings/error-handler", Role.admin, {"script_id": None}),
 ]
 WITH_IDS = [e for e in MATRIX if "{" in e.path]
 WORKSPACE_WIDE = [
-    e for e in MATRIX if "{" not in e.path and e.path in ("/scripts", "/runs", "/tryout", "/secrets", "/audit")
+    e
+    for e in MATRIX
+    if "{" not in e.path and e.path in ("/scripts", "/runs", "/tryout", "/secrets", "/audit", "/settings/error-handler")
 ]
 
 
@@ -107,6 +111,7 @@ def world(base_url):
         run = runs.create(s, saved.version, "manual", {"x": 0}, script=saved.script)
         s.commit()
     secrets.put(acting, "TEAM_SECRET", "team value")
+    error_handler.choose(acting, saved.script.id)  # a PUT of null by someone not allowed would clear it
     token, _ = tokens.issue(admin.id)
     ids = {
         "script_id": str(saved.script.id),
@@ -147,6 +152,7 @@ def snapshot(world: World) -> dict:
             ),
             "admin": tuple(s.execute(select(User.disabled_at, User.is_admin).where(User.id == world.admin_id)).one()),
             "token": s.scalar(select(ApiToken.revoked_at).where(ApiToken.id == uuid.UUID(world.ids["token_id"]))),
+            "error_handler": s.scalar(select(ErrorHandler.script_id).where(ErrorHandler.workspace_id == ws)),
             "quotas": tuple(
                 s.execute(
                     select(Workspace.max_concurrent_runs, Workspace.min_schedule_seconds, Workspace.max_scripts).where(

@@ -113,6 +113,7 @@ def test_a_scheduled_run_has_the_columns_runs_create_gives_a_run_of_the_script(m
             script=s.get(Script, script.id),
             event=schedules.schedule_event(T0),
             scheduled_at=T0 + timedelta(minutes=9),
+            may_retry=True,  # as every schedule run may be
         )
         s.commit()
     own = {"id", "event", "queued_at", "scheduled_at"}

@@ -17,6 +17,7 @@ from state.audit import AuditState
 from state.auth import AuthState, SessionBinding, SessionEnded, on_backend_exception, reset_unless_bound
 from state.draft import STARTERS, DraftState
 from state.editor import EditorState
+from state.error_handler_card import ErrorHandlerState
 from state.run import RunState
 from state.runs import RunsState
 from state.scripts import ScriptsState
@@ -79,6 +80,8 @@ HANDLERS = [
     (WorkspaceSettingsState, WorkspaceSettingsState.test_infisical, (), "/workspace"),
     (WorkspaceSettingsState, WorkspaceSettingsState.disconnect_infisical, (), "/workspace"),
     (WorkspaceQuotasState, WorkspaceQuotasState.load, (), "/workspace"),
+    (ErrorHandlerState, ErrorHandlerState.load, (), "/workspace"),
+    (ErrorHandlerState, ErrorHandlerState.choose, ("none",), "/workspace"),
     (WorkspaceQuotasState, WorkspaceQuotasState.save, ({"max_scripts": "5"},), "/workspace"),
 ]
 

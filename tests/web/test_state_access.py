@@ -20,7 +20,7 @@ import state
 from app.core import errors
 from app.core.db import session
 from app.integrations import infisical
-from app.models import AppSetting, Membership, Role, Run, Script, ScriptVersion, Secret, User, Workspace
+from app.models import AppSetting, ErrorHandler, Membership, Role, Run, Script, ScriptVersion, Secret, User, Workspace
 from app.services import app_settings, runs, scripts, secrets, users
 from app.views.audit_log import AuditRow
 from state.audit import AuditState
@@ -28,6 +28,7 @@ from state.auth import AuthState
 from state.build import BuildState
 from state.draft import DraftState
 from state.editor import EditorState
+from state.error_handler_card import ErrorHandlerState
 from state.members import MembersState
 from state.run import RunState
 from state.runs import RunsState
@@ -102,6 +103,7 @@ def snapshot(world: World) -> dict:
                 s.execute(select(Membership.user_id, Membership.role).where(Membership.workspace_id == ws)).all()
             ),
             "users": sorted(s.execute(select(User.id, User.disabled_at, User.is_admin)).all()),
+            "error_handler": s.scalar(select(ErrorHandler.script_id).where(ErrorHandler.workspace_id == ws)),
             "quotas": s.execute(
                 select(Workspace.max_concurrent_runs, Workspace.min_schedule_seconds, Workspace.max_scripts).where(
                     Workspace.id == ws
@@ -165,6 +167,8 @@ CHECKED = [
     Check(WorkspaceSettingsState, WorkspaceSettingsState.disconnect_infisical, "/workspace", operator=True),
     Check(WorkspaceSettingsState, WorkspaceSettingsState.test_infisical, "/workspace", operator=True),
     Check(WorkspaceQuotasState, WorkspaceQuotasState.load, "/workspace"),
+    Check(ErrorHandlerState, ErrorHandlerState.load, "/workspace"),
+    Check(ErrorHandlerState, ErrorHandlerState.choose, "/workspace", ("{script}",), operator=True),
     Check(WorkspaceQuotasState, WorkspaceQuotasState.save, "/workspace", ({"max_scripts": "99999"},), operator=True),
     Check(BuildState, BuildState.follow, "/scripts/{script}"),
     Check(AuthState, AuthState.switch_workspace, "/scripts", ("{slug}",)),

@@ -9,7 +9,7 @@ import re
 from fastapi import FastAPI
 from starlette.routing import Mount
 
-from app.api.v1 import audit, auth, builds, errors, runs, scripts, secrets, teams, tryout
+from app.api.v1 import audit, auth, builds, errors, runs, scripts, secrets, teams, tryout, workspace_settings
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a 6 MiB event (contract §5) and the JSON around it
 
@@ -35,7 +35,7 @@ v1 = FastAPI(
     docs_url="/docs",
     redoc_url=None,
 )
-ROUTERS = [module.router for module in (auth, scripts, runs, tryout, builds, secrets, teams, audit)]
+ROUTERS = [module.router for module in (auth, scripts, runs, tryout, builds, secrets, teams, audit, workspace_settings)]
 for router in ROUTERS:
     v1.include_router(router)
 errors.install(v1, [route for router in ROUTERS for route in router.routes])

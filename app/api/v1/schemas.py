@@ -130,6 +130,14 @@ class TriggerIn(Strict):
     allow_overlap: StrictBool = Field(None, description="schedule: start a tick while the last still runs")
 
 
+class Retries(Strict):
+    """Schedule runs and asynchronous hook runs that fail or time out are run again `count` times,
+    after `backoff_seconds`, doubled before each next try; then the error handler hears of it."""
+
+    count: Annotated[StrictInt, Field(ge=0, le=5)] = 0
+    backoff_seconds: Annotated[StrictInt, Field(ge=1, le=86_400)] = 60
+
+
 class ScriptCreate(Strict):
     name: Annotated[Text, Field(min_length=1, max_length=200)]
     runtime: Runtime
@@ -141,6 +149,7 @@ class ScriptCreate(Strict):
     memory_mb: Memory | None = None
     network: StrictBool = True
     enabled: StrictBool = True
+    retries: Retries = Field(default_factory=Retries)
 
 
 class ScriptUpdate(Strict):
@@ -156,11 +165,14 @@ class ScriptUpdate(Strict):
     memory_mb: Memory = None
     network: StrictBool = None
     enabled: StrictBool = None
+    retries: Retries = None
 
     def changes(self) -> dict[str, Any]:
         changes = self.model_dump(exclude_unset=True)
         if self.trigger is not None:
             changes["trigger"] = self.trigger.model_dump(exclude_unset=True)
+        if self.retries is not None:
+            changes["retries"] = self.retries.model_dump()
         return changes
 
 
@@ -191,6 +203,7 @@ class ScriptOut(BaseModel):
     memory_mb: int
     network: bool
     enabled: bool
+    retries: Retries
     version: int = Field(description="the current version's number")
     build: BuildBrief | None = Field(description="the dependency build of the current version")
     hook_url: str | None = Field(description="http trigger only")
@@ -220,6 +233,7 @@ class ScriptOut(BaseModel):
             memory_mb=script.memory_mb,
             network=script.network,
             enabled=script.enabled,
+            retries=Retries(count=script.retry_count, backoff_seconds=script.retry_backoff_seconds),
             version=version.number,
             build=BuildBrief(id=build.id, status=build.status, error=build.error) if build else None,
             hook_url=hook_url,

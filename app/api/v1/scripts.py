@@ -36,6 +36,7 @@ def create_script(body: ScriptCreate, access: CurrentAccess, response: Response)
         memory_mb=body.memory_mb,
         network=body.network,
         enabled=body.enabled,
+        retries=body.retries.model_dump(),
     )
     response.headers["Location"] = f"/api/v1/scripts/{saved.script.id}"
     return _saved(saved)
