@@ -131,6 +131,16 @@ class DepsState(rx.State):
             self.mode = "exact"
         try:
             spec = package_versions.spec_for(draft.runtime, self.name, self.version, self.mode)
+        except DependencyError as exc:
+            self.add_error = str(exc)
+            return
+        # a name the registry says it does not have would only fail the build later; a registry
+        # that does not answer is no reason to refuse (the version was typed by hand)
+        found = await asyncio.to_thread(package_versions.suggest, draft.runtime, self.name)
+        if found.error and found.error != package_versions.UNREACHABLE:
+            self.add_error = found.error
+            return
+        try:
             draft.dependencies = with_spec(draft.runtime, draft.dependencies, spec)
         except DependencyError as exc:
             self.add_error = str(exc)

@@ -18,6 +18,7 @@ from state.build import BuildState
 from state.draft import STARTERS, DraftState
 from state.limits import LimitsState
 from state.trigger import TriggerState
+from state.tryout import TryoutState
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ class EditorState(rx.State):
         draft.script_id, draft.runtime, draft.dependencies, draft.secret_names = "", runtimes.DEFAULT.name.value, [], []
         draft.timeout_seconds, draft.memory_mb, draft.network = chosen.timeout_seconds, chosen.memory_mb, chosen.network
         draft.retry_count, draft.retry_backoff_seconds = 0, 60
+        (await self.get_state(TryoutState)).forget()
         draft.load_text(runtimes.DEFAULT.starter)
         self.name, self.version, self._saved = "", 0, {}
         (await self.get_state(TriggerState)).reset_for_new()
@@ -147,6 +149,8 @@ class EditorState(rx.State):
         """Puts a saved script in the draft and panels; returns whether its build should be followed."""
         draft = await self.get_state(DraftState)
         fields = loaded.fields
+        if draft.script_id != loaded.id:
+            (await self.get_state(TryoutState)).forget()
         if draft.script_id != loaded.id or draft.code != fields.code:
             draft.load_text(fields.code)  # remount the editor only when the text is another
         draft.script_id, draft.runtime = loaded.id, loaded.runtime

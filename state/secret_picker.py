@@ -8,7 +8,7 @@ import logging
 
 import reflex as rx
 
-from app.views import secret_catalog
+from app.views import env_reads, secret_catalog
 from state.auth import access_of
 from state.draft import DraftState
 
@@ -39,6 +39,13 @@ class SecretPickerState(rx.State):
             status = "unknown" if self.infisical == "down" else "missing"
             rows += [{"name": n, "sources": "", "selected": "yes", "status": status} for n in sorted(chosen - known)]
         return rows
+
+    @rx.var
+    async def unticked_reads(self) -> list[str]:
+        """Secrets the draft's code reads but are not ticked (the editor warns of them)."""
+        draft = await self.get_state(DraftState)
+        names = {row["name"] for row in self.available}
+        return env_reads.unticked_secrets(draft.runtime, draft.code, names, set(draft.secret_names))
 
     @rx.event(background=True)
     async def load(self):

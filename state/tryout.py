@@ -49,6 +49,13 @@ class TryoutState(rx.State):
         self.event_text = text
         self.event_error = run_views.event_json_error(text)
 
+    def forget(self) -> None:
+        """Another script is in the editor: its try-out starts empty, and a follower of the last
+        script's run stops."""
+        self._generation += 1
+        self._clear()
+        self.event_text, self.event_error, self.starting, self.cancelling = "{}", "", False, False
+
     def _clear(self) -> None:
         self.tryout_run, self.status, self.installing, self.duration = "", "", False, ""
         self.result, self.error, self.rows, self.hidden_lines = "", "", [], 0

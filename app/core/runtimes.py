@@ -39,6 +39,7 @@ class RuntimeRow:
     package_example: str
     version_example: str
     starter: str  # a new script's code
+    env_reads: str  # a regular expression whose group "name" is an environment variable the code reads
 
 
 NODE = RuntimeRow(
@@ -55,6 +56,7 @@ NODE = RuntimeRow(
     pin_modes=(("exact", "", "Exact version"), ("compatible", "^", "^ compatible"), ("patch", "~", "~ patch updates")),
     package_example="dayjs",
     version_example="^1.11",
+    env_reads=r"""process\.env(?:\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)|\[\s*["'`](?P<quoted>[A-Za-z_][A-Za-z0-9_]*)["'`]\s*\])""",
     starter="""// `event.body` is the request body, the JSON you try out with, or null on a schedule.
 // Secrets you pick are in process.env; what you return is the run's result.
 export default async function handler(event, ctx) {
@@ -78,6 +80,7 @@ PYTHON = RuntimeRow(
     pin_modes=(("exact", "==", "== exact"), ("compatible", "~=", "~= compatible"), ("minimum", ">=", ">= at least")),
     package_example="requests",
     version_example="~=2.32",
+    env_reads=(r"""os\.(?:environ\s*\[\s*|environ\.get\(\s*|getenv\(\s*)["'](?P<name>[A-Za-z_][A-Za-z0-9_]*)["']"""),
     starter="""# event["body"] is the request body, the JSON you try out with, or None on a schedule.
 # Secrets you pick are in os.environ; what you return is the run's result.
 import datetime

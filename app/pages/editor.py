@@ -18,6 +18,7 @@ from state.auth import AuthState
 from state.build import BuildState
 from state.draft import DraftState
 from state.editor import EditorState
+from state.secret_picker import SecretPickerState
 
 SIDE_WIDTH = "380px"
 TOP_OFFSET = "5rem"  # the app's top bar and the page padding above the panels
@@ -205,6 +206,25 @@ def side_panel() -> rx.Component:
     )
 
 
+def unticked_warning() -> rx.Component:
+    """The code reads secrets that are not ticked: the run would not get them."""
+    return rx.cond(
+        SecretPickerState.unticked_reads.length() > 0,
+        rx.callout(
+            rx.text(
+                "The code reads ",
+                rx.foreach(SecretPickerState.unticked_reads, lambda name: rx.code(name, margin_right="0.25rem")),
+                "but the secret is not ticked, so the run will not have it: tick it under Secrets.",
+            ),
+            icon="key-round",
+            color_scheme="amber",
+            size="1",
+            width="100%",
+            id="unticked-secrets",
+        ),
+    )
+
+
 def main_column() -> rx.Component:
     return rx.vstack(
         rx.box(
@@ -224,6 +244,7 @@ def main_column() -> rx.Component:
             overflow="hidden",
             background_color=rx.color("gray", 1),
         ),
+        unticked_warning(),
         build_panel(),
         tryout_console(),
         spacing="4",

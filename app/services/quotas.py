@@ -75,7 +75,9 @@ _slots: tuple[float, int] = (0.0, 0)
 
 
 def total_slots() -> int:
-    """The slots of every live worker (at least 1), read at most every few seconds."""
+    """The slots of every live worker, read at most every few seconds; 0 when no worker reports
+    (a run executed in a process that is not a worker, as tests do): then nothing is limited by
+    slots, only by quotas a workspace has of its own."""
     global _slots
     read_at, slots = _slots
     if time.monotonic() - read_at > SLOTS_CACHE_SECONDS:
@@ -84,7 +86,7 @@ def total_slots() -> int:
         values = cast("list[bytes | None]", r.mget(keys)) if keys else []
         slots = sum(int(v) for v in values if v)
         _slots = (time.monotonic(), slots)
-    return max(1, slots)
+    return slots
 
 
 # ---- reading and setting ----------------------------------------------------------------------
@@ -92,7 +94,8 @@ def total_slots() -> int:
 
 def of(workspace: Workspace) -> Quotas:
     """A workspace's quotas, its own where it has them, else the installation's defaults."""
-    default_runs = settings.workspace_max_concurrent_runs or max(1, total_slots() // 2)
+    slots = total_slots()
+    default_runs = settings.workspace_max_concurrent_runs or (max(1, slots // 2) if slots else QUOTA_RANGE[1])
     return Quotas(
         workspace.max_concurrent_runs or default_runs,
         workspace.min_schedule_seconds or settings.workspace_min_schedule_seconds,
@@ -119,7 +122,9 @@ def active_runs(s: Session, workspace_id: uuid.UUID) -> int:
 
 def run_limit(s: Session, workspace_id: uuid.UUID) -> int:
     """How many runs the workspace may have active now: its quota, or less while others wait."""
-    quota = of(_workspace(s, workspace_id)).max_concurrent_runs
+    quota, slots = of(_workspace(s, workspace_id)).max_concurrent_runs, total_slots()
+    if not slots:
+        return quota
     recently = func.now() - timedelta(seconds=settings.requeue_after_seconds)
     others = s.scalar(
         select(func.count(func.distinct(Run.workspace_id))).where(
@@ -129,7 +134,7 @@ def run_limit(s: Session, workspace_id: uuid.UUID) -> int:
             due(),
         )
     )
-    return min(quota, max(1, math.ceil(total_slots() / (1 + (others or 0)))))
+    return min(quota, max(1, math.ceil(slots / (1 + (others or 0)))))
 
 
 def due():

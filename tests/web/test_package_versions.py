@@ -3,6 +3,7 @@ the Redis cache, dead registries and hostile names; and the specs the picker bui
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -13,6 +14,10 @@ import pytest
 from app.core.settings import settings
 from app.integrations import package_versions as pv
 from app.services.dependencies import DependencyError
+from state.deps import DepsState
+from state.draft import DraftState
+from tests.web.tabs import sub, tab
+from tests.web.test_scripts_ui import new_user, run
 
 
 class Registry:
@@ -238,3 +243,22 @@ def test_spec_for_refuses_bad_input(runtime, name, version):
 def test_describe_tells_pins_from_ranges(runtime, spec, label, version, kind):
     row = pv.describe(runtime, spec)
     assert (row["label"], row["version"], row["kind"], row["spec"]) == (label, version, kind, spec)
+
+
+def test_add_refuses_a_package_the_registry_does_not_have_but_not_a_dead_registry(npm, monkeypatch):
+    npm.docs["/leftpad"] = packument({"1.0.0": {}}, latest="1.0.0")
+    root = tab(new_user(), "/scripts/new")
+    deps, draft = sub(root, DepsState), sub(root, DraftState)
+
+    asyncio.run(run(DepsState.submit, deps, {"dep_name": "left-pad-typo", "dep_version": "1.0.0"}))
+    assert deps.add_error == "npm has no package named 'left-pad-typo': check the spelling"
+    assert draft.dependencies == []
+
+    asyncio.run(run(DepsState.submit, deps, {"dep_name": "leftpad", "dep_version": "1.0.0"}))
+    assert deps.add_error == "" and draft.dependencies == ["leftpad@1.0.0"]
+
+    with socket.socket() as closed:  # nothing listens there: the registry is unreachable
+        closed.bind(("127.0.0.1", 0))
+        monkeypatch.setattr(settings, "npm_registry", f"http://127.0.0.1:{closed.getsockname()[1]}")
+    asyncio.run(run(DepsState.submit, deps, {"dep_name": "offline-pkg", "dep_version": "2.0.0"}))
+    assert deps.add_error == "" and "offline-pkg@2.0.0" in draft.dependencies

@@ -18,12 +18,14 @@ from app.models import Build, BuildStatus, Run
 from app.services import builds, logs, scripts, users
 from app.services.follow import Line
 from app.views import build_log, editor, overview
+from app.views.run_views import LogRow
 from state.build import BuildState
 from state.draft import STARTERS, DraftState
 from state.editor import EditorState
 from state.limits import LimitsState
 from state.scripts import ScriptsState
 from state.trigger import TriggerState
+from state.tryout import TryoutState
 from tests.support.actors import acting
 from tests.web.tabs import navigate, sub, tab
 
@@ -375,3 +377,26 @@ def test_build_state_takes_batches_and_the_end():
     assert [line["line"] for line in state.lines] == ["a", "b"]
     assert (state.status, state.error, state.following) == ("failed", "npm exited with 1", False)
     assert not state.show("b2", "succeeded", "") and state.lines == []
+
+
+def test_the_try_out_starts_empty_for_another_script():
+    alice = new_user()
+    node = scripts.create(acting(alice), "node one", "node", STARTERS["node"])
+    python = scripts.create(acting(alice), "python one", "python", STARTERS["python"])
+    root = tab(alice, f"/scripts/{node.script.id}")
+    ed, tryout = sub(root, EditorState), sub(root, TryoutState)
+    asyncio.run(run(EditorState.load, ed))
+    tryout.event_text, tryout.status, tryout.result = '{"from": "node"}', "succeeded", '"node result"'
+    tryout.rows = [LogRow(1, "12:00:00.000", "", "stdout")]
+
+    asyncio.run(run(EditorState.load, ed))  # the same script again (after a save, say): kept
+    assert tryout.event_text == '{"from": "node"}' and tryout.result == '"node result"'
+
+    navigate(root, f"/scripts/{python.script.id}")
+    asyncio.run(run(EditorState.load, ed))
+    assert (tryout.event_text, tryout.status, tryout.result, tryout.rows) == ("{}", "", "", [])
+
+    tryout.result = '"python result"'
+    navigate(root, "/scripts/new")
+    asyncio.run(run(EditorState.load, ed))
+    assert tryout.result == "" and tryout.event_text == "{}"
