@@ -17,7 +17,7 @@ def _pattern(runtime: str) -> re.Pattern[str]:
 
 def read_names(runtime: str, code: str) -> list[str]:
     """Every environment variable name the code reads literally, sorted."""
-    found = set()
+    found: set[str] = set()
     for match in _pattern(runtime).finditer(code or ""):
         found.update(name for name in match.groupdict().values() if name)
     return sorted(found)
