@@ -47,10 +47,42 @@ function themeName(theme) {
   return theme === "dark" ? "vs-dark" : "vs";
 }
 
+// Leaving with unsaved edits asks first: a reload or closing the tab (the browser's own prompt), and a
+// click on a link to another page of the app, which navigates without unloading the page.
+function useLeaveGuard(unsaved) {
+  const pending = useRef(false);
+  pending.current = !!unsaved;
+  useEffect(() => {
+    const beforeUnload = (e) => {
+      if (!pending.current) return;
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    const click = (e) => {
+      if (!pending.current || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+      const link = e.target.closest && e.target.closest("a[href]");
+      if (!link || link.target === "_blank" || link.hasAttribute("download")) return;
+      const url = new URL(link.href, window.location.href);
+      if (url.origin !== window.location.origin || url.pathname === window.location.pathname) return;
+      if (!window.confirm("This script has unsaved changes. Leave without saving them?")) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    };
+    window.addEventListener("beforeunload", beforeUnload);
+    document.addEventListener("click", click, true); // before the router's own handler
+    return () => {
+      window.removeEventListener("beforeunload", beforeUnload);
+      document.removeEventListener("click", click, true);
+    };
+  }, []);
+}
+
 // Uncontrolled on purpose: echoing every keystroke back from the server as `value` would race
 // with typing and drop characters. A new docKey (another script, a restored version) remounts it.
-export function RunpadEditor({ initial, docKey, language, theme, onChange, readOnly, height, editorId }) {
+export function RunpadEditor({ initial, docKey, language, theme, onChange, readOnly, height, editorId, unsaved }) {
   useRunpadShortcuts();
+  useLeaveGuard(unsaved);
   const mounted = useRef(null);
   return (
     <div data-testid={editorId || "code-editor"} style={{ height: height || "100%", width: "100%" }}>

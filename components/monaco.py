@@ -28,6 +28,7 @@ class CodeEditor(_Monaco):
     doc_key: rx.Var[str]  # change it to load other text
     read_only: rx.Var[bool]
     editor_id: rx.Var[str]
+    unsaved: rx.Var[bool]  # leaving the page asks first while it is true
     # Reflex's own way to declare an event that passes a value on; mypy reads the call as a bad type
     on_change: rx.EventHandler[rx.event.passthrough_event_spec(str)]  # type: ignore[type-arg,valid-type]
 

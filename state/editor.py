@@ -54,6 +54,8 @@ class EditorState(rx.State):
             draft.timeout_seconds,
             draft.memory_mb,
             draft.network,
+            draft.retry_count,
+            draft.retry_backoff_seconds,
             trigger.trigger_type,
             trigger.http_auth,
             trigger.schedule_kind,
@@ -63,6 +65,12 @@ class EditorState(rx.State):
             trigger.enabled,
         ]
         return bool(self.saved_count) and bool(draft.script_id) and _comparable(form) != self._saved_form
+
+    @rx.var
+    async def new_unsaved(self) -> bool:
+        """A new script with a name or code typed: nothing of it is saved yet."""
+        draft = await self.get_state(DraftState)
+        return not draft.script_id and (bool(self.name.strip()) or draft.code != STARTERS.get(draft.runtime, ""))
 
     async def _form(self) -> list:
         draft = await self.get_state(DraftState)
@@ -76,6 +84,8 @@ class EditorState(rx.State):
                 draft.timeout_seconds,
                 draft.memory_mb,
                 draft.network,
+                draft.retry_count,
+                draft.retry_backoff_seconds,
                 trigger.trigger_type,
                 trigger.http_auth,
                 trigger.schedule_kind,

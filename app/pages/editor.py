@@ -24,6 +24,11 @@ SIDE_WIDTH = "380px"
 TOP_OFFSET = "5rem"  # the app's top bar and the page padding above the panels
 
 
+def by_width(narrow: str, wide: str):
+    """`narrow` below 1024 px (phones, tablets), `wide` from there on."""
+    return rx.breakpoints(initial=narrow, md=wide)
+
+
 def runtime_picker() -> rx.Component:
     """A select for a new script; a saved script's runtime is fixed, so just its badge."""
     return rx.cond(
@@ -193,12 +198,12 @@ def side_panel() -> rx.Component:
         section("Secrets", "key-round", secret_picker(), "section-secrets"),
         section("Trigger", "zap", trigger_panel(), "section-trigger"),
         section("Limits", "gauge", limits_panel(), "section-limits"),
-        width=SIDE_WIDTH,
+        width=by_width("100%", SIDE_WIDTH),
         flex_shrink="0",
-        position="sticky",
+        position=by_width("static", "sticky"),
         top=TOP_OFFSET,
-        max_height=f"calc(100vh - {TOP_OFFSET} - 1rem)",
-        overflow_y="auto",
+        max_height=by_width("none", f"calc(100vh - {TOP_OFFSET} - 1rem)"),
+        overflow_y=by_width("visible", "auto"),
         background_color=rx.color("gray", 1),
         border=f"1px solid {rx.color('gray', 5)}",
         border_radius="var(--radius-3)",
@@ -235,6 +240,7 @@ def main_column() -> rx.Component:
                 theme=rx.color_mode_cond("light", "dark"),
                 on_change=DraftState.set_code,
                 editor_id="code-editor",
+                unsaved=EditorState.unsaved | EditorState.new_unsaved,
                 height="60vh",
             ),
             width="100%",
@@ -250,6 +256,7 @@ def main_column() -> rx.Component:
         spacing="4",
         flex="1",
         min_width="0",
+        width="100%",
     )
 
 
@@ -277,7 +284,15 @@ def editor_page() -> rx.Component:
                 rx.vstack(
                     top_bar(),
                     message_row(),
-                    rx.hstack(main_column(), side_panel(), align="start", spacing="4", width="100%"),
+                    # side by side from 1024 px; on a phone or tablet the panels follow the editor
+                    rx.flex(
+                        main_column(),
+                        side_panel(),
+                        direction=by_width("column", "row"),
+                        align="start",
+                        gap="1rem",
+                        width="100%",
+                    ),
                     spacing="0",
                     width="100%",
                 ),

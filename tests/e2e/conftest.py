@@ -164,6 +164,17 @@ def page(browser, web, account, request):
     context.close()
 
 
+def context_tab(browser, web, request, who: str, width: int = 1440, dark: bool = False):
+    """A new browser context of its own (a person), at this width and theme, with numbered shots."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, base_url=web.url, color_scheme="dark" if dark else "light"
+    )
+    context.set_default_timeout(30_000)
+    tab = context.new_page()
+    tab.shots = Shots(f"{request.node.name}-{who}", tab)
+    return context, tab
+
+
 def log_in(tab, email: str, password: str) -> None:
     tab.goto("/login")
     tab.fill("#login-email", email)

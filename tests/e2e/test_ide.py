@@ -11,6 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from app.services import secrets, users
+from tests.e2e.conftest import context_tab, log_in
 from tests.support.actors import acting
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -169,3 +171,50 @@ def test_versions_diff_restore_and_settings_in_the_dark_theme(page, account):
     page.goto("/secrets")
     expect(page.locator("#secret-save")).to_be_visible()
     page.shots("secrets-dark")
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1440])
+def test_the_editor_at_phone_and_desktop_widths(browser, web, account, request, width, dark):
+    """The editor, its panels and the try-out stack on a phone; nothing scrolls sideways; code that
+    reads a secret it does not tick is flagged under the editor."""
+    context, tab = context_tab(browser, web, request, "editor", width=width, dark=dark)
+    try:
+        secrets.put(acting(users.authenticate(*account)), "E2E_UNTICKED", "a value")
+        log_in(tab, *account)
+        tab.goto("/scripts/new")
+        tab.wait_for_function("() => window.runpadEditor !== undefined")
+        tab.evaluate("code => window.runpadEditor.setValue(code)", "export default () => process.env.E2E_UNTICKED;\n")
+        expect(tab.locator("#unticked-secrets")).to_contain_text("E2E_UNTICKED")
+        editor = tab.locator('[data-testid="code-editor"]').bounding_box()
+        assert editor["width"] >= width * 0.8 and editor["height"] >= 300  # not a strip beside the panels
+        panel = tab.locator("#editor-side-panel").bounding_box()
+        if width < 1024:
+            assert panel["y"] >= editor["y"] + editor["height"]  # below the editor, not over it
+        assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        tab.shots("editor")
+        tab.locator('#secret-picker [data-secret="E2E_UNTICKED"]').click()
+        expect(tab.locator("#unticked-secrets")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_leaving_the_editor_with_unsaved_edits_asks_first(page):
+    page.goto("/scripts/new")
+    page.wait_for_function("() => window.runpadEditor !== undefined")
+    page.fill("#script-name", "not saved yet")
+    page.evaluate("code => window.runpadEditor.setValue(code)", "export default () => 'draft';\n")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator('a[href="/secrets"]').first.click()
+    expect(page.locator("#script-name")).to_have_value("not saved yet")  # stayed, the draft intact
+    assert asked and "unsaved changes" in asked[0]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator('a[href="/secrets"]').first.click()
+    page.wait_for_url(re.compile(r".*/secrets/?$"))
+
+    page.goto("/scripts/new")  # nothing typed: leaving does not ask
+    page.wait_for_function("() => window.runpadEditor !== undefined")
+    page.once("dialog", lambda dialog: pytest.fail(f"asked without edits: {dialog.message}"))
+    page.locator('a[href="/secrets"]').first.click()
+    page.wait_for_url(re.compile(r".*/secrets/?$"))

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from app.models import Role
 from app.services import secrets, users, workspaces
-from tests.e2e.conftest import Shots, log_in
+from tests.e2e.conftest import context_tab, log_in
 from tests.integration.infisical_server import closed_port_url
 from tests.support.actors import acting
 
@@ -25,16 +25,6 @@ CODE = """export default async (event) => {
   return { n: event.body?.n ?? 0, token: process.env.TEAM_TOKEN === "TEAM_VALUE" };
 };
 """
-
-
-def context_tab(browser, web, request, who: str, width: int = 1440, dark: bool = False):
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, base_url=web.url, color_scheme="dark" if dark else "light"
-    )
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    tab.shots = Shots(f"{request.node.name}-{who}", tab)
-    return context, tab
 
 
 def switch_to(tab, slug: str) -> None:
