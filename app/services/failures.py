@@ -8,9 +8,12 @@ up; a call turned away is reported at most once a minute per script, however man
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import redis
 
@@ -18,6 +21,7 @@ from app.core.db import session
 from app.core.redis import redis_client
 from app.models import Run, RunStatus, Script, Trigger
 from app.services import error_handler, metrics, runs, scripts
+from app.services.access import Access
 from app.services.error_handler import Send
 
 log = logging.getLogger(__name__)
@@ -25,6 +29,16 @@ FAILED = (RunStatus.failed, RunStatus.timed_out)
 NOT_REPORTED = (Trigger.tryout, Trigger.error)  # a try-out's person sees it; a handler never calls itself
 TURNED_AWAY_PREFIX = "runpad:turned-away:"
 TURNED_AWAY_EVERY_SECONDS = 60
+TURNED_AWAY_LOG_PREFIX = "runpad:turned-away-log:"  # the script's latest turned-away calls, newest first
+TURNED_AWAY_KEPT = 50
+TURNED_AWAY_KEPT_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class TurnedAway:
+    at: str  # ISO 8601, UTC
+    status: int
+    error: str
 
 
 def after_end(run_id: uuid.UUID, send: Send) -> None:
@@ -57,12 +71,27 @@ def retry(run: Run, script: Script) -> Run | None:
     return again
 
 
+def recent_turned_away(access: Access, script_id: uuid.UUID) -> list[TurnedAway]:
+    """The script's latest calls turned away (kept a week, at most TURNED_AWAY_KEPT), newest first;
+    any member may look."""
+    scripts.get(access, script_id)
+    raw = cast("list[bytes]", redis_client().lrange(TURNED_AWAY_LOG_PREFIX + str(script_id), 0, -1))
+    return [TurnedAway(**json.loads(item)) for item in raw]
+
+
 def turned_away(script: Script, status: int, error: str, send: Send) -> None:
     """A hook call that could not start a run for Runpad's reasons (409, 503): counted, and reported
     to the handler at most once a minute per script."""
     metrics.record_turned_away(status)
+    call = TurnedAway(datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), status, error[:500])
     try:
-        first = redis_client().set(TURNED_AWAY_PREFIX + str(script.id), "1", nx=True, ex=TURNED_AWAY_EVERY_SECONDS)
+        r, log_key = redis_client(), TURNED_AWAY_LOG_PREFIX + str(script.id)
+        pipe = r.pipeline(transaction=False)
+        pipe.lpush(log_key, json.dumps(asdict(call)))
+        pipe.ltrim(log_key, 0, TURNED_AWAY_KEPT - 1)
+        pipe.expire(log_key, TURNED_AWAY_KEPT_SECONDS)
+        pipe.execute()
+        first = r.set(TURNED_AWAY_PREFIX + str(script.id), "1", nx=True, ex=TURNED_AWAY_EVERY_SECONDS)
     except redis.RedisError:
         log.warning("cannot tell whether the handler heard of script %s's turned-away calls", script.id)
         return

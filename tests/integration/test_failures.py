@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.core.db import session
 from app.core.redis import redis_client
 from app.models import Run, RunStatus, Script, Trigger
-from app.services import error_handler, hooks, launch, metrics, queue, runs, schedules, scripts, secrets
+from app.services import error_handler, failures, hooks, launch, metrics, queue, runs, schedules, scripts, secrets
 from app.services.access import Access
 from tests.support.actors import acting, new_user
 from tests.support.scheduler_process import SchedulerProcess
@@ -152,6 +152,8 @@ def test_a_hook_call_turned_away_is_reported_once_a_minute_and_counted(worker):
         answers = [hooks.accept(call).status for _ in range(3)]
     assert answers == [409, 409, 409]
     assert int(redis_client().hget(metrics.TURNED_AWAY_KEY, "409")) == before + 3
+    listed = failures.recent_turned_away(where, hook.id)  # what the script's runs page lists
+    assert [(c.status, "not built yet" in c.error) for c in listed] == [(409, True)] * 3
 
     [handled] = handler_runs(handler, 1)  # three calls, one report
     body = handled.result["got"]["body"]
