@@ -35,7 +35,9 @@ STATUS_FOR = {
 }
 
 pool: WarmPool | None = None  # set by the worker at start; without it every run starts cold
-slots = 1  # the worker's concurrency, set at start: its share of every workspace's quota
+# The worker's concurrency, set by the Celery worker at start. 0: this process is not a worker (a test
+# or a tool executing a run directly), has no slots to share, and so claims without the quotas.
+slots = 0
 _image_locks: dict[str, threading.Lock] = {}
 _image_locks_guard = threading.Lock()
 
@@ -170,7 +172,7 @@ def execute_run(run_id: uuid.UUID) -> None:
     """Runs a queued run once. A duplicate delivery finds it claimed and returns at once; a run whose
     workspace is at its concurrency limit is left waiting, and sent again when one of its runs ends."""
     try:
-        run = runs.claim(run_id, settings.worker_name)
+        run = runs.claim(run_id, settings.worker_name, share_slots=slots > 0)
     except runs.Held:
         return
     if run is None:

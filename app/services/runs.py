@@ -100,15 +100,16 @@ class Held(errors.Unavailable):
     (the worker that claimed it lets it go; no person sees this)."""
 
 
-def claim(run_id: uuid.UUID, worker: str) -> Run | None:
+def claim(run_id: uuid.UUID, worker: str, *, share_slots: bool) -> Run | None:
     """Moves a queued run to building for this worker, or raises Held when its workspace may not
-    start another run now (app/services/quotas.py). A second delivery of the same message finds
-    nothing to claim, so a run executes at most once."""
+    start another run now (app/services/quotas.py; share_slots False: a process that is not a worker,
+    with no slots to share, claims regardless). A second delivery of the same message finds nothing
+    to claim, so a run executes at most once."""
     with session() as s:
         workspace_id = s.scalar(select(Run.workspace_id).where(Run.id == run_id, Run.status == RunStatus.queued))
         if workspace_id is None:
             return None
-        if not quotas.may_start(s, workspace_id):
+        if share_slots and not quotas.may_start(s, workspace_id):
             quotas.hold(s, run_id)
             s.commit()
             raise Held(f"run {run_id}: its workspace is at its limit of concurrent runs")

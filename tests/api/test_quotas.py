@@ -83,9 +83,9 @@ def queued_run(where: access.Access) -> uuid.UUID:
 def test_a_run_over_the_concurrency_quota_waits_and_is_woken_when_one_ends(team):
     set_quotas(team, max_concurrent_runs=1)
     first, second = queued_run(team), queued_run(team)
-    assert runs.claim(first, "w1") is not None
+    assert runs.claim(first, "w1", share_slots=True) is not None
     with pytest.raises(runs.Held):
-        runs.claim(second, "w1")
+        runs.claim(second, "w1", share_slots=True)
     with session() as s:
         held = s.get_one(Run, second)
     assert held.status == RunStatus.queued and held.waiting_since is not None
@@ -99,15 +99,15 @@ def test_a_run_over_the_concurrency_quota_waits_and_is_woken_when_one_ends(team)
     runs.finish(first, RunStatus.succeeded)
     assert quotas.wake(lambda run_id, trigger: sent.append((run_id, trigger)), team.workspace_id) == [second]
     assert sent == [(second, "manual")]
-    assert runs.claim(second, "w1") is not None  # its turn now
+    assert runs.claim(second, "w1", share_slots=True) is not None  # its turn now
 
 
 def test_another_workspaces_runs_do_not_count(team):
     set_quotas(team, max_concurrent_runs=1)
     other = acting(new_user("other"))
     mine, theirs = queued_run(team), queued_run(other)
-    assert runs.claim(mine, "w1") is not None
-    assert runs.claim(theirs, "w1") is not None
+    assert runs.claim(mine, "w1", share_slots=True) is not None
+    assert runs.claim(theirs, "w1", share_slots=True) is not None
 
 
 def test_with_others_waiting_a_workspace_gets_its_fair_share_of_the_slots(team, monkeypatch):
@@ -115,15 +115,15 @@ def test_with_others_waiting_a_workspace_gets_its_fair_share_of_the_slots(team, 
     end_leftover_queued_runs()
     set_quotas(team, max_concurrent_runs=10)
     ids = [queued_run(team) for _ in range(3)]
-    assert runs.claim(ids[0], "w1") and runs.claim(ids[1], "w1")  # alone: past half the slots
+    assert all(runs.claim(i, "w1", share_slots=True) for i in ids[:2])  # alone: past half the slots
     other = acting(new_user("waiting"))
     theirs = queued_run(other)  # someone else wants a slot now: 4 slots / 2 workspaces
     with pytest.raises(runs.Held):
-        runs.claim(ids[2], "w1")
-    assert runs.claim(theirs, "w1")  # theirs starts though the team's was first
+        runs.claim(ids[2], "w1", share_slots=True)
+    assert runs.claim(theirs, "w1", share_slots=True)  # theirs starts though the team's was first
     runs.finish(theirs, RunStatus.succeeded)
     assert quotas.wake(lambda *_: None, team.workspace_id) == [ids[2]]  # nobody else waits: the team's turn
-    assert runs.claim(ids[2], "w1")
+    assert runs.claim(ids[2], "w1", share_slots=True)
 
 
 def test_quotas_over_the_api(base_url, team):

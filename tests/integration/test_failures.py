@@ -24,7 +24,8 @@ from workers import dispatch
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
 FAILS = "export default () => { throw new Error('boom ' + 'from the script'); };"
-HANDLER = "export default (event) => ({ got: event, secret: process.env.WHERE ?? null });"
+# the secret reversed: a run's result has its secrets' values masked
+HANDLER = "export default (event) => ({ got: event, secret: [...(process.env.WHERE ?? '')].reverse().join('') });"
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,7 @@ def test_a_failed_run_starts_the_handler_with_the_contract_payload(worker):
     assert body["script_id"] == str(failing.id) and body["script_name"] == "fails"
     assert body["run_id"] == str(run.id) and body["status"] == "failed" and body["trigger"] == "manual"
     assert "boom from the script" in body["error"]
-    assert handled.result["secret"] == "team a"  # its own workspace's value
+    assert handled.result["secret"] == "team a"[::-1]  # its own workspace's value
 
 
 def test_a_schedule_run_is_retried_after_its_backoff_then_reported(worker, scheduler):
@@ -137,7 +138,7 @@ def test_another_workspaces_failures_never_reach_a_handler(worker):
     failing = built_script(where, "fails", "node", FAILS).script
     runs.wait(launch.manual_run(where, failing.id, None).id, timeout=60)
     [handled] = handler_runs(mine, 1)
-    assert handled.result["secret"] == "team d"
+    assert handled.result["secret"] == "team d"[::-1]
     assert runs_of(theirs.id) == []
 
 

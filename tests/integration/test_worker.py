@@ -107,7 +107,7 @@ def test_a_killed_worker_leaves_no_run_running_and_no_container(worker):
 
 def test_the_reaper_ends_runs_of_workers_without_heartbeat():
     run = queued("python", "x = 1\n")
-    claimed = runs.claim(run.id, "a-worker-that-died")
+    claimed = runs.claim(run.id, "a-worker-that-died", share_slots=False)
     assert claimed is not None
     with session() as s:  # as if it started a minute ago
         row = s.get(type(claimed), run.id)

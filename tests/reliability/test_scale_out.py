@@ -250,6 +250,11 @@ def test_a_build_whose_worker_is_killed_is_finished_by_the_other_worker(cluster,
         saved = saved_script()
         # A is running the RUN step of the runner layer: the install, commit and push are still to come
         wait_for_line(feed, saved.build.id, lambda line: line.startswith("Step ") and ": RUN " in line, BUILD_BOUND)
+    # lines reach the feed at once and PostgreSQL in batches: kill only once some are stored, since the
+    # promise is about the lines a dead worker had written (CI once killed it before its first batch)
+    deadline = time.monotonic() + 30
+    while not logs.read("build", saved.build.id) and time.monotonic() < deadline:
+        time.sleep(0.1)
     a.kill9()
     killed = time.monotonic()
     held = builds.get(saved.build.id)

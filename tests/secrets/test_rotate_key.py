@@ -64,7 +64,7 @@ def test_rotate_key_reencrypts_everything_and_runs_still_get_their_secrets(monke
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith(
             f"re-encrypted {sum(k.startswith('secret ') for k in before)} secret(s) "
-            "and 1 setting credential(s) under the new key"
+            f"and {sum(k.startswith('setting ') for k in before)} setting credential(s) under the new key"
         )
         after = _ciphertexts()
         assert after.keys() == before.keys()

@@ -195,7 +195,7 @@ def test_a_try_out_that_cannot_start_says_why():
 
 def test_a_run_summary_shows_the_result_and_waits_on_a_new_dependency_set():
     run = queued_tryout(None)
-    runs.claim(run.id, "ui-test")
+    runs.claim(run.id, "ui-test", share_slots=False)
     runs.finish(run.id, RunStatus.failed, result={"b": [1, 2]}, error="Boom")
     summary = run_views.summary_of(runs.get(run.id))
     assert summary.status == "failed" and summary.final and summary.error == "Boom"
