@@ -187,10 +187,12 @@ def test_the_editor_at_phone_and_desktop_widths(browser, web, account, request, 
         tab.evaluate("code => window.runpadEditor.setValue(code)", "export default () => process.env.E2E_UNTICKED;\n")
         expect(tab.locator("#unticked-secrets")).to_contain_text("E2E_UNTICKED")
         editor = tab.locator('[data-testid="code-editor"]').bounding_box()
-        assert editor["width"] >= width * 0.8 and editor["height"] >= 300  # not a strip beside the panels
         panel = tab.locator("#editor-side-panel").bounding_box()
-        if width < 1024:
-            assert panel["y"] >= editor["y"] + editor["height"]  # below the editor, not over it
+        assert editor["height"] >= 300
+        if width < 1024:  # the whole width, the panels below it rather than over it
+            assert editor["width"] >= width * 0.8 and panel["y"] >= editor["y"] + editor["height"]
+        else:  # side by side
+            assert panel["x"] >= editor["x"] + editor["width"] and editor["width"] >= width / 2
         assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         tab.shots("editor")
         tab.locator('#secret-picker [data-secret="E2E_UNTICKED"]').click()
