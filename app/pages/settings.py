@@ -224,6 +224,11 @@ def settings_page() -> rx.Component:
     return app_shell(
         page_header(
             "Settings",
+            rx.link(
+                rx.button(rx.icon("key-round", size=14), "API tokens", variant="soft"),
+                href="/settings/tokens",
+                id="tokens-link",
+            ),
             rx.cond(
                 AuthState.is_admin,
                 rx.link(
