@@ -79,16 +79,16 @@ def _bad_field(fields: list[str]) -> str:
     """What is wrong with the first field croniter refuses on its own, e.g. "the hour field '25' is out
     of range 0-23": a person fixes one field, so the message names it."""
     names = ((SECOND,) if len(fields) == 6 else ()) + CRON_FIELDS
-    for i, (text, (name, low, high)) in enumerate(zip(fields, names, strict=True)):
+    for i, (field, (name, low, high)) in enumerate(zip(fields, names, strict=True)):
         alone = ["*"] * len(fields)
-        alone[i] = text
+        alone[i] = field
         if croniter.is_valid(" ".join(alone), second_at_beginning=True):
             continue
         # the numbers the field names (not the steps after "/": "*/90" is every 90th, allowed)
-        numbers = [int(n) for part in text.split(",") for n in re.findall(r"\d+", part.split("/")[0])]
+        numbers = [int(n) for part in field.split(",") for n in re.findall(r"\d+", part.split("/")[0])]
         if any(not low <= n <= high for n in numbers):
-            return f"the {name} field {text!r} is out of range {low}-{high}"
-        return f"the {name} field {text!r} is not valid"
+            return f"the {name} field {field!r} is out of range {low}-{high}"
+        return f"the {name} field {field!r} is not valid"
     return f"it is not a valid expression: {CRON_HELP}"
 
 
