@@ -97,7 +97,6 @@ class TokensState(rx.State):
             self.creating = False
         self.fresh_name = row.name
         await self._refresh(uid)
-        yield
         yield rx.set_value(NEW_TOKEN_BOX, token)
 
     @rx.event

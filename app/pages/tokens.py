@@ -73,7 +73,7 @@ def fresh_token() -> rx.Component:
             ),
             rx.hstack(
                 rx.input(id=NEW_TOKEN_BOX, read_only=True, font_family=MONO, flex="1", min_width="0"),
-                copy_icon(NEW_TOKEN_TEXT, "the token", "new-token-copy"),
+                copy_icon(NEW_TOKEN_TEXT, "token", "new-token-copy"),
                 rx.button("Done", size="1", variant="soft", on_click=TokensState.dismiss, id="new-token-done"),
                 align="center",
                 width="100%",
@@ -85,6 +85,36 @@ def fresh_token() -> rx.Component:
         width="100%",
         display=rx.cond(TokensState.fresh_name != "", "flex", "none"),
         id="new-token-callout",
+    )
+
+
+def revoke_button(row: dict) -> rx.Component:
+    """Revoke, after a confirmation: programs using the token are refused from then on."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button("Revoke", size="1", variant="soft", color_scheme="red", class_name="token-revoke")
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Revoke the token ", rx.text.strong(row["name"]), "?"),
+            rx.alert_dialog.description(
+                "Programs that use it are refused (401) from now on. This cannot be undone.", size="2"
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Revoke",
+                        color_scheme="red",
+                        on_click=TokensState.revoke(row["id"]),
+                        class_name="token-revoke-confirm",
+                    )
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+            max_width="28rem",
+        ),
     )
 
 
@@ -107,17 +137,7 @@ def token_row(row: dict) -> rx.Component:
         rx.table.cell(rx.text(row["expires"], size="2", color_scheme="gray", white_space="nowrap")),
         rx.table.cell(rx.text(row["last_used"], size="2", color_scheme="gray", white_space="nowrap")),
         rx.table.cell(
-            rx.cond(
-                row["status"] == "live",
-                rx.button(
-                    "Revoke",
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    class_name="token-revoke",
-                    on_click=TokensState.revoke(row["id"]),
-                ),
-            ),
+            rx.cond(row["status"] == "live", revoke_button(row)),
             text_align="right",
         ),
         data_token=row["name"],

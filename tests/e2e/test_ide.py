@@ -305,6 +305,8 @@ def test_api_tokens_made_shown_once_and_revoked_in_the_browser(page, web):
     expect(row).to_be_visible()
     assert token not in page.content()
     row.locator(".token-revoke").click()
+    page.shots("tokens-revoke-confirm")
+    page.click(".token-revoke-confirm")
     expect(row).to_have_attribute("data-status", "revoked")
     assert httpx.get(me, headers={"authorization": f"Bearer {token}"}).status_code == 401
     every_look(page, "tokens-revoked")
