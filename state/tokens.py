@@ -27,12 +27,13 @@ DEFAULT_EXPIRY_DAYS = 90
 
 
 def expiry_days(text) -> int | None:
-    """The form's expiry: a whole number of days (tokens.issue checks the range), empty for none."""
+    """The form's expiry: a whole number of days in tokens.EXPIRY_DAYS, or empty for none."""
     text = str(text if text is not None else "").strip()
     if not text:
         return None
-    if not text.isdigit():
-        raise tokens.TokenError("the expiry must be a whole number of days from 1 to 365, or empty for none")
+    if not text.isdigit() or int(text) not in tokens.EXPIRY_DAYS:
+        low, high = tokens.EXPIRY_DAYS.start, tokens.EXPIRY_DAYS.stop - 1
+        raise tokens.TokenError(f"the expiry must be a whole number of days from {low} to {high}, or empty for none")
     return int(text)
 
 
