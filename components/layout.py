@@ -74,6 +74,7 @@ def theme_switch() -> rx.Component:
 
 
 def help_link() -> rx.Component:
+    # Not on a phone, where the bar has no room left: there Help is a button on the Settings page.
     return rx.tooltip(
         rx.link(
             rx.icon("circle-help", size=16),
@@ -81,7 +82,7 @@ def help_link() -> rx.Component:
             id="help-link",
             aria_label="Help",
             color=rx.color("gray", 11),
-            display="flex",
+            display=["none", "flex"],
             align_items="center",
         ),
         content="Help: the user guide and keyboard shortcuts",

@@ -118,11 +118,20 @@ def revoke_button(row: dict) -> rx.Component:
     )
 
 
+# The times have a column each from a tablet's width up; on a phone they are a line under the name.
+WIDE = ["none", "none", "table-cell"]
+NARROW = ["block", "block", "none"]
+
+
+def time_cell(text) -> rx.Component:
+    return rx.table.cell(rx.text(text, size="2", color_scheme="gray", white_space="nowrap"), display=WIDE)
+
+
 def token_row(row: dict) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
             rx.hstack(
-                rx.text(row["name"], size="2", weight="medium", overflow_wrap="anywhere"),
+                rx.text(row["name"], size="2", weight="medium", overflow_wrap="break-word"),
                 rx.cond(
                     row["status"] != "live",
                     rx.badge(
@@ -131,15 +140,25 @@ def token_row(row: dict) -> rx.Component:
                 ),
                 spacing="2",
                 wrap="wrap",
-            )
+                align="center",
+            ),
+            rx.text(
+                "Made ",
+                row["created"],
+                " · expires ",
+                row["expires"],
+                " · last used ",
+                row["last_used"],
+                size="1",
+                color_scheme="gray",
+                display=NARROW,
+                margin_top="0.25rem",
+            ),
         ),
-        rx.table.cell(rx.text(row["created"], size="2", color_scheme="gray", white_space="nowrap")),
-        rx.table.cell(rx.text(row["expires"], size="2", color_scheme="gray", white_space="nowrap")),
-        rx.table.cell(rx.text(row["last_used"], size="2", color_scheme="gray", white_space="nowrap")),
-        rx.table.cell(
-            rx.cond(row["status"] == "live", revoke_button(row)),
-            text_align="right",
-        ),
+        time_cell(row["created"]),
+        time_cell(row["expires"]),
+        time_cell(row["last_used"]),
+        rx.table.cell(rx.cond(row["status"] == "live", revoke_button(row)), text_align="right"),
         data_token=row["name"],
         data_status=row["status"],
         align="center",
@@ -149,23 +168,19 @@ def token_row(row: dict) -> rx.Component:
 def tokens_table() -> rx.Component:
     return rx.cond(
         TokensState.rows.length() > 0,
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Name"),
-                        rx.table.column_header_cell("Created"),
-                        rx.table.column_header_cell("Expires"),
-                        rx.table.column_header_cell("Last used"),
-                        rx.table.column_header_cell(""),
-                    )
-                ),
-                rx.table.body(rx.foreach(TokensState.rows, token_row)),
-                id="tokens-table",
-                variant="surface",
-                width="100%",
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Name"),
+                    rx.table.column_header_cell("Created", display=WIDE),
+                    rx.table.column_header_cell("Expires", display=WIDE),
+                    rx.table.column_header_cell("Last used", display=WIDE),
+                    rx.table.column_header_cell(""),
+                )
             ),
-            overflow_x="auto",  # on a phone the table scrolls inside its box, not the page
+            rx.table.body(rx.foreach(TokensState.rows, token_row)),
+            id="tokens-table",
+            variant="surface",
             width="100%",
         ),
         empty_state("key-round", "No API tokens", "Make one to call the REST API or use the runpad command line."),
@@ -176,7 +191,6 @@ def tokens_page() -> rx.Component:
     return app_shell(
         page_header(
             "API tokens",
-            rx.link(rx.button(rx.icon("arrow-left", size=14), "Settings", variant="soft"), href="/settings"),
             subtitle="For the REST API and the command line. A token acts as you, in every workspace you are in.",
         ),
         rx.vstack(error_callout(TokensState.error), fresh_token(), width="100%", spacing="2", margin_bottom="1rem"),
