@@ -3,6 +3,7 @@ and logout, then the content), `page_shell` for the public landing and login pag
 
 import reflex as rx
 
+from components.shortcut_sheet import shortcut_sheet
 from state.auth import AuthState
 
 NAV = [
@@ -69,6 +70,22 @@ def theme_switch() -> rx.Component:
             aria_label="Switch light or dark theme",
         ),
         content="Light or dark theme",
+    )
+
+
+def help_link() -> rx.Component:
+    # Not on a phone, where the bar has no room left: there Help is a button on the Settings page.
+    return rx.tooltip(
+        rx.link(
+            rx.icon("circle-help", size=16),
+            href="/help",
+            id="help-link",
+            aria_label="Help",
+            color=rx.color("gray", 11),
+            display=["none", "flex"],
+            align_items="center",
+        ),
+        content="Help: the user guide and keyboard shortcuts",
     )
 
 
@@ -190,6 +207,7 @@ def top_bar() -> rx.Component:
             rx.hstack(*[nav_item(*item) for item in NAV], spacing="0", margin_left=["0.25rem", "0.5rem", "1.5rem"]),
             rx.spacer(),
             workspace_switcher(),
+            help_link(),
             theme_switch(),
             rx.text(
                 AuthState.user_email,
@@ -225,6 +243,7 @@ def app_shell(*children: rx.Component, wide: bool = False) -> rx.Component:
     return rx.box(
         top_bar(),
         new_workspace_dialog(),
+        shortcut_sheet(),
         rx.cond(
             AuthState.logged_in,
             rx.box(

@@ -27,6 +27,19 @@ STATUS_ICONS = {
 }
 
 
+def download_button(href, id: str) -> rx.Component:
+    """A button that downloads what the server sends at href (a log). The browser must fetch it itself
+    (reload_document): otherwise React Router takes a same-origin link as one of the app's pages, has
+    none there, and shows "404: Page not found"."""
+    return rx.button(
+        rx.el.a(rx.icon("download", size=14), "Download", href=href, download="", reload_document=True, id=id),
+        as_child=True,
+        variant="soft",
+        color_scheme="gray",
+        size="2",
+    )
+
+
 def status_badge(status, id: str | None = None, size: str = "2") -> rx.Component:
     """The run status as a coloured badge; `status` is a Var holding one of RunStatus."""
     colour = rx.match(status, *STATUS_COLOURS.items(), "gray")

@@ -34,18 +34,32 @@ def status_badge(status) -> rx.Component:
 
 
 def secret_row(row: dict) -> rx.Component:
-    return rx.hstack(
-        rx.checkbox(
-            checked=row["selected"] == "yes",
-            on_change=lambda on: SecretPickerState.toggle(row["name"], on),
-            data_secret=row["name"],
-            aria_label="Use secret " + row["name"],
+    # The row is the checkbox's <label>: a click on the name ticks it too, as on any form.
+    return rx.el.label(
+        rx.hstack(
+            rx.checkbox(
+                checked=row["selected"] == "yes",
+                on_change=lambda on: SecretPickerState.toggle(row["name"], on),
+                data_secret=row["name"],
+                aria_label="Use secret " + row["name"],
+            ),
+            rx.text(
+                row["name"],
+                size="2",
+                font_family=MONO,
+                flex="1",
+                min_width="0",
+                overflow_wrap="anywhere",
+                data_secret_label=row["name"],
+            ),
+            rx.cond(row["status"] == "", source_badges(row["sources"]), status_badge(row["status"])),
+            align="center",
+            spacing="2",
+            width="100%",
         ),
-        rx.text(row["name"], size="2", font_family=MONO, flex="1", min_width="0", overflow_wrap="anywhere"),
-        rx.cond(row["status"] == "", source_badges(row["sources"]), status_badge(row["status"])),
-        align="center",
-        spacing="2",
+        display="block",
         width="100%",
+        cursor="pointer",
         padding_x="0.5rem",
         padding_y="0.35rem",
         border_radius="var(--radius-2)",

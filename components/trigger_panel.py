@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.services.schedules import CRON_HINT
 from components.layout import error_callout
 from state.trigger import TriggerState, timezone_names
 
@@ -215,11 +216,7 @@ def schedule_fields() -> rx.Component:
                     font_family=MONO,
                     width="100%",
                 ),
-                rx.text(
-                    "minute hour day-of-month month day-of-week (6 fields: seconds first)",
-                    size="1",
-                    color_scheme="gray",
-                ),
+                rx.text(CRON_HINT, size="1", color_scheme="gray", id="schedule-cron-hint"),
                 spacing="1",
                 width="100%",
             ),

@@ -34,6 +34,9 @@ MODULES = [
     "audit",
     "workspace",
     "users",
+    "tokens",
+    "help",
+    "not_found",
 ]
 
 PAGES: list[Page] = [p for name in MODULES for p in importlib.import_module(f"app.pages.{name}").PAGES]

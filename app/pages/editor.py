@@ -12,6 +12,7 @@ from components.layout import app_shell, empty_state
 from components.limits_panel import limits_panel
 from components.monaco import code_editor, language_of
 from components.secret_picker import secret_picker
+from components.shortcut_sheet import shortcuts_button
 from components.trigger_panel import trigger_panel
 from components.tryout_console import tryout_console
 from state.auth import AuthState
@@ -165,10 +166,16 @@ def message_row() -> rx.Component:
             rx.callout(
                 EditorState.error, icon="triangle-alert", color_scheme="red", size="1", width="100%", id="editor-error"
             ),
-            rx.text(
-                "Ctrl/Cmd+S saves · Ctrl/Cmd+Enter runs a try-out with the code as it is now",
-                size="1",
-                color_scheme="gray",
+            rx.hstack(
+                rx.text(
+                    "Ctrl/Cmd+S saves · Ctrl/Cmd+Enter runs a try-out with the code as it is now",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                shortcuts_button(id="shortcuts-open"),
+                align="center",
+                spacing="3",
+                wrap="wrap",
                 padding_top="0.5rem",
             ),
         ),

@@ -4,7 +4,7 @@ import reflex as rx
 
 from app.pages import Page
 from components.layout import app_shell, empty_state, error_callout, page_header
-from components.log_view import MONO, error_and_result, log_placeholder, log_view, status_badge
+from components.log_view import MONO, download_button, error_and_result, log_placeholder, log_view, status_badge
 from state.auth import AuthState
 from state.run import RunState
 
@@ -108,12 +108,7 @@ def log_toolbar() -> rx.Component:
             width="16rem",
             size="2",
         ),
-        rx.link(
-            rx.button(rx.icon("download", size=14), "Download", variant="soft", color_scheme="gray", size="2"),
-            href=BACKEND_BASE + "/ui/runs/" + RunState.shown_run + "/log.txt",
-            id="log-download",
-            custom_attrs={"download": ""},
-        ),
+        download_button(BACKEND_BASE + "/ui/runs/" + RunState.shown_run + "/log.txt", "log-download"),
         align="center",
         spacing="3",
         width="100%",

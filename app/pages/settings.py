@@ -220,20 +220,26 @@ def retention_card() -> rx.Component:
     )
 
 
+def page_link(icon: str, label: str, href: str, id: str) -> rx.Component:
+    return rx.link(rx.button(rx.icon(icon, size=14), label, variant="soft"), href=href, id=id)
+
+
+def more_pages() -> rx.Component:
+    """The pages under Settings, and Help, which has no room in a phone's top bar."""
+    return rx.flex(
+        page_link("key-round", "API tokens", "/settings/tokens", "tokens-link"),
+        rx.cond(AuthState.is_admin, page_link("users", "Users", "/settings/users", "users-link")),
+        page_link("circle-help", "Help", "/help", "settings-help-link"),
+        wrap="wrap",
+        spacing="2",
+        margin_bottom="1.25rem",
+    )
+
+
 def settings_page() -> rx.Component:
     return app_shell(
-        page_header(
-            "Settings",
-            rx.cond(
-                AuthState.is_admin,
-                rx.link(
-                    rx.button(rx.icon("users", size=14), "Users", variant="soft"),
-                    href="/settings/users",
-                    id="users-link",
-                ),
-            ),
-            subtitle="How this Runpad installation runs scripts and where it gets secrets.",
-        ),
+        page_header("Settings", subtitle="How this Runpad installation runs scripts and where it gets secrets."),
+        more_pages(),
         rx.cond(
             SettingsState.loaded,
             rx.vstack(

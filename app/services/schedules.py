@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import functools
 import logging
+import re
 import uuid
 import zoneinfo
 from datetime import UTC, datetime, timedelta
@@ -36,10 +37,12 @@ log = logging.getLogger(__name__)
 
 INTERVAL_RANGE = (1, 365 * 24 * 3600)
 UNFINISHED = (RunStatus.queued, RunStatus.building, RunStatus.running)
-CRON_HELP = (
-    "use 5 fields (minute hour day-of-month month day-of-week) "
-    "or 6 with seconds first (second minute hour day-of-month month day-of-week)"
-)
+CRON_HINT = "5 fields: minute hour day-of-month month day-of-week, or 6 with seconds first"
+CRON_HELP = f"use {CRON_HINT}"
+# Each field's name and the numbers it takes, in a 5-field expression's order; a 6-field one puts SECOND
+# first. croniter also takes 7 for Sunday, JAN-DEC and SUN-SAT.
+CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day-of-month", 1, 31), ("month", 1, 12), ("day-of-week", 0, 7))
+SECOND = ("second", 0, 59)
 
 
 class ScheduleError(errors.InvalidInput):
@@ -66,10 +69,27 @@ def _cron(expr: str) -> tuple[croniter, bool]:
     if len(fields) not in (5, 6):
         raise ScheduleError(f"cron {expr!r} has {len(fields)} fields: {CRON_HELP}")
     if not croniter.is_valid(expr, second_at_beginning=True):
-        raise ScheduleError(f"cron {expr!r} is not a valid expression: {CRON_HELP}")
+        raise ScheduleError(f"cron {expr!r}: {_bad_field(fields)}")
     hours = croniter.expand(expr, second_at_beginning=True)[0][1]
     every_hour = hours == ["*"] or len(hours) == 24
     return croniter(expr, datetime(2000, 1, 1, tzinfo=UTC), second_at_beginning=True), every_hour
+
+
+def _bad_field(fields: list[str]) -> str:
+    """What is wrong with the first field croniter refuses on its own, e.g. "the hour field '25' is out
+    of range 0-23": a person fixes one field, so the message names it."""
+    names = ((SECOND,) if len(fields) == 6 else ()) + CRON_FIELDS
+    for i, (field, (name, low, high)) in enumerate(zip(fields, names, strict=True)):
+        alone = ["*"] * len(fields)
+        alone[i] = field
+        if croniter.is_valid(" ".join(alone), second_at_beginning=True):
+            continue
+        # the numbers the field names (not the steps after "/": "*/90" is every 90th, allowed)
+        numbers = [int(n) for part in field.split(",") for n in re.findall(r"\d+", part.split("/")[0])]
+        if any(not low <= n <= high for n in numbers):
+            return f"the {name} field {field!r} is out of range {low}-{high}"
+        return f"the {name} field {field!r} is not valid"
+    return f"it is not a valid expression: {CRON_HELP}"
 
 
 def validate(cron: str | None, interval_seconds: int | None, timezone: str) -> None:

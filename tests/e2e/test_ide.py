@@ -220,3 +220,139 @@ def test_leaving_the_editor_with_unsaved_edits_asks_first(page):
     page.once("dialog", lambda dialog: pytest.fail(f"asked without edits: {dialog.message}"))
     page.locator('a[href="/secrets"]').first.click()
     page.wait_for_url(re.compile(r".*/secrets/?$"))
+
+
+# ---- the IDE fixes a new user hit (issue 13) ------------------------------------------------------
+
+
+def every_look(page, name: str) -> None:
+    """Shots at desktop and phone widths, light and dark; the page never scrolls sideways."""
+    for width in (1440, 390):
+        for scheme in ("light", "dark"):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.emulate_media(color_scheme=scheme)
+            page.wait_for_timeout(300)  # the theme's colours and the layout settle
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (name, width)
+            page.shots(f"{name}-{width}-{scheme}")
+    page.set_viewport_size({"width": 1440, "height": 960})
+    page.emulate_media(color_scheme="light")
+
+
+def session_cookie(page) -> dict[str, str]:
+    return {c["name"]: c["value"] for c in page.context.cookies() if c["name"] == "runpad_session"}
+
+
+def test_the_log_download_is_a_file_from_the_server(page, web, account):
+    from app.models import RunStatus
+    from app.services import launch, logs, queue, runs
+
+    owner = users.authenticate(*account)
+    with queue.using(queue.Memory()):  # no worker runs it: its log is written here
+        run = launch.tryout(acting(owner), "python", "print('x')\n", [], [], {})
+    sink = logs.LogSink("run", run.id)
+    sink.write("stdout", "downloaded line ü")
+    sink.flush()
+    runs.finish(run.id, RunStatus.succeeded, result={"ok": True})
+
+    page.goto(f"/runs/{run.id}")
+    expect(page.locator("#run-log .log-line", has_text="downloaded line")).to_be_visible()
+    with page.expect_download() as got:
+        page.click("#log-download")
+    download = got.value
+    assert download.suggested_filename == f"run-{run.id}.log"
+    assert "stdout downloaded line ü" in open(download.path(), encoding="utf-8").read()
+    expect(page.locator("#run-page")).to_be_visible()  # still on the run, not the app's 404
+    every_look(page, "run")
+
+    url = f"{web.url}/ui/runs/{run.id}/log.txt"
+    served = httpx.get(url, cookies=session_cookie(page))
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "text/plain; charset=utf-8"
+    assert served.headers["content-disposition"] == f'attachment; filename="run-{run.id}.log"'
+    assert "downloaded line ü" in served.text
+    assert httpx.get(url).status_code == 401  # no session, no log
+
+
+def test_an_unknown_address_shows_a_styled_404_with_a_way_back(page):
+    page.goto("/no-such-page/here")
+    expect(page.locator("#page-not-found")).to_contain_text("Page not found")
+    expect(page).to_have_title(re.compile("Page not found"))
+    every_look(page, "not-found")
+    page.click("#back-to-scripts")
+    page.wait_for_url(re.compile(r".*/scripts/?$"))
+
+
+def test_api_tokens_made_shown_once_and_revoked_in_the_browser(page, web):
+    page.goto("/settings")
+    page.click("#tokens-link")
+    page.wait_for_url("**/settings/tokens")
+    name = f"e2e token {uuid.uuid4().hex[:6]}"
+    page.fill("#token-name", name)
+    page.fill("#token-expiry", "30")
+    page.click("#token-create")
+    box = page.locator("#new-token")
+    expect(box).to_have_value(re.compile(r"^rp_"))
+    token = box.input_value()
+    row = page.locator(f'#tokens-table [data-token="{name}"]')
+    expect(row).to_have_attribute("data-status", "live")
+    every_look(page, "tokens-new")
+    me = f"{web.url}/api/v1/me"
+    assert httpx.get(me, headers={"authorization": f"Bearer {token}"}).status_code == 200
+
+    page.click("#new-token-done")
+    expect(page.locator("#new-token-callout")).to_be_hidden()
+    page.reload()  # shown once: nothing brings it back
+    expect(row).to_be_visible()
+    assert token not in page.content()
+    row.locator(".token-revoke").click()
+    page.shots("tokens-revoke-confirm")
+    page.click(".token-revoke-confirm")
+    expect(row).to_have_attribute("data-status", "revoked")
+    assert httpx.get(me, headers={"authorization": f"Bearer {token}"}).status_code == 401
+    every_look(page, "tokens-revoked")
+    page.goto("/settings")
+    expect(page.locator("#settings-help-link")).to_be_visible()  # Help on a phone, whose top bar has no room
+    every_look(page, "settings")
+
+
+def test_shortcut_sheet_help_secret_labels_and_cron_errors(page, account):
+    secrets.put(acting(users.authenticate(*account)), "LABEL_SECRET", "v")
+    page.goto("/scripts")
+    expect(page.locator("#new-script")).to_be_visible()
+    page.keyboard.press("?")
+    sheet = page.locator("#shortcut-sheet")
+    expect(sheet).to_contain_text("Save the script")
+    expect(sheet).to_contain_text("Try out the code")
+    every_look(page, "shortcuts")
+    page.keyboard.press("Escape")
+    expect(sheet).to_be_hidden()
+
+    page.click("#help-link")
+    page.wait_for_url("**/help")
+    expect(page.locator("#user-guide")).to_contain_text("In the browser")
+    expect(page.locator("#shortcut-list")).to_contain_text("Ctrl/Cmd")
+    every_look(page, "help")
+
+    page.goto("/scripts/new")
+    page.wait_for_function("() => window.runpadEditor !== undefined")
+    page.click(".monaco-editor .view-lines")
+    page.keyboard.press("End")
+    page.keyboard.type("?")  # typing: a character, not the sheet
+    expect(sheet).to_be_hidden()
+    assert "?" in page.evaluate("() => window.runpadEditor.getValue()")
+    page.click("#shortcuts-open")  # the visible way to it
+    expect(sheet).to_be_visible()
+    page.keyboard.press("Escape")
+
+    tick = page.locator('#secret-picker [data-secret="LABEL_SECRET"]')
+    expect(tick).to_have_attribute("aria-checked", "false")
+    page.click('#secret-picker [data-secret-label="LABEL_SECRET"]')  # the name, not the box
+    expect(tick).to_have_attribute("aria-checked", "true")
+    page.click('#secret-picker [data-secret-label="LABEL_SECRET"]')
+    expect(tick).to_have_attribute("aria-checked", "false")
+
+    choose_trigger(page, "schedule")
+    page.fill("#schedule-cron", "0 25 * * *")
+    expect(page.locator("#schedule-error")).to_contain_text("the hour field '25' is out of range 0-23")
+    expect(page.locator("#schedule-cron-hint")).to_contain_text("or 6 with seconds first")
+    every_look(page, "editor")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.services.schedules import ScheduleError, describe, next_run, schedule_event, upcoming, validate
+from app.services.schedules import CRON_HINT, ScheduleError, describe, next_run, schedule_event, upcoming, validate
 
 NY = ZoneInfo("America/New_York")
 
@@ -28,8 +28,8 @@ def ny(ticks) -> list[str]:
         ("* * * *", None, "UTC", "has 4 fields: use 5 fields"),
         ("0 0 * * * * 2026", None, "UTC", "has 7 fields"),
         ("@daily", None, "UTC", "has 1 fields"),
-        ("61 * * * *", None, "UTC", "is not a valid expression"),
-        ("*/0 * * * *", None, "UTC", "is not a valid expression"),
+        ("61 * * * *", None, "UTC", "the minute field '61' is out of range 0-59"),
+        ("*/0 * * * *", None, "UTC", "the minute field '*/0' is not valid"),
         ("0 0 30 2 *", None, "UTC", "never fires"),
         ("", None, "UTC", "non-empty"),
         (None, 0, "UTC", "from 1 to 31536000"),
@@ -44,6 +44,31 @@ def ny(ticks) -> list[str]:
 def test_bad_schedules_are_refused_with_a_message(cron, interval, tz, message):
     with pytest.raises(ScheduleError, match=message.replace("*", r"\*")):
         validate(cron, interval, tz)
+
+
+@pytest.mark.parametrize(
+    "cron, message",
+    [
+        ("0 25 * * *", "cron '0 25 * * *': the hour field '25' is out of range 0-23"),
+        ("0 9 * * 1-9", "the day-of-week field '1-9' is out of range 0-7"),
+        ("0 9 0 * *", "the day-of-month field '0' is out of range 1-31"),
+        ("0 9 * 13 *", "the month field '13' is out of range 1-12"),
+        ("0 9 * JANUARY *", "the month field 'JANUARY' is not valid"),
+        ("75 0 9 * * *", "the second field '75' is out of range 0-59"),  # 6 fields: seconds first
+        ("0 75 9 * * *", "the minute field '75' is out of range 0-59"),
+        ("*/90 25 * * *", "the hour field '25'"),  # a step over the range is allowed; the hour is not
+    ],
+)
+def test_a_bad_cron_field_is_named_with_its_range(cron, message):
+    with pytest.raises(ScheduleError) as refused:
+        validate(cron, None, "UTC")
+    assert message in str(refused.value)
+
+
+def test_the_hint_reads_plainly():
+    assert CRON_HINT == "5 fields: minute hour day-of-month month day-of-week, or 6 with seconds first"
+    with pytest.raises(ScheduleError, match=f"has 3 fields: use {CRON_HINT}$"):
+        validate("* * *", None, "UTC")
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,7 @@ def test_preview_describes_and_lists_next_ticks_in_the_timezone():
 @pytest.mark.parametrize(
     ("kind", "cron", "interval", "tz", "needle"),
     [
-        ("cron", "61 * * * *", "", "UTC", "not a valid expression"),
+        ("cron", "61 * * * *", "", "UTC", "the minute field '61' is out of range 0-59"),
         ("cron", "* * *", "", "UTC", "has 3 fields"),
         ("cron", "0 0 30 2 *", "", "UTC", "never fires"),
         ("cron", "   ", "", "UTC", "type a cron expression"),
@@ -283,11 +283,11 @@ def test_save_refuses_a_bad_schedule_and_keeps_the_draft():
         DraftState.set_code.fn(draft, "export default async () => 1;\n")
         TriggerState.set_trigger_type.fn(trigger, "schedule")
         TriggerState.set_cron.fn(trigger, "61 * * * *")
-        assert "not a valid expression" in trigger.schedule_error and trigger.next_times == []
+        assert "the minute field '61' is out of range" in trigger.schedule_error and trigger.next_times == []
         await run(EditorState.save, ed)
 
     asyncio.run(go())
-    assert ed.error.startswith("The schedule cannot be saved: cron '61 * * * *' is not a valid expression")
+    assert ed.error == "The schedule cannot be saved: cron '61 * * * *': the minute field '61' is out of range 0-59"
     assert draft.code == "export default async () => 1;\n" and overview.script_rows(acting(alice)) == []
 
 

@@ -23,6 +23,7 @@ from state.runs import RunsState
 from state.scripts import ScriptsState
 from state.secrets import SecretsState
 from state.settings import SettingsState
+from state.tokens import TokensState
 from state.trigger import TriggerState
 from state.tryout import TryoutState
 from state.versions import VersionsState
@@ -83,6 +84,9 @@ HANDLERS = [
     (ErrorHandlerState, ErrorHandlerState.load, (), "/workspace"),
     (ErrorHandlerState, ErrorHandlerState.choose, ("none",), "/workspace"),
     (WorkspaceQuotasState, WorkspaceQuotasState.save, ({"max_scripts": "5"},), "/workspace"),
+    (TokensState, TokensState.load, (), "/settings/tokens"),
+    (TokensState, TokensState.create, ({"name": "SC_LEAK", "expires_in_days": "7"},), "/settings/tokens"),
+    (TokensState, TokensState.revoke, (str(uuid.uuid4()),), "/settings/tokens"),
 ]
 
 

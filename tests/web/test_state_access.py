@@ -20,8 +20,20 @@ import state
 from app.core import errors
 from app.core.db import session
 from app.integrations import infisical
-from app.models import AppSetting, ErrorHandler, Membership, Role, Run, Script, ScriptVersion, Secret, User, Workspace
-from app.services import app_settings, runs, scripts, secrets, users
+from app.models import (
+    ApiToken,
+    AppSetting,
+    ErrorHandler,
+    Membership,
+    Role,
+    Run,
+    Script,
+    ScriptVersion,
+    Secret,
+    User,
+    Workspace,
+)
+from app.services import app_settings, runs, scripts, secrets, tokens, users
 from app.views.audit_log import AuditRow
 from state.audit import AuditState
 from state.auth import AuthState
@@ -33,6 +45,7 @@ from state.members import MembersState
 from state.run import RunState
 from state.runs import RunsState
 from state.secrets import SecretsState
+from state.tokens import TokensState
 from state.trigger import TriggerState
 from state.tryout import TryoutState
 from state.users import UsersState
@@ -55,6 +68,7 @@ class World:
     script_id: uuid.UUID
     run_id: uuid.UUID
     build_id: uuid.UUID
+    token_id: uuid.UUID  # the admin's API token (a user's own, whatever the workspace)
     admin: User
     operator: User
     outsider: User
@@ -77,7 +91,8 @@ def world():
     secrets.put(acting, "TEAM_SECRET", "team value")
     # the workspace's own Infisical connection; its project id is the marker, so a tab showing it fails
     infisical.configure(closed_port_url(), "team-id", MARKER, "prod", "/", "team client secret", by=acting)
-    return World(slug, saved.script.id, queued.id, saved.build.id, admin, operator, outsider)
+    token, _ = tokens.issue(admin.id, f"admin's token {MARKER}")  # its name: a tab listing it fails
+    return World(slug, saved.script.id, queued.id, saved.build.id, token.id, admin, operator, outsider)
 
 
 def snapshot(world: World) -> dict:
@@ -103,6 +118,9 @@ def snapshot(world: World) -> dict:
                 s.execute(select(Membership.user_id, Membership.role).where(Membership.workspace_id == ws)).all()
             ),
             "users": sorted(s.execute(select(User.id, User.disabled_at, User.is_admin)).all()),
+            "tokens": sorted(
+                s.execute(select(ApiToken.id, ApiToken.revoked_at).where(ApiToken.user_id == world.admin.id)).all()
+            ),
             "error_handler": s.scalar(select(ErrorHandler.script_id).where(ErrorHandler.workspace_id == ws)),
             "quotas": s.execute(
                 select(Workspace.max_concurrent_runs, Workspace.min_schedule_seconds, Workspace.max_scripts).where(
@@ -132,6 +150,7 @@ def _args(check: Check, world: World) -> tuple:
         "{script}": str(world.script_id),
         "{run}": str(world.run_id),
         "{admin}": str(world.admin.id),
+        "{token}": str(world.token_id),
         "{slug}": world.slug,
     }
     return tuple(fill.get(a, a) if isinstance(a, str) else a for a in check.args)
@@ -175,6 +194,8 @@ CHECKED = [
     Check(AuditState, AuditState.load, "/audit"),
     Check(AuditState, AuditState.load_more, "/audit"),
     Check(AuditState, AuditState.choose_scope, "/audit", ("installation",)),
+    Check(TokensState, TokensState.load, "/settings/tokens"),
+    Check(TokensState, TokensState.revoke, "/settings/tokens", ("{token}",), operator=True),
 ]
 
 # Handlers that name nothing of a workspace, with why; each still checks the session (test_session_checks).
@@ -197,6 +218,7 @@ UNCHECKED = {
     "tryout": "the tab's own try-out; run is CHECKED",
     "versions": "choosing versions load found; load and restore are CHECKED",
     "editor": "the form, in the tab only; load, save and delete are CHECKED",
+    "tokens": "create and dismiss act on the tab user's own tokens only; load and revoke are CHECKED",
 }
 
 
