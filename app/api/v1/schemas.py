@@ -16,11 +16,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 
 from app.core.runtimes import Runtime
 from app.models import Build, BuildStatus, Run, RunStatus, Script, ScriptVersion
-from app.services import limits
+from app.services import limits, runs
 from app.views import overview
 
 TriggerType = Literal["manual", "http", "schedule"]
 HttpAuth = Literal["none", "bearer", "hmac"]
+RunTrigger = Literal["manual", "http", "schedule", "tryout", "error"]
 
 
 def _storable(value: str) -> str:
@@ -282,8 +283,10 @@ class RunOut(BaseModel):
     id: uuid.UUID
     script_id: uuid.UUID | None = Field(description="null for a try-out")
     version: int | None
-    trigger: Literal["manual", "http", "schedule", "tryout", "error"]
+    trigger: RunTrigger
     status: RunStatus
+    event: Any = Field(description="the event the handler got, without request headers that carry credentials")
+    rerun_of: uuid.UUID | None = Field(description="the run this one ran again (Run again), else null")
     result: Any = Field(description="the handler's return value (JSON)")
     error: str | None
     exit_code: int | None
@@ -296,7 +299,9 @@ class RunOut(BaseModel):
 
     @classmethod
     def of(cls, run: Run) -> RunOut:
-        return cls.model_validate(run, from_attributes=True)
+        out = cls.model_validate(run, from_attributes=True)
+        out.event = runs.shown_event(run.event)
+        return out
 
 
 class LogLineOut(BaseModel):
