@@ -8,6 +8,7 @@ from state.auth import AuthState
 
 NAV = [
     ("Scripts", "/scripts", "file-code-2"),
+    ("Runs", "/runs", "activity"),
     ("Secrets", "/secrets", "key-round"),
     ("Members", "/members", "users"),
     ("Audit", "/audit", "scroll-text"),

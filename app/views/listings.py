@@ -34,6 +34,13 @@ def scripts_of(access: Access) -> list[tuple[Script, ScriptVersion, Build | None
         return [tuple(row) for row in s.execute(q).all()]
 
 
+def script_names(access: Access) -> list[tuple[str, str]]:
+    """(id, name) of the workspace's scripts, by name: the choices of a script filter."""
+    with session() as s:
+        q = select(Script.id, Script.name).where(Script.workspace_id == access.workspace_id)
+        return [(str(sid), name) for sid, name in s.execute(q.order_by(Script.name, Script.id))]
+
+
 def script_view(access: Access, script_id: uuid.UUID) -> tuple[Script, ScriptVersion, Build | None]:
     with session() as s:
         row = s.execute(
