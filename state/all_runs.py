@@ -10,6 +10,7 @@ import reflex as rx
 
 from app.core import errors
 from app.services import run_history
+from app.services.access import Access
 from app.views import listings, run_views
 from app.views.run_views import RunListRow
 from state.auth import access_of
@@ -41,39 +42,41 @@ class AllRunsState(rx.State):
 
     @rx.event
     async def load(self):
+        where = await access_of(self)
         query = self.router.url.query_parameters
         for name in FILTERS:
             setattr(self, name, str(query.get(name, ""))[:100])
         self.loaded = False
-        return await self._show(None)
+        return await self._show(where, None)
 
     @rx.event
     async def filter_by(self, name: str, value: str):
         """One filter changed (a select's choice or a time typed): the newest matching runs."""
+        where = await access_of(self)
         if name not in FILTERS or not isinstance(value, str):
-            return
+            return None
         setattr(self, name, "" if value == ANY else value[:100])
-        return await self._show(None)
+        return await self._show(where, None)
 
     @rx.event
     async def clear_filters(self):
+        where = await access_of(self)
         for name in FILTERS:
             setattr(self, name, "")
-        return await self._show(None)
+        return await self._show(where, None)
 
     @rx.event
     async def show_older(self):
-        if self.older:
-            return await self._show(self.older)
+        where = await access_of(self)
+        return await self._show(where, self.older) if self.older else None
 
     @rx.event
     async def show_newer(self):
-        if self.newer:
-            return await self._show(self.newer)
-
-    async def _show(self, after: str | None):
-        """The page of runs `after` a cursor (None: the newest) under the filters, then keeps it fresh."""
         where = await access_of(self)
+        return await self._show(where, self.newer) if self.newer else None
+
+    async def _show(self, where: Access, after: str | None):
+        """The page of runs `after` a cursor (None: the newest) under the filters, then keeps it fresh."""
         self._generation += 1
         self.error, found = "", NOTHING
         try:
