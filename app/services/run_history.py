@@ -45,7 +45,7 @@ class RunFilter:
     @classmethod
     def parse(
         cls, script_id: Any = None, status: Any = None, trigger: Any = None, since: Any = None, until: Any = None
-    ):
+    ) -> RunFilter:
         """From typed values or text (a query string, a page's selects: blank is any); a value that is not
         one of its kind raises FilterError naming it. A time without a zone is UTC."""
         found = cls(
