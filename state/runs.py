@@ -35,7 +35,8 @@ class RunsState(rx.State):
     starting: bool = False
     event_open: bool = False  # the Run now dialog
     event_text: str = "{}"
-    event_error: str = ""
+    event_error: str = ""  # what is wrong with the JSON typed
+    start_error: str = ""  # why the run did not start
     _generation: int = 0
 
     @rx.event
@@ -80,7 +81,7 @@ class RunsState(rx.State):
     @rx.event
     def open_event(self, open_: bool):
         """Run now asks for the event first; the last one typed is offered again."""
-        self.event_open, self.event_error = bool(open_), ""
+        self.event_open, self.event_error, self.start_error = bool(open_), "", ""
 
     @rx.event
     def set_event_text(self, text: str):
@@ -96,7 +97,7 @@ class RunsState(rx.State):
         self.event_error = run_views.event_json_error(self.event_text)
         if self.event_error:
             return
-        self.starting, self.error = True, ""
+        self.starting, self.start_error = True, ""
         yield
         try:
             body = run_views.parsed_event(self.event_text)
@@ -104,7 +105,7 @@ class RunsState(rx.State):
             self.rows = [run_views.list_row(run), *self.rows]
             self.event_open = False
         except Exception as exc:  # noqa: BLE001 - told to the person
-            self.event_error = told(exc, "The run did not start")
+            self.start_error = told(exc, "The run did not start")
         self.starting = False
         self._generation += 1
         yield RunsState.refresh(self._generation)

@@ -53,6 +53,12 @@ def event_dialog() -> rx.Component:
                 RunsState.event_error != "",
                 rx.text(RunsState.event_error, id="run-event-error", size="1", color_scheme="red", margin_top="0.5rem"),
             ),
+            rx.cond(
+                RunsState.start_error != "",
+                rx.callout(
+                    RunsState.start_error, icon="triangle-alert", color_scheme="red", size="1", margin_top="0.75rem"
+                ),
+            ),
             rx.hstack(
                 rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                 rx.button(
