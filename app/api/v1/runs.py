@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -14,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.v1.deps import CurrentAccess
 from app.api.v1.errors import documented
-from app.api.v1.schemas import LogLineOut, RunCreate, RunOut, RunStatus, RunTrigger
+from app.api.v1.schemas import IsoTime, LogLineOut, RunCreate, RunOut, RunStatus, RunTrigger
 from app.core import errors
 from app.models import FINAL_RUN_STATUSES, Run
 from app.services import follow, launch, logs, run_history, runs
@@ -62,9 +61,9 @@ def list_runs(
     status: RunStatus | None = None,
     trigger: RunTrigger | None = None,
     since: Annotated[
-        datetime | None, Query(description="queued at or after this time (ISO 8601; UTC if no zone)")
+        IsoTime | None, Query(description="queued at or after this time (ISO 8601; UTC if no zone)")
     ] = None,
-    until: Annotated[datetime | None, Query(description="queued before this time (ISO 8601; UTC if no zone)")] = None,
+    until: Annotated[IsoTime | None, Query(description="queued before this time (ISO 8601; UTC if no zone)")] = None,
     cursor: Annotated[
         str | None, Query(max_length=500, description='opaque: from the `Link: <...>; rel="next"` header')
     ] = None,

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from app.core.runtimes import Runtime
 from app.models import Build, BuildStatus, Run, RunStatus, Script, ScriptVersion
@@ -37,6 +37,19 @@ def _storable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_storable)]
+
+
+def _iso_time(value: Any) -> Any:
+    """A time in a query string is ISO 8601 text only: pydantic alone also takes a number (Unix seconds)."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip().upper())  # RFC 3339 allows a lower-case t and z
+        except ValueError:
+            raise ValueError("expected an ISO 8601 time such as 2026-12-01T08:00:00Z") from None
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_iso_time)]
 Timeout = Annotated[
     StrictInt, Field(ge=limits.TIMEOUT_RANGE[0], le=limits.TIMEOUT_RANGE[1], description="seconds a run may take")
 ]
