@@ -46,7 +46,7 @@ def nav_link(label: str, href: str, icon: str) -> rx.Component:
         title=label,
         href=href,
         underline="none",
-        padding_x=["0.3rem", "0.5rem", "0.75rem"],  # a phone fits seven icons beside the switcher
+        padding_x=["0.2rem", "0.5rem", "0.75rem"],  # a phone (390 px) fits eight icons beside the switcher
         padding_y="0.4rem",
         border_radius="var(--radius-2)",
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),

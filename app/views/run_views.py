@@ -17,6 +17,7 @@ from app.services import dependencies, runs
 from app.services.access import Access
 
 MAX_SHOWN_LINES = 2000  # the browser gets the last lines only; the whole log is a download away
+EVENT_KEYS = ("trigger", "run_id", "scheduled_at", "method", "path", "query", "headers", "body", "body_base64")
 MAX_SHOWN_EVENT_CHARS = 100_000  # an event may be 6 MiB; the page shows its start, the API has it whole
 
 
@@ -61,7 +62,11 @@ def pretty_json(value) -> str:
 def event_text(event) -> tuple[str, bool]:
     """A run's event as the run page shows it (pretty JSON, credential headers left out) and whether
     it was cut to MAX_SHOWN_EVENT_CHARS."""
-    text = pretty_json(runs.shown_event(event))
+    shown = runs.shown_event(event)
+    if isinstance(shown, dict):  # jsonb keeps keys by length: put them in the contract's order again
+        first = {key: shown[key] for key in EVENT_KEYS if key in shown}
+        shown = first | {key: value for key, value in shown.items() if key not in first}
+    text = pretty_json(shown)
     return text[:MAX_SHOWN_EVENT_CHARS], len(text) > MAX_SHOWN_EVENT_CHARS
 
 
