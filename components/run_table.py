@@ -36,13 +36,18 @@ def script_cell(row) -> rx.Component:
     return rx.table.cell(
         rx.cond(
             row.script != "",
-            rx.text(row.script, size="2", class_name="run-script"),
+            rx.text(
+                row.script,
+                size="2",
+                class_name="run-script",
+                title=row.script,
+                max_width=rx.breakpoints(initial="7rem", sm="14rem"),
+                overflow="hidden",
+                text_overflow="ellipsis",
+                white_space="nowrap",
+            ),
             rx.text("try-out", size="2", color_scheme="gray"),
         ),
-        max_width=rx.breakpoints(initial="7rem", sm="14rem"),
-        overflow="hidden",
-        text_overflow="ellipsis",
-        white_space="nowrap",
     )
 
 
