@@ -16,7 +16,9 @@ def add_run(
     trigger: str = Trigger.manual,
     queued_at: datetime | None = None,
     event: dict | None = None,
+    finished_at: datetime | None = None,
 ) -> Run:
+    """A run of the script's version; a final one started and finished when it was queued, unless told."""
     queued_at = queued_at or utcnow()
     final = status not in (RunStatus.queued, RunStatus.building, RunStatus.running)
     with session() as s:
@@ -30,7 +32,7 @@ def add_run(
             event=event if event is not None else {"trigger": trigger, "body": None},
             queued_at=queued_at,
             started_at=queued_at,
-            finished_at=queued_at if final else None,
+            finished_at=finished_at or (queued_at if final else None),
             duration_ms=0 if final else None,
         )
         s.add(run)
