@@ -8,6 +8,7 @@ from state.auth import AuthState
 
 NAV = [
     ("Scripts", "/scripts", "file-code-2"),
+    ("Runs", "/runs", "activity"),
     ("Secrets", "/secrets", "key-round"),
     ("Members", "/members", "users"),
     ("Audit", "/audit", "scroll-text"),
@@ -35,17 +36,18 @@ def brand() -> rx.Component:
 def nav_link(label: str, href: str, icon: str) -> rx.Component:
     active = AuthState.router.page.path.startswith(href)
     return rx.link(
-        # below 768 px the icons stand alone (with a tooltip-like title) so the bar never overflows
+        # below 1280 px the icons stand alone (with a tooltip-like title) so the bar never overflows:
+        # eight labels beside the switcher, Help, the email and Log out need that much
         rx.hstack(
             rx.icon(icon, size=16),
-            rx.text(label, size="2", weight="medium", display=["none", "none", "block"]),
+            rx.text(label, size="2", weight="medium", display=["none", "none", "none", "none", "block"]),
             align="center",
             spacing="2",
         ),
         title=label,
         href=href,
         underline="none",
-        padding_x=["0.3rem", "0.5rem", "0.75rem"],  # a phone fits seven icons beside the switcher
+        padding_x=["0.2rem", "0.35rem", "0.75rem"],  # 390 px fit eight icons beside the switcher, 480 px Help too
         padding_y="0.4rem",
         border_radius="var(--radius-2)",
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),

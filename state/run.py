@@ -11,11 +11,11 @@ import reflex as rx
 
 from app.core import errors
 from app.models import FINAL_RUN_STATUSES
-from app.services import logs, runs, scripts
+from app.services import launch, logs, runs, scripts
 from app.views import listings, live_log, run_views
 from app.views.run_views import LogRow
 from state.auth import access_of
-from state.messages import UNAVAILABLE
+from state.messages import UNAVAILABLE, told
 from state.paths import path_id
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,10 @@ class RunState(rx.State):
     script_link: str = ""  # "" for a try-out
     script_name: str = ""
     summary: run_views.RunSummary = run_views.RunSummary()
+    event: str = ""  # pretty JSON, credential headers left out
+    event_cut: bool = False
+    rerun_of: str = ""  # the run this one ran again
+    rerunning: bool = False
     search: str = ""
     shown: rx.Field[list[LogRow]] = rx.field(default_factory=list)
     total_lines: int = 0
@@ -49,6 +53,7 @@ class RunState(rx.State):
         self._generation += 1
         self.loaded, self.not_found, self.error, self.search, self.following = False, False, "", "", False
         self._rows, self.summary, self.script_link, self.script_name = [], run_views.RunSummary(), "", ""
+        self.event, self.event_cut, self.rerun_of, self.rerunning = "", False, "", False
         self._refresh_shown()
         where, rid = await access_of(self), path_id(self, "runs")
         try:
@@ -67,6 +72,8 @@ class RunState(rx.State):
             return
         self.shown_run, self.summary, self.loaded = str(rid), summary, True
         self.script_link, self.script_name = (f"/scripts/{script.id}", script.name) if script else ("", "")
+        self.event, self.event_cut = run_views.event_text(run.event)
+        self.rerun_of = str(run.rerun_of) if run.rerun_of else ""
         self._rows = [run_views.log_row(ln.seq, ln.ts, ln.stream, ln.line) for ln in stored]
         self._refresh_shown()
         if run.status not in FINAL_RUN_STATUSES:
@@ -110,6 +117,21 @@ class RunState(rx.State):
         except Exception as exc:  # noqa: BLE001
             log.warning("run page, cancel: %s", (str(exc).splitlines() or [""])[0])
             self.error = "Cancelling did not go through: a back-end service is not answering. Try again."
+
+    @rx.event
+    async def rerun(self):
+        """Runs the script again with this run's event, then shows the new run."""
+        where = await access_of(self)
+        if not self.shown_run or self.rerunning:
+            return
+        self.rerunning, self.error = True, ""
+        yield
+        try:
+            run = await asyncio.to_thread(launch.rerun, where, uuid.UUID(self.shown_run))
+        except Exception as exc:  # noqa: BLE001 - told to the person
+            self.error, self.rerunning = told(exc, "The run did not start again"), False
+            return
+        yield rx.redirect(f"/runs/{run.id}")
 
     @rx.event
     def set_search(self, text: str):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 
 import reflex as rx
@@ -16,11 +15,10 @@ from app.views.run_views import RunListRow
 from state.auth import access_of
 from state.messages import UNAVAILABLE, told
 from state.paths import path_id
+from state.run_rows import keep_fresh
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25
-REFRESH_SECONDS = 2.0
-REFRESH_LIMIT_SECONDS = 30 * 60  # a forgotten tab stops asking after this long
 
 
 class RunsState(rx.State):
@@ -35,6 +33,10 @@ class RunsState(rx.State):
     error: str = ""
     loading_more: bool = False
     starting: bool = False
+    event_open: bool = False  # the Run now dialog
+    event_text: str = "{}"
+    event_error: str = ""  # what is wrong with the JSON typed
+    start_error: str = ""  # why the run did not start
     _generation: int = 0
 
     @rx.event
@@ -77,18 +79,33 @@ class RunsState(rx.State):
         self.loading_more = False
 
     @rx.event
+    def open_event(self, open_: bool):
+        """Run now asks for the event first; the last one typed is offered again."""
+        self.event_open, self.event_error, self.start_error = bool(open_), "", ""
+
+    @rx.event
+    def set_event_text(self, text: str):
+        self.event_text = text if isinstance(text, str) else ""
+        self.event_error = run_views.event_json_error(self.event_text)
+
+    @rx.event
     async def run_now(self):
-        """A manual run of the saved script with {} as the event; it appears at the top."""
+        """A manual run of the saved script with the typed event as its body; it appears at the top."""
         where = await access_of(self)
         if self.starting or not self.history_of:
             return
-        self.starting, self.error = True, ""
+        self.event_error = run_views.event_json_error(self.event_text)
+        if self.event_error:
+            return
+        self.starting, self.start_error = True, ""
         yield
         try:
-            run = await asyncio.to_thread(launch.manual_run, where, uuid.UUID(self.history_of), {})
+            body = run_views.parsed_event(self.event_text)
+            run = await asyncio.to_thread(launch.manual_run, where, uuid.UUID(self.history_of), body)
             self.rows = [run_views.list_row(run), *self.rows]
+            self.event_open = False
         except Exception as exc:  # noqa: BLE001 - told to the person
-            self.error = told(exc, "The run did not start")
+            self.start_error = told(exc, "The run did not start")
         self.starting = False
         self._generation += 1
         yield RunsState.refresh(self._generation)
@@ -96,24 +113,7 @@ class RunsState(rx.State):
     @rx.event(background=True)
     async def refresh(self, generation: int):
         """Keeps unfinished rows' status and duration fresh while the page is open."""
-        stop_at = time.monotonic() + REFRESH_LIMIT_SECONDS
-        while time.monotonic() < stop_at:
-            async with self:
-                if self._generation != generation:
-                    return
-                open_ids = [uuid.UUID(r.id) for r in self.rows if not r.final]
-                where = await access_of(self)
-            if not open_ids:
-                return
-            await asyncio.sleep(REFRESH_SECONDS)
-            try:
-                fresh = await asyncio.to_thread(run_views.runs_by_id, where, open_ids)
-            except Exception:  # noqa: BLE001 - a blip: try again next time
-                continue
-            async with self:
-                if self._generation != generation:
-                    return
-                self.rows = [run_views.list_row(fresh[r.id]) if r.id in fresh else r for r in self.rows]
+        await keep_fresh(self, generation)
 
     @rx.event
     def resume(self):

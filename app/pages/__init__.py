@@ -26,6 +26,7 @@ MODULES = [
     "scripts",
     "editor",
     "runs",
+    "all_runs",
     "run",
     "versions",
     "secrets",

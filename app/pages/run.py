@@ -38,10 +38,20 @@ def facts() -> rx.Component:
                 ),
             ),
             fact("Version", rx.text(rx.cond(s.version != "", s.version, "—"), size="2", font_family=MONO)),
-            fact("Started", rx.tooltip(rx.text(s.started, size="2"), content=s.started_exact)),
+            fact("Started", rx.text(s.started_exact, size="2", title=s.started, id="run-started")),
+            fact(
+                "Finished", rx.text(rx.cond(s.finished_exact != "", s.finished_exact, "—"), size="2", id="run-finished")
+            ),
             fact(
                 "Duration",
                 rx.text(rx.cond(s.final, s.duration, "running…"), size="2", font_family=MONO, id="run-duration"),
+            ),
+            rx.cond(
+                RunState.rerun_of != "",
+                fact(
+                    "Run again of",
+                    rx.link("the earlier run", href="/runs/" + RunState.rerun_of, size="2", id="run-rerun-of"),
+                ),
             ),
             wrap="wrap",
             spacing="5",
@@ -75,6 +85,47 @@ def outcome() -> rx.Component:
         ),
         *error_and_result(s.error, s.status, s.result, "run", "20rem"),
         spacing="3",
+        width="100%",
+    )
+
+
+def event_section() -> rx.Component:
+    """What the handler got; request headers that carry credentials are left out."""
+    return rx.vstack(
+        rx.hstack(
+            rx.text("Event", size="2", weight="medium"),
+            rx.text(
+                "credential headers (authorization, cookies, signatures) are not shown", size="1", color_scheme="gray"
+            ),
+            align="baseline",
+            spacing="2",
+            wrap="wrap",
+        ),
+        rx.el.pre(
+            RunState.event,
+            id="run-event",
+            font_family=MONO,
+            font_size="12.5px",
+            margin="0",
+            padding="0.75rem",
+            max_height="20rem",
+            overflow="auto",
+            width="100%",
+            white_space="pre-wrap",
+            word_break="break-word",
+            background_color=rx.color("gray", 1),
+            border=f"1px solid {rx.color('gray', 6)}",
+            border_radius="var(--radius-3)",
+        ),
+        rx.cond(
+            RunState.event_cut,
+            rx.text(
+                "The event is long: its start is shown; GET /api/v1/runs/{id} has all of it.",
+                size="1",
+                color_scheme="amber",
+            ),
+        ),
+        spacing="1",
         width="100%",
     )
 
@@ -148,6 +199,17 @@ def log_section() -> rx.Component:
 def actions() -> rx.Component:
     return rx.hstack(
         rx.cond(
+            (RunState.script_link != "") & (AuthState.role != ""),  # every member may; not a try-out
+            rx.button(
+                rx.icon("rotate-ccw", size=14),
+                "Run again",
+                id="rerun",
+                on_click=RunState.rerun,
+                loading=RunState.rerunning,
+                title="Run the script again with this event",
+            ),
+        ),
+        rx.cond(
             RunState.script_link != "",
             rx.link(
                 rx.button(rx.icon("list", size=14), "All runs", variant="soft", color_scheme="gray"),
@@ -167,6 +229,8 @@ def actions() -> rx.Component:
             ),
         ),
         spacing="2",
+        wrap="wrap",
+        justify="end",
     )
 
 
@@ -182,7 +246,10 @@ def content() -> rx.Component:
         rx.vstack(
             page_header("Run", actions(), subtitle=RunState.shown_run),
             error_callout(RunState.error),
-            rx.cond(RunState.shown_run != "", rx.vstack(facts(), outcome(), log_section(), spacing="4", width="100%")),
+            rx.cond(
+                RunState.shown_run != "",
+                rx.vstack(facts(), outcome(), event_section(), log_section(), spacing="4", width="100%"),
+            ),
             spacing="3",
             width="100%",
             id="run-page",

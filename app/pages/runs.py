@@ -1,56 +1,18 @@
-"""/scripts/[script_id]/runs: a script's run history, newest first, with Run now."""
+"""/scripts/[script_id]/runs: a script's run history, newest first, with Run now (which asks for the event)."""
 
 import reflex as rx
 
 from app.pages import Page
+from components import run_table
 from components.layout import app_shell, empty_state, error_callout, page_header
-from components.log_view import MONO, status_badge
+from components.log_view import MONO
 from state.auth import AuthState
 from state.runs import RunsState
-
-TRIGGER_ICONS = {"manual": "hand", "http": "webhook", "schedule": "calendar-clock", "tryout": "flask-conical"}
-
-
-def trigger_label(trigger) -> rx.Component:
-    icon = rx.match(
-        trigger, *[(t, rx.icon(name, size=14)) for t, name in TRIGGER_ICONS.items()], rx.icon("circle", size=14)
-    )
-    return rx.hstack(icon, rx.text(trigger, size="2"), align="center", spacing="1", color=rx.color("gray", 11))
-
-
-def run_row(row) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.link(status_badge(row.status, size="1"), href="/runs/" + row.id, underline="none")),
-        rx.table.cell(trigger_label(row.trigger)),
-        rx.table.cell(rx.text(row.version, size="2", font_family=MONO, color=rx.color("gray", 11))),
-        rx.table.cell(rx.tooltip(rx.text(row.started, size="2"), content=row.started_exact)),
-        rx.table.cell(rx.text(row.duration, size="2", font_family=MONO)),
-        rx.table.cell(
-            rx.link(
-                rx.hstack(rx.text("Open", size="2"), rx.icon("chevron-right", size=14), spacing="1", align="center"),
-                href="/runs/" + row.id,
-            ),
-            text_align="right",
-        ),
-        custom_attrs={"data-run-id": row.id},
-        align="center",
-    )
 
 
 def runs_table() -> rx.Component:
     return rx.vstack(
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[rx.table.column_header_cell(h) for h in ("Status", "Trigger", "Version", "Started", "Duration")],
-                    rx.table.column_header_cell(""),
-                )
-            ),
-            rx.table.body(rx.foreach(RunsState.rows, run_row)),
-            id="runs-table",
-            variant="surface",
-            width="100%",
-        ),
+        run_table.runs_table(RunsState.rows, "runs-table"),
         rx.cond(
             RunsState.has_more,
             rx.button(
@@ -69,6 +31,59 @@ def runs_table() -> rx.Component:
     )
 
 
+def event_dialog() -> rx.Component:
+    """Run now: the event to run with, checked as it is typed."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Run now"),
+            rx.dialog.description(
+                "The script runs with this JSON as the event's body (event.body).", size="2", margin_bottom="0.75rem"
+            ),
+            rx.text_area(
+                value=RunsState.event_text,
+                on_change=RunsState.set_event_text.debounce(150),
+                id="run-event",
+                font_family=MONO,
+                rows="8",
+                width="100%",
+                spell_check=False,
+                aria_label="Event body (JSON)",
+            ),
+            rx.cond(
+                RunsState.event_error != "",
+                rx.text(RunsState.event_error, id="run-event-error", size="1", color_scheme="red", margin_top="0.5rem"),
+            ),
+            rx.cond(
+                RunsState.start_error != "",
+                rx.callout(
+                    RunsState.start_error, icon="triangle-alert", color_scheme="red", size="1", margin_top="0.75rem"
+                ),
+            ),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button(
+                    rx.icon("play", size=14),
+                    "Run",
+                    id="run-event-start",
+                    on_click=RunsState.run_now,
+                    loading=RunsState.starting,
+                    disabled=RunsState.event_error != "",
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+            max_width="32rem",
+        ),
+        open=RunsState.event_open,
+        on_open_change=RunsState.open_event,
+    )
+
+
+def run_now_button(**props) -> rx.Component:
+    return rx.button(rx.icon("play", size=14), "Run now", on_click=RunsState.open_event(True), **props)
+
+
 def actions() -> rx.Component:
     return rx.hstack(
         rx.link(
@@ -80,10 +95,15 @@ def actions() -> rx.Component:
             rx.button(rx.icon("history", size=14), "Versions", variant="soft", color_scheme="gray"),
             href="/scripts/" + RunsState.history_of + "/versions",
         ),
-        rx.button(
-            rx.icon("play", size=14), "Run now", id="run-now", on_click=RunsState.run_now, loading=RunsState.starting
+        rx.link(
+            rx.button(rx.icon("list-filter", size=14), "Filter", variant="soft", color_scheme="gray"),
+            href="/runs?script=" + RunsState.history_of,
+            id="runs-filter",
         ),
+        run_now_button(id="run-now"),
         spacing="2",
+        wrap="wrap",
+        justify="end",
     )
 
 
@@ -99,6 +119,7 @@ def content() -> rx.Component:
         rx.vstack(
             page_header(RunsState.script_name, actions(), subtitle="Runs, newest first"),
             error_callout(RunsState.error),
+            event_dialog(),
             rx.cond(
                 RunsState.rows.length() > 0,
                 runs_table(),
@@ -107,9 +128,7 @@ def content() -> rx.Component:
                     "No runs yet",
                     "Runs appear here when the script runs by hand, on its schedule or from its hook. "
                     "Run it now to see one.",
-                    rx.button(
-                        rx.icon("play", size=14), "Run now", on_click=RunsState.run_now, loading=RunsState.starting
-                    ),
+                    run_now_button(),
                 ),
             ),
             spacing="3",

@@ -1,14 +1,15 @@
-"""Runs a person starts: a manual run of a saved script, and a try-out of unsaved code. Each run is
-committed, then queued through app.services.queue."""
+"""Runs a person starts: a manual run of a saved script, a run again of an earlier run, and a try-out
+of unsaved code. Each run is committed, then queued through app.services.queue."""
 
 from __future__ import annotations
 
+import copy
 import uuid
 from typing import Any
 
 from app.core import errors
 from app.core.db import session
-from app.models import Role, Run, Trigger
+from app.models import Role, Run, Script, Trigger
 from app.services import builds, limits, queue, runs, scripts, versions
 from app.services.access import Access
 
@@ -17,13 +18,38 @@ class LaunchError(errors.InvalidInput):
     """A try-out that cannot start as asked; nothing was written."""
 
 
+class NotRerunnable(errors.Conflict):
+    """A try-out's run: it has no saved script to run again."""
+
+
 def manual_run(access: Access, script_id: uuid.UUID, event: Any) -> Run:
     """A run of the script's current version with `event` as the event body (any role may start one)."""
-    script = scripts.get(access, script_id)
+    return _start(access, scripts.get(access, script_id), body=event)
+
+
+def rerun(access: Access, run_id: uuid.UUID) -> Run:
+    """Runs the script of one of the workspace's runs again with the same event (a new run_id in it),
+    as a manual run with `rerun_of` set; operators may. It runs the script's current version: the
+    contract says the deployed one, which does not exist yet (issue 13, item 1) and should replace it."""
+    access.require(Role.operator)
+    earlier = runs.get(run_id)
+    if earlier is None or earlier.workspace_id != access.workspace_id:
+        raise errors.NotFound(f"no run {run_id}")
+    if earlier.script_id is None:
+        raise NotRerunnable("a try-out cannot be run again: it has no saved script. Try the code out again.")
+    event = copy.deepcopy(earlier.event) if isinstance(earlier.event, dict) else None
+    return _start(access, scripts.get(access, earlier.script_id), event=event, rerun_of=earlier.id)
+
+
+def _start(
+    access: Access, script: Script, body: Any = None, event: dict | None = None, rerun_of: uuid.UUID | None = None
+) -> Run:
+    """A manual run of the script's current version: `event` whole, or one made around `body`."""
     with session() as s:
         version = scripts.current_version(s, script)
         builds.ensure_build(s, version)  # a failed build is queued again: running is a way to retry it
-        run = runs.create(s, version, Trigger.manual, event, script=script, owner_id=access.user_id)
+        run = runs.create(s, version, Trigger.manual, body, script=script, event=event, owner_id=access.user_id)
+        run.rerun_of = rerun_of
         s.commit()
     queue.send_run(run.id, run.trigger)
     return run

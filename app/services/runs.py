@@ -6,6 +6,7 @@ import json
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import redis
 from sqlalchemy import select, update
@@ -42,6 +43,25 @@ def event_document(trigger: str, run_id: uuid.UUID, body=None, **fields) -> dict
     event = {"trigger": "manual" if trigger == "tryout" else trigger, "body": body, "run_id": str(run_id)}
     event.update(fields)
     return event
+
+
+# Kept from whoever reads a run's event (the API, the run page), whatever the hook's auth: the caller's
+# credentials. When the hook checks them they are not even stored (app/services/hooks.py); a hook without
+# auth hands them to its handler, which may check them itself, and a rerun hands them on again.
+CREDENTIAL_HEADERS = {"cookie", "authorization", "proxy-authorization"}
+CREDENTIAL_HEADER_WORDS = ("signature", "token", "secret", "api-key", "apikey", "password")
+
+
+def shown_event(event: Any) -> Any:
+    """The event as a run shows it: without the request headers that carry credentials."""
+    if not isinstance(event, dict) or not isinstance(event.get("headers"), dict):
+        return event
+    headers = {
+        name: value
+        for name, value in event["headers"].items()
+        if name.lower() not in CREDENTIAL_HEADERS and not any(word in name.lower() for word in CREDENTIAL_HEADER_WORDS)
+    }
+    return {**event, "headers": headers}
 
 
 def create(

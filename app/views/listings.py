@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import and_, exists, or_, select, tuple_
+from sqlalchemy import and_, exists, or_, select
 
 from app.core import errors
 from app.core.db import session
 from app.models import Build, Run, Script, ScriptVersion
-from app.services import scripts
+from app.services import run_history, scripts
 from app.services.access import Access
-
-MAX_PAGE = 200
-
-
-class CursorError(errors.InvalidInput):
-    """A page cursor that does not name one of the workspace's runs."""
 
 
 def _with_version_and_build():
@@ -38,6 +32,13 @@ def scripts_of(access: Access) -> list[tuple[Script, ScriptVersion, Build | None
             .order_by(Script.created_at.desc(), Script.id)
         )
         return [tuple(row) for row in s.execute(q).all()]
+
+
+def script_names(access: Access) -> list[tuple[str, str]]:
+    """(id, name) of the workspace's scripts, by name: the choices of a script filter."""
+    with session() as s:
+        q = select(Script.id, Script.name).where(Script.workspace_id == access.workspace_id)
+        return [(str(sid), name) for sid, name in s.execute(q.order_by(Script.name, Script.id))]
 
 
 def script_view(access: Access, script_id: uuid.UUID) -> tuple[Script, ScriptVersion, Build | None]:
@@ -65,24 +66,10 @@ def runs_of(
     limit: int = 50,
     before: uuid.UUID | None = None,
 ) -> list[Run]:
-    """The workspace's runs, newest first (by queued_at, then id). `before` is the id of the last run of
-    the previous page: the page holds the runs queued before it, so pages never overlap or skip,
-    however many runs are added meanwhile."""
-    limit = max(1, min(limit, MAX_PAGE))
-    if script_id is not None:
-        scripts.get(access, script_id)
-    with session() as s:
-        q = select(Run).where(Run.workspace_id == access.workspace_id)
-        if script_id is not None:
-            q = q.where(Run.script_id == script_id)
-        if status is not None:
-            q = q.where(Run.status == status)
-        if before is not None:
-            anchor = s.get(Run, before)
-            if anchor is None or anchor.workspace_id != access.workspace_id:
-                raise CursorError(f"before={before} is not one of your runs: pass the id of the last run of a page")
-            q = q.where(tuple_(Run.queued_at, Run.id) < tuple_(anchor.queued_at, anchor.id))
-        return list(s.scalars(q.order_by(Run.queued_at.desc(), Run.id.desc()).limit(limit)))
+    """The workspace's runs, newest first; `before` is the id of the last run of the previous page
+    (app/services/run_history.py pages them)."""
+    after = run_history.cursor_before(access, before) if before is not None else None
+    return run_history.page(access, run_history.RunFilter.parse(script_id, status), after, limit).runs
 
 
 def build_for(access: Access, build_id: uuid.UUID) -> Build:

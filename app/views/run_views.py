@@ -13,10 +13,12 @@ from sqlalchemy import select
 from app.core.db import session
 from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES, Build, BuildStatus, Run, RunStatus, ScriptVersion
-from app.services import dependencies
+from app.services import dependencies, runs
 from app.services.access import Access
 
 MAX_SHOWN_LINES = 2000  # the browser gets the last lines only; the whole log is a download away
+EVENT_KEYS = ("trigger", "run_id", "scheduled_at", "method", "path", "query", "headers", "body", "body_base64")
+MAX_SHOWN_EVENT_CHARS = 100_000  # an event may be 6 MiB; the page shows its start, the API has it whole
 
 
 @dataclass
@@ -55,6 +57,17 @@ def parsed_event(text: str):
 
 def pretty_json(value) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+
+
+def event_text(event) -> tuple[str, bool]:
+    """A run's event as the run page shows it (pretty JSON, credential headers left out) and whether
+    it was cut to MAX_SHOWN_EVENT_CHARS."""
+    shown = runs.shown_event(event)
+    if isinstance(shown, dict):  # jsonb keeps keys by length: put them in the contract's order again
+        first = {key: shown[key] for key in EVENT_KEYS if key in shown}
+        shown = first | {key: value for key, value in shown.items() if key not in first}
+    text = pretty_json(shown)
+    return text[:MAX_SHOWN_EVENT_CHARS], len(text) > MAX_SHOWN_EVENT_CHARS
 
 
 def format_duration(ms: int | None) -> str:
@@ -164,6 +177,7 @@ class RunSummary:
     version: str = ""  # "v3", or "" for a try-out
     started: str = ""  # relative: "3 min ago"
     started_exact: str = ""
+    finished_exact: str = ""
     duration: str = ""
     result: str = ""  # pretty JSON, or "" when there is none
     error: str = ""
@@ -182,6 +196,7 @@ def summary_of(run: Run) -> RunSummary:
         version=f"v{run.version}" if run.version else "",
         started=relative_time(at),
         started_exact=exact_time(at),
+        finished_exact=exact_time(run.finished_at),
         duration=format_duration(run.duration_ms),
         result=pretty_json(run.result) if run.result is not None else "",
         error=run.error or "",
@@ -194,7 +209,7 @@ def summary_of(run: Run) -> RunSummary:
 
 @dataclass
 class RunListRow:
-    """One row of a script's run history."""
+    """One row of a run history: a script's, or the workspace's (then with the script's name)."""
 
     id: str
     status: str
@@ -204,9 +219,11 @@ class RunListRow:
     started_exact: str
     duration: str
     final: bool
+    script: str = ""  # the script's name; "" for a try-out or in a script's own history
+    rerun: bool = False  # a run again of an earlier run
 
 
-def list_row(run: Run, now: datetime | None = None) -> RunListRow:
+def list_row(run: Run, now: datetime | None = None, script: str = "") -> RunListRow:
     at = run.started_at or run.queued_at
     return RunListRow(
         str(run.id),
@@ -217,6 +234,8 @@ def list_row(run: Run, now: datetime | None = None) -> RunListRow:
         exact_time(at),
         format_duration(run.duration_ms),
         run.status in FINAL_RUN_STATUSES,
+        script,
+        run.rerun_of is not None,
     )
 
 

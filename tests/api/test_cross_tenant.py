@@ -48,6 +48,7 @@ MATRIX = [
     Entry("get", "/runs/{run_id}", Role.operator),
     Entry("get", "/runs/{run_id}/logs", Role.operator),
     Entry("post", "/runs/{run_id}/cancel", Role.operator),
+    Entry("post", "/runs/{run_id}/rerun", Role.operator),
     Entry("get", "/builds/{build_id}", Role.operator),
     Entry("get", "/builds/{build_id}/logs", Role.operator),
     Entry("put", "/secrets/{name}", Role.developer, {"value": "overwritten"}),

@@ -55,6 +55,8 @@ def test_a_manual_run_with_wait_answers_the_finished_run(alice):
         "version",
         "trigger",
         "status",
+        "event",
+        "rerun_of",
         "result",
         "error",
         "exit_code",
@@ -154,9 +156,30 @@ def test_run_history_is_mine_newest_first_filtered_and_paged(alice, bob):
     assert_error(bob.http.get("/runs", params={"before": ids[0]}), 422, "invalid_request")
 
 
+def test_run_again_runs_the_script_with_the_same_event(alice):
+    script = saved_script(alice)
+    first = alice.http.post(f"/scripts/{script['id']}/runs", params={"wait": 1}, json={"event": {"n": 7}}).json()
+    r = alice.http.post(f"/runs/{first['id']}/rerun", params={"wait": 1})
+    assert r.status_code == 201, r.text
+    again = r.json()
+    assert again["status"] == "succeeded" and again["result"] == first["result"] == {
+        "got": {"n": 7},
+        "trigger": "manual",
+        "version": 1,
+    }
+    assert again["rerun_of"] == first["id"] and again["id"] != first["id"]
+    assert again["event"] == {**first["event"], "run_id": again["id"]}
+
+
 def test_another_users_run_is_not_found(alice, bob):
     run = tryout(alice, "print('private')").json()
-    for method, path in [("GET", ""), ("GET", "/logs"), ("GET", "/logs?follow=1"), ("POST", "/cancel")]:
+    for method, path in [
+        ("GET", ""),
+        ("GET", "/logs"),
+        ("GET", "/logs?follow=1"),
+        ("POST", "/cancel"),
+        ("POST", "/rerun"),
+    ]:
         assert_error(bob.http.request(method, f"/runs/{run['id']}{path}"), 404, "not_found")
     assert_error(bob.http.get(f"/runs/{uuid.uuid4()}"), 404, "not_found")
 

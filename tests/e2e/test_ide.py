@@ -1,10 +1,13 @@
 """A person's day in Runpad, in the browser: log in, add a secret, write a script with a package and the
 secret, try it out and watch its lines arrive before it ends, save it as a hook, call the hook from outside
-and find the run and its log, then make it a schedule and read its next times. Once per runtime."""
+and find the run and its log, then make it a schedule and read its next times. Once per runtime.
+Then the runs: a hook call's run with its event, Run again, Run now with an event, the Runs page's filters,
+at phone and desktop widths in both themes."""
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import httpx
@@ -356,3 +359,106 @@ def test_shortcut_sheet_help_secret_labels_and_cron_errors(page, account):
     expect(page.locator("#schedule-error")).to_contain_text("the hour field '25' is out of range 0-23")
     expect(page.locator("#schedule-cron-hint")).to_contain_text("or 6 with seconds first")
     every_look(page, "editor")
+
+
+ECHO = """def handler(event, ctx):
+    print("got", event["body"])
+    return {"got": event["body"], "trigger": event["trigger"]}
+"""
+EXACT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+RUN_URL = re.compile(r".*/runs/[0-9a-f-]{36}$")
+
+
+def call_hook_when_built(url: str, **kwargs) -> httpx.Response:
+    """The hook's answer once its script's image is built (until then it answers 409)."""
+    deadline = time.monotonic() + 240
+    while True:
+        reply = httpx.post(url, timeout=120, **kwargs)
+        if reply.status_code != 409 or time.monotonic() > deadline:
+            return reply
+        time.sleep(1)
+
+
+def pick(page, filter_id: str, option: str) -> None:
+    page.locator(f"#{filter_id}").get_by_role("combobox").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_run_again_run_now_with_an_event_and_the_runs_page(page, web, account):
+    from app.models import RunStatus, Trigger
+    from app.services import scripts
+    from tests.support.runs import add_run
+
+    owner = users.authenticate(*account)
+    name = f"e2e rerun {uuid.uuid4().hex[:6]}"
+    saved = scripts.create(acting(owner), name, "python", ECHO, trigger={"type": "http"})
+    headers = {"authorization": "Bearer e2e-caller-secret", "x-note": "kept"}
+    reply = call_hook_when_built(f"{web.hooks_url}/hooks/{saved.script.hook_token}", json={"n": 1}, headers=headers)
+    assert reply.status_code == 200, reply.text
+    assert reply.json() == {"got": {"n": 1}, "trigger": "http"}
+
+    # the hook's run shows its event, without the caller's credentials, and exact times
+    page.goto("/runs")
+    table = page.locator("#all-runs-table")
+    expect(table.locator("[data-run-id]")).to_have_count(1)
+    expect(table.locator(".run-started").first).to_have_attribute("title", EXACT)  # the exact time on hover
+    table.get_by_role("link", name="Open").click()
+    page.wait_for_url(RUN_URL)
+    first_url = page.url
+    expect(page.locator("#run-event")).to_contain_text('"x-note": "kept"')
+    expect(page.locator("#run-event")).to_contain_text('"n": 1')
+    expect(page.locator("#run-event")).not_to_contain_text("e2e-caller-secret")
+    expect(page.locator("#run-started")).to_have_text(EXACT)
+    expect(page.locator("#run-finished")).to_have_text(EXACT)
+
+    # Run again: a new run with the same event (still the hook's, so the handler sees trigger http)
+    page.click("#rerun")
+    page.wait_for_url(lambda url: RUN_URL.match(url) is not None and url != first_url)
+    expect(page.locator("#run-status")).to_have_attribute("data-status", "succeeded", timeout=120_000)
+    expect(page.locator("#run-result")).to_contain_text('"trigger": "http"')
+    expect(page.locator("#run-trigger")).to_have_text("manual")
+    expect(page.locator("#run-rerun-of")).to_have_attribute("href", re.compile(first_url.split(web.url, 1)[1] + "$"))
+    page.shots("run-again")
+
+    # Run now asks for the event and says when it is not JSON
+    page.goto(f"/scripts/{saved.script.id}/runs")
+    page.click("#run-now")
+    page.fill("#run-event", '{"n": 2,}')
+    expect(page.locator("#run-event-error")).to_contain_text("Line 1")
+    expect(page.locator("#run-event-start")).to_be_disabled()
+    page.shots("run-now-invalid")
+    page.fill("#run-event", '{"n": 2}')
+    expect(page.locator("#run-event-error")).to_have_count(0)
+    page.click("#run-event-start")
+    row = page.locator("#runs-table [data-run-id]").first
+    expect(row).to_have_attribute("data-status", "succeeded", timeout=120_000)
+    expect(page.locator("#runs-table [data-run-id]")).to_have_count(3)
+
+    # the Runs page filters by trigger, status and script (another script's schedule failed meanwhile)
+    other = scripts.create(acting(owner), f"e2e other {uuid.uuid4().hex[:6]}", "python", ECHO)
+    add_run(other, RunStatus.failed, Trigger.schedule)
+    page.goto("/runs")
+    rows = table.locator("[data-run-id]")
+    expect(rows).to_have_count(4)
+    pick(page, "filter-trigger", "http")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-trigger", "http")
+    pick(page, "filter-trigger", "manual")
+    expect(rows).to_have_count(2)
+    pick(page, "filter-status", "failed")
+    expect(rows).to_have_count(0)
+    expect(page.get_by_text("No runs here")).to_be_visible()
+    page.click("#filters-clear")
+    expect(rows).to_have_count(4)
+    pick(page, "filter-status", "failed")
+    expect(rows).to_have_count(1)
+    expect(table.locator(".run-script")).to_have_text([other.script.name])
+    page.click("#filters-clear")
+    pick(page, "filter-script", name)
+    expect(rows).to_have_count(3)
+    expect(table.locator(".run-script")).to_have_text([name] * 3)
+
+    every_look(page, "runs")  # filtered by the script: all three rows
+    page.goto(first_url.split(web.url, 1)[1])
+    expect(page.locator("#run-event")).to_be_visible()
+    every_look(page, "run")

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.core.db import session
-from app.models import Build, BuildStatus, Run
+from app.models import Build, BuildStatus
 from app.services import builds, logs, scripts, users
 from app.services.follow import Line
 from app.views import build_log, editor, overview
@@ -27,6 +27,7 @@ from state.scripts import ScriptsState
 from state.trigger import TriggerState
 from state.tryout import TryoutState
 from tests.support.actors import acting
+from tests.support.runs import add_run
 from tests.web.tabs import navigate, sub, tab
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -34,23 +35,6 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 def new_user() -> uuid.UUID:
     return users.create(f"ui-{uuid.uuid4().hex[:10]}@example.com", "a long enough password").id
-
-
-def add_run(script: scripts.Saved, status: str, queued_at: datetime, finished_at: datetime | None = None) -> Run:
-    with session() as s:
-        run = Run(
-            script_id=script.script.id,
-            workspace_id=script.script.workspace_id,
-            version_id=script.version.id,
-            version=script.version.number,
-            status=status,
-            queued_at=queued_at,
-            finished_at=finished_at,
-        )
-        s.add(run)
-        s.commit()
-        s.refresh(run)
-        return run
 
 
 # ---- the list's rows ---------------------------------------------------------------------------
@@ -68,8 +52,10 @@ def test_rows_show_trigger_last_run_and_next_run_of_own_scripts_only():
     )
     hook = scripts.create(acting(alice), "hooked", "node", STARTERS["node"], trigger={"type": "http"})
     scripts.create(acting(bob), "bob's", "node", STARTERS["node"])
-    add_run(manual, "failed", NOW - timedelta(hours=3), NOW - timedelta(hours=3))
-    add_run(manual, "succeeded", NOW - timedelta(minutes=3, seconds=20), NOW - timedelta(minutes=3))
+    add_run(manual, "failed", queued_at=NOW - timedelta(hours=3))
+    add_run(
+        manual, "succeeded", queued_at=NOW - timedelta(minutes=3, seconds=20), finished_at=NOW - timedelta(minutes=3)
+    )
 
     rows = {row.name: row for row in overview.script_rows(acting(alice), now=NOW)}
 

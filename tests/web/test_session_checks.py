@@ -13,6 +13,7 @@ from reflex_base.event import Event
 
 from app.services import scripts, secrets, sessions, users
 from app.views.run_views import log_row
+from state.all_runs import AllRunsState
 from state.audit import AuditState
 from state.auth import AuthState, SessionBinding, SessionEnded, on_backend_exception, reset_unless_bound
 from state.draft import STARTERS, DraftState
@@ -66,6 +67,12 @@ HANDLERS = [
     (RunsState, RunsState.run_now, (), f"/scripts/{uuid.uuid4()}/runs"),
     (RunState, RunState.load, (), f"/runs/{uuid.uuid4()}"),
     (RunState, RunState.cancel, (), f"/runs/{uuid.uuid4()}"),
+    (RunState, RunState.rerun, (), f"/runs/{uuid.uuid4()}"),
+    (AllRunsState, AllRunsState.load, (), "/runs"),
+    (AllRunsState, AllRunsState.filter_by, ("status", "failed"), "/runs"),
+    (AllRunsState, AllRunsState.clear_filters, (), "/runs"),
+    (AllRunsState, AllRunsState.show_older, (), "/runs"),
+    (AllRunsState, AllRunsState.show_newer, (), "/runs"),
     (VersionsState, VersionsState.load, (), f"/scripts/{uuid.uuid4()}/versions"),
     (VersionsState, VersionsState.restore, (), f"/scripts/{uuid.uuid4()}/versions"),
     (SecretsState, SecretsState.load, (), "/secrets"),

@@ -35,6 +35,7 @@ from app.models import (
 )
 from app.services import app_settings, runs, scripts, secrets, tokens, users
 from app.views.audit_log import AuditRow
+from state.all_runs import AllRunsState
 from state.audit import AuditState
 from state.auth import AuthState
 from state.build import BuildState
@@ -171,6 +172,9 @@ CHECKED = [
     Check(RunState, RunState.load, "/runs/{run}"),
     Check(RunState, RunState.cancel, "/runs/{run}"),
     Check(RunState, RunState.follow, "/runs/{run}", ("{run}", 0, 0)),
+    Check(RunState, RunState.rerun, "/runs/{run}"),  # operators may: only outsiders are checked
+    Check(AllRunsState, AllRunsState.load, "/runs?script={script}&status=queued"),
+    Check(AllRunsState, AllRunsState.filter_by, "/runs", ("script", "{script}")),
     Check(TryoutState, TryoutState.follow, "/scripts/{script}", ("{run}", 0, 0)),
     Check(VersionsState, VersionsState.load, "/scripts/{script}/versions"),
     Check(VersionsState, VersionsState.restore, "/scripts/{script}/versions", operator=True),
@@ -215,6 +219,8 @@ UNCHECKED = {
     "users": "load and create refuse anyone but installation admins (tests/web/test_users_ui.py)",
     "run": "the page's own search and following flags; load, cancel and follow are CHECKED",
     "runs": "paging and refreshing the rows load found; load and run_now are CHECKED",
+    "all_runs": "paging by cursors and clearing filters list the tab's own workspace only; load and filter_by "
+    "are CHECKED",
     "tryout": "the tab's own try-out; run is CHECKED",
     "versions": "choosing versions load found; load and restore are CHECKED",
     "editor": "the form, in the tab only; load, save and delete are CHECKED",
@@ -250,6 +256,7 @@ def forge(root: rx.State, world: World) -> None:
     sub(root, RunState).shown_run = str(world.run_id)
     sub(root, TryoutState).tryout_run = str(world.run_id)
     sub(root, RunsState).history_of = str(world.script_id)
+    sub(root, AllRunsState).script = str(world.script_id)
     versions = sub(root, VersionsState)
     versions.versions_of, versions.from_number = str(world.script_id), 1
     sub(root, SecretsState).confirm_name = "TEAM_SECRET"

@@ -20,8 +20,9 @@ which exchanges an email and password for a token.
 Errors are `{"error": "<code>", "message": "<text for a person>"}` with a 4xx or 5xx status.
 Request bodies are limited to 8 MiB, events to 6 MiB.
 
-**Paging** (`GET /runs`, `GET /audit`): newest first; pass the `id` of the last item of a page as `before`
-to get the next page, which the `Link: <...>; rel="next"` header also gives while a page is full.
+**Paging** (`GET /runs`, `GET /audit`): newest first; the `Link: <...>; rel="next"` header gives the next
+page: for runs while there are older ones (by an opaque `cursor`), for audit events while a page is full.
+Passing the `id` of the last item of a page as `before` works for both.
 
 **Runs**: `POST /scripts/{id}/runs` and `POST /tryout` answer `202` with the queued run, or with
 `?wait=1` the finished run (`201`); if the wait gives up first, `202` with the run as it is.

@@ -1,4 +1,4 @@
-"""Runs: start one by hand, list your runs, read one, read or follow its log, cancel it."""
+"""Runs: start one by hand or again, list the workspace's runs, read one, read or follow its log, cancel it."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.v1.deps import CurrentAccess
 from app.api.v1.errors import documented
-from app.api.v1.schemas import LogLineOut, RunCreate, RunOut, RunStatus
+from app.api.v1.schemas import IsoTime, LogLineOut, RunCreate, RunOut, RunStatus, RunTrigger
 from app.core import errors
 from app.models import FINAL_RUN_STATUSES, Run
-from app.services import follow, launch, logs, runs
+from app.services import follow, launch, logs, run_history, runs
 from app.views import listings
 
 router = APIRouter(tags=["runs"])
@@ -27,6 +27,7 @@ START_RESPONSES: dict[int | str, dict[str, Any]] = {
     202: {"model": RunOut, "description": "the run is queued or still running"},
     **documented(401, 404, 413, 422, 503),
 }
+RERUN_RESPONSES = {**START_RESPONSES, **documented(409)}
 
 
 async def answer_with_run(run: Run, wait: bool, response: Response) -> RunOut:
@@ -58,18 +59,29 @@ def list_runs(
     access: CurrentAccess,
     script_id: uuid.UUID | None = None,
     status: RunStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=listings.MAX_PAGE)] = 50,
+    trigger: RunTrigger | None = None,
+    since: Annotated[
+        IsoTime | None, Query(description="queued at or after this time (ISO 8601; UTC if no zone)")
+    ] = None,
+    until: Annotated[IsoTime | None, Query(description="queued before this time (ISO 8601; UTC if no zone)")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=500, description='opaque: from the `Link: <...>; rel="next"` header')
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=run_history.MAX_PAGE)] = 50,
     before: Annotated[
         uuid.UUID | None,
-        Query(description="the id of the last run of the previous page: the next page starts after it"),
+        Query(description="the id of the last run of the previous page (as `cursor`, for clients that keep ids)"),
     ] = None,
 ) -> list[RunOut]:
-    """Your runs (saved scripts' and try-outs), newest first. To page, pass the last run's id as
-    `before`; while there may be more, the answer has a `Link: <...>; rel="next"` header."""
-    page = listings.runs_of(access, script_id, status, limit, before)
-    if len(page) == limit:
-        response.headers["Link"] = f'<{request.url.include_query_params(before=str(page[-1].id))}>; rel="next"'
-    return [RunOut.of(run) for run in page]
+    """The workspace's runs (saved scripts' and try-outs), newest first, filtered. While there are
+    older runs, the answer has a `Link: <...>; rel="next"` header: the same query with a `cursor`."""
+    what = run_history.RunFilter.parse(script_id, status, trigger, since, until)
+    after = cursor or (run_history.cursor_before(access, before) if before is not None else None)
+    found = run_history.page(access, what, after, limit)
+    if found.older:
+        url = request.url.remove_query_params("before").include_query_params(cursor=found.older)
+        response.headers["Link"] = f'<{url}>; rel="next"'
+    return [RunOut.of(run) for run in found.runs]
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, responses=documented(401, 404, 422))
@@ -164,6 +176,14 @@ async def sse(events: AsyncIterator[follow.Line | follow.End | follow.Keepalive]
             yield f"event: end\ndata: {json.dumps({'status': event.status})}\n\n"
         else:
             yield ": keepalive\n\n"
+
+
+@router.post("/runs/{run_id}/rerun", status_code=201, response_model=RunOut, responses=RERUN_RESPONSES)
+async def rerun(run_id: uuid.UUID, access: CurrentAccess, response: Response, wait: Wait = False) -> RunOut:
+    """Runs the run's script again with the same event (a new `run_id` in it): a manual run with
+    `rerun_of` set. A try-out has no script to run again: 409."""
+    run = await run_in_threadpool(launch.rerun, access, run_id)
+    return await answer_with_run(run, wait, response)
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunOut, responses=documented(401, 404, 409, 422))

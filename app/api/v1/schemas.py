@@ -12,15 +12,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from app.core.runtimes import Runtime
 from app.models import Build, BuildStatus, Run, RunStatus, Script, ScriptVersion
-from app.services import limits
+from app.services import limits, runs
 from app.views import overview
 
 TriggerType = Literal["manual", "http", "schedule"]
 HttpAuth = Literal["none", "bearer", "hmac"]
+RunTrigger = Literal["manual", "http", "schedule", "tryout", "error"]
 
 
 def _storable(value: str) -> str:
@@ -36,6 +37,19 @@ def _storable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_storable)]
+
+
+def _iso_time(value: Any) -> Any:
+    """A time in a query string is ISO 8601 text only: pydantic alone also takes a number (Unix seconds)."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip().upper())  # RFC 3339 allows a lower-case t and z
+        except ValueError:
+            raise ValueError("expected an ISO 8601 time such as 2026-12-01T08:00:00Z") from None
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_iso_time)]
 Timeout = Annotated[
     StrictInt, Field(ge=limits.TIMEOUT_RANGE[0], le=limits.TIMEOUT_RANGE[1], description="seconds a run may take")
 ]
@@ -282,8 +296,10 @@ class RunOut(BaseModel):
     id: uuid.UUID
     script_id: uuid.UUID | None = Field(description="null for a try-out")
     version: int | None
-    trigger: Literal["manual", "http", "schedule", "tryout", "error"]
+    trigger: RunTrigger
     status: RunStatus
+    event: Any = Field(description="the event the handler got, without request headers that carry credentials")
+    rerun_of: uuid.UUID | None = Field(description="the run this one ran again (Run again), else null")
     result: Any = Field(description="the handler's return value (JSON)")
     error: str | None
     exit_code: int | None
@@ -296,7 +312,9 @@ class RunOut(BaseModel):
 
     @classmethod
     def of(cls, run: Run) -> RunOut:
-        return cls.model_validate(run, from_attributes=True)
+        out = cls.model_validate(run, from_attributes=True)
+        out.event = runs.shown_event(run.event)
+        return out
 
 
 class LogLineOut(BaseModel):

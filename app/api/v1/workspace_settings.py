@@ -29,7 +29,7 @@ def _out(script: Script | None) -> ErrorHandlerOut:
     return ErrorHandlerOut(script_id=script.id if script else None, script_name=script.name if script else None)
 
 
-@router.get("/error-handler", response_model=ErrorHandlerOut, responses=documented(401, 404))
+@router.get("/error-handler", response_model=ErrorHandlerOut, responses=documented(401, 404, 422))
 def get_error_handler(access: CurrentAccess) -> ErrorHandlerOut:
     """The script the workspace runs when another of its runs fails or a trigger cannot start one."""
     return _out(error_handler.current(access))
