@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from app.core.db import session
 from app.models import FINAL_RUN_STATUSES, Run
-from app.services import runs
+from app.services import access, quotas, runs
 from tests.reliability import services
 from tests.reliability.helpers import (
     Burst,
@@ -26,6 +26,7 @@ from tests.reliability.helpers import (
     wait_all_final,
     wait_for_status,
 )
+from tests.support.actors import acting
 from workers import dispatch, tasks  # noqa: F401  (registers the task names for send_task)
 
 HANDLER = (
@@ -67,6 +68,9 @@ def test_a_redis_restart_during_a_burst_of_hook_calls_loses_no_run(web, start_wo
     - the next call after the restart succeeds."""
     scheduler = start_scheduler(requeue_after_seconds=5, requeue_sweep_seconds=1)
     saved = hook_script(HANDLER, network=False)  # no veth pair per run: twice the run throughput here
+    # both workers' slots for this workspace (the default quota is half of them, less the long run's):
+    # the drill is about delivery across a Redis restart, and its sync calls must not queue for a quota
+    quotas.change(access.SYSTEM, acting().slug, {"max_concurrent_runs": 8})
     keeper = start_worker("drill-redis-keeper")  # holds a long run across the restart
     long = queued_tryout(
         "python",
