@@ -1,4 +1,4 @@
-"""Reflex state for the editor's limits panel: the timeout and memory boxes as typed, checked as
+"""Reflex state for the editor's limits panel: the timeout, memory and retry boxes as typed, checked as
 the person types; valid values go to DraftState, where the editor's save and the try-out read them."""
 
 from __future__ import annotations
@@ -8,6 +8,14 @@ import reflex as rx
 from app.services import limits, scripts
 from app.views import editor
 from state.draft import DraftState
+
+# box -> (the DraftState field it sets, its label in messages, its bounds)
+BOXES = {
+    "timeout": ("timeout_seconds", "The timeout (seconds)", limits.TIMEOUT_RANGE),
+    "memory": ("memory_mb", "The memory (MB)", limits.MEMORY_RANGE),
+    "retries": ("retry_count", "Retries", scripts.RETRY_RANGE),
+    "backoff": ("retry_backoff_seconds", "The backoff (seconds)", scripts.BACKOFF_RANGE),
+}
 
 
 class LimitsState(rx.State):
@@ -26,49 +34,36 @@ class LimitsState(rx.State):
         return self.timeout_error or self.memory_error or self.retries_error or self.backoff_error
 
     def show(self, draft: DraftState) -> None:
-        self.timeout_text, self.memory_text = str(draft.timeout_seconds), str(draft.memory_mb)
-        self.retries_text, self.backoff_text = str(draft.retry_count), str(draft.retry_backoff_seconds)
-        self.timeout_error = self.memory_error = self.retries_error = self.backoff_error = ""
+        for box, (field, _, _) in BOXES.items():
+            setattr(self, f"{box}_text", str(getattr(draft, field)))
+            setattr(self, f"{box}_error", "")
 
-    @rx.event
-    async def set_retries(self, text: str):
-        self.retries_text = text
+    async def _typed(self, box: str, text: str) -> None:
+        """A box as typed: a valid value goes to the draft, anything else is said under the box."""
+        setattr(self, f"{box}_text", text)
+        field, label, bounds = BOXES[box]
         draft = await self.get_state(DraftState)
         try:
-            draft.retry_count = editor.parse_limit(text, "Retries", scripts.RETRY_RANGE)
-            self.retries_error = ""
+            setattr(draft, field, editor.parse_limit(text, label, bounds))
+            setattr(self, f"{box}_error", "")
         except scripts.ScriptError as exc:
-            self.retries_error = str(exc)
-
-    @rx.event
-    async def set_backoff(self, text: str):
-        self.backoff_text = text
-        draft = await self.get_state(DraftState)
-        try:
-            draft.retry_backoff_seconds = editor.parse_limit(text, "The backoff (seconds)", scripts.BACKOFF_RANGE)
-            self.backoff_error = ""
-        except scripts.ScriptError as exc:
-            self.backoff_error = str(exc)
+            setattr(self, f"{box}_error", str(exc))
 
     @rx.event
     async def set_timeout(self, text: str):
-        self.timeout_text = text
-        draft = await self.get_state(DraftState)
-        try:
-            draft.timeout_seconds = editor.parse_limit(text, "The timeout (seconds)", limits.TIMEOUT_RANGE)
-            self.timeout_error = ""
-        except scripts.ScriptError as exc:
-            self.timeout_error = str(exc)
+        await self._typed("timeout", text)
 
     @rx.event
     async def set_memory(self, text: str):
-        self.memory_text = text
-        draft = await self.get_state(DraftState)
-        try:
-            draft.memory_mb = editor.parse_limit(text, "The memory (MB)", limits.MEMORY_RANGE)
-            self.memory_error = ""
-        except scripts.ScriptError as exc:
-            self.memory_error = str(exc)
+        await self._typed("memory", text)
+
+    @rx.event
+    async def set_retries(self, text: str):
+        await self._typed("retries", text)
+
+    @rx.event
+    async def set_backoff(self, text: str):
+        await self._typed("backoff", text)
 
     @rx.event
     async def set_network(self, value: bool):

@@ -38,6 +38,14 @@ def infisical_card() -> rx.Component:
     )
 
 
+def outcome(message, failed, id_: str) -> rx.Component:
+    """What a card's last change did, in red when it did not happen."""
+    return rx.cond(
+        message != "",
+        rx.text(message, size="2", color_scheme=rx.cond(failed, "red", "green"), id=id_),
+    )
+
+
 def quota_row(row) -> rx.Component:
     return rx.hstack(
         rx.text(row["label"], size="2", weight="medium", min_width="10rem"),
@@ -91,15 +99,7 @@ def quotas_card() -> rx.Component:
                     width="100%",
                 ),
             ),
-            rx.cond(
-                Quotas.message != "",
-                rx.text(
-                    Quotas.message,
-                    size="2",
-                    color_scheme=rx.cond(Quotas.failed, "red", "green"),
-                    id="quotas-message",
-                ),
-            ),
+            outcome(Quotas.message, Quotas.failed, "quotas-message"),
         ),
         id="workspace-quotas",
         width="100%",
@@ -123,15 +123,7 @@ def error_handler_card() -> rx.Component:
                 on_change=Handler.choose,
                 id="error-handler-select",
             ),
-            rx.cond(
-                Handler.message != "",
-                rx.text(
-                    Handler.message,
-                    size="2",
-                    color_scheme=rx.cond(Handler.failed, "red", "green"),
-                    id="error-handler-message",
-                ),
-            ),
+            outcome(Handler.message, Handler.failed, "error-handler-message"),
         ),
         id="workspace-error-handler",
         width="100%",
