@@ -196,7 +196,9 @@ class Script(SQLModel, table=True):
     memory_mb: int = 256
     network: bool = True
     enabled: bool = True
-    current_version: int = 1
+    current_version: int = 1  # the newest version: what the editor edits
+    deployed_version: int | None = None  # what triggers run; None until a version is first deployed
+    deploy_error: str | None = Field(default=None, sa_column=Column(Text))  # why a newer version is not live
     next_run_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), index=True))
     retry_count: int = 0  # schedule and async hook runs that fail are run again this many times
     retry_backoff_seconds: int = 60  # before the first retry; doubled before each next one
@@ -218,6 +220,7 @@ class ScriptVersion(SQLModel, table=True):
     secrets: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     deps_hash: str = Field(index=True)
     lockfile: str | None = Field(default=None, sa_column=Column(Text))
+    draft: bool = False  # kept, never deployed by itself (and its code need not parse)
     created_at: datetime = _created()
 
 

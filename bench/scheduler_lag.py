@@ -57,6 +57,7 @@ def insert_schedules(n: int, first_tick: datetime) -> None:
                 "cron": cron,
                 "timezone": tz,
                 "allow_overlap": True,  # nothing runs, so runs stay queued
+                "deployed_version": 1,
                 "next_run_at": first_tick,
                 "created_at": first_tick,
                 "updated_at": first_tick,

@@ -11,7 +11,7 @@ import uuid
 import reflex as rx
 
 from app.core import errors, runtimes
-from app.services import defaults, schedules, scripts
+from app.services import defaults, deploys, schedules, scripts
 from app.views import editor
 from state.auth import access_of
 from state.build import BuildState
@@ -35,6 +35,12 @@ class EditorState(rx.State):
     error: str = ""
     saving: bool = False
     deleting: bool = False
+    deploying: bool = False
+    live_version: int = 0  # 0 while no version is live
+    deploy_error: str = ""
+    is_draft: bool = False  # the newest version is a draft
+    waiting_to_go_live: bool = False  # saved while its build ran: the build's success puts it live
+    can_save_draft: bool = False  # the last save was refused because the code does not parse
     saved_count: int = 0  # bumped at each load and save, so `unsaved` is recomputed
     _saved: dict = {}  # the saved script's editable fields (editor.Fields as a dict)
     _saved_form: list = []  # the form as it was after the last load or save
@@ -65,6 +71,24 @@ class EditorState(rx.State):
             trigger.enabled,
         ]
         return bool(self.saved_count) and bool(draft.script_id) and _comparable(form) != self._saved_form
+
+    @rx.var
+    async def deploy_state(self) -> str:
+        build = await self.get_state(BuildState)
+        return editor.deploy_label(
+            self.live_version, self.version, self.is_draft, build.status, self.waiting_to_go_live
+        )
+
+    @rx.var
+    async def deployable(self) -> bool:
+        """The version being edited could be put live by hand: a draft, or a rolled-back newer one."""
+        build = await self.get_state(BuildState)
+        return (
+            bool(self.version)
+            and self.live_version != self.version
+            and build.status == "succeeded"
+            and (self.is_draft or not self.waiting_to_go_live)
+        )
 
     @rx.var
     async def new_unsaved(self) -> bool:
@@ -150,6 +174,7 @@ class EditorState(rx.State):
         (await self.get_state(TryoutState)).forget()
         draft.load_text(runtimes.DEFAULT.starter)
         self.name, self.version, self._saved = "", 0, {}
+        self.live_version, self.deploy_error, self.is_draft, self.waiting_to_go_live = 0, "", False, False
         (await self.get_state(TriggerState)).reset_for_new()
         (await self.get_state(LimitsState)).show(draft)
         (await self.get_state(BuildState)).clear()
@@ -168,6 +193,9 @@ class EditorState(rx.State):
         draft.timeout_seconds, draft.memory_mb, draft.network = fields.timeout_seconds, fields.memory_mb, fields.network
         draft.retry_count, draft.retry_backoff_seconds = fields.retries["count"], fields.retries["backoff_seconds"]
         self.name, self.version, self._saved = fields.name, loaded.version, dataclasses.asdict(fields)
+        self.live_version, self.deploy_error, self.is_draft = loaded.deployed_version, loaded.deploy_error, loaded.draft
+        building = loaded.build_status in ("queued", "building")
+        self.waiting_to_go_live = not loaded.draft and loaded.deployed_version != loaded.version and building
         (await self.get_state(TriggerState)).show_saved(loaded)
         (await self.get_state(LimitsState)).show(draft)
         await self._remember_form()
@@ -201,6 +229,16 @@ class EditorState(rx.State):
 
     @rx.event
     async def save(self):
+        async for event in self._save(as_draft=False):
+            yield event
+
+    @rx.event
+    async def save_draft(self):
+        """Keeps code that does not parse (or is not ready) as a draft: saved, never put live by itself."""
+        async for event in self._save(as_draft=True):
+            yield event
+
+    async def _save(self, as_draft: bool):
         where = await access_of(self)
         if self.saving or not self.loaded or self.not_found:
             return
@@ -208,19 +246,20 @@ class EditorState(rx.State):
         try:
             fields = await self._fields()
         except errors.InvalidInput as exc:
-            self.error = str(exc)
+            self.error, self.can_save_draft = str(exc), False
             return
-        self.saving, self.error = True, ""
+        self.saving, self.error, self.can_save_draft = True, "", False
         yield
         try:
             if draft.script_id:
                 saved = await asyncio.to_thread(
-                    editor.update, where, uuid.UUID(draft.script_id), editor.Fields(**self._saved), fields
+                    editor.update, where, uuid.UUID(draft.script_id), editor.Fields(**self._saved), fields, as_draft
                 )
             else:
-                saved = await asyncio.to_thread(editor.create, where, draft.runtime, fields)
+                saved = await asyncio.to_thread(editor.create, where, draft.runtime, fields, as_draft)
         except errors.InvalidInput as exc:
             self.saving, self.error = False, str(exc)
+            self.can_save_draft = isinstance(exc, deploys.DoesNotParse)
             return
         except errors.NotFound:
             self.saving, self.error = False, GONE
@@ -247,9 +286,30 @@ class EditorState(rx.State):
         secret = trigger.hook_secret
         follow = await self._show(loaded)
         trigger.hook_secret = secret  # a secret this save generated stays on screen
-        yield rx.toast.success(f"Saved as version {loaded.version}", duration=2500)
+        kept = " as a draft (not live)" if loaded.draft else ""
+        yield rx.toast.success(f"Saved as version {loaded.version}{kept}", duration=2500)
         if follow:
             yield BuildState.follow
+
+    @rx.event
+    async def deploy(self):
+        """Puts the version being edited live (a draft, or a newer version after a rollback)."""
+        where = await access_of(self)
+        draft = await self.get_state(DraftState)
+        if self.deploying or not draft.script_id or not self.version:
+            return
+        self.deploying, self.error = True, ""
+        yield
+        try:
+            await asyncio.to_thread(deploys.deploy, where, uuid.UUID(draft.script_id), self.version)
+            loaded = await asyncio.to_thread(editor.load, where, uuid.UUID(draft.script_id))
+        except (errors.InvalidInput, errors.Conflict, errors.NotFound) as exc:
+            self.deploying, self.error = False, str(exc)
+            return
+        self.deploying = False
+        self.live_version, self.deploy_error = loaded.deployed_version, loaded.deploy_error
+        self.waiting_to_go_live = False
+        yield rx.toast.success(f"Version {self.version} is live", duration=2500)
 
     @rx.event
     async def delete(self):

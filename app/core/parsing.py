@@ -14,6 +14,9 @@ import tree_sitter_javascript
 import tree_sitter_typescript
 from tree_sitter import Language, Node, Parser, Tree
 
+from app.core import runtimes
+from app.core.runtimes import Syntax
+
 SHOWN_TOKEN_CHARS = 30
 
 
@@ -28,23 +31,23 @@ class SyntaxProblem:
 
 
 @cache
-def _language(runtime: str) -> Language | None:
-    if runtime == "node":
+def _language(syntax: Syntax) -> Language | None:
+    if syntax is Syntax.javascript:
         return Language(tree_sitter_javascript.language())
-    if runtime == "typescript":
+    if syntax is Syntax.typescript:
         return Language(tree_sitter_typescript.language_typescript())
     return None
 
 
 def js_tree(runtime: str, code: str) -> Tree | None:
     """The tree-sitter tree of a JavaScript-family runtime's code; None for other runtimes."""
-    language = _language(runtime)
+    language = _language(runtimes.row(runtime).syntax)
     return Parser(language).parse(code.encode()) if language else None
 
 
 def syntax_problem(runtime: str, code: str) -> SyntaxProblem | None:
-    """Where the code stops parsing, or None when it parses (or the runtime has no checker)."""
-    if runtime == "python":
+    """Where the code stops parsing, or None when it parses."""
+    if runtimes.row(runtime).syntax is Syntax.python:
         return _python_problem(code)
     tree = js_tree(runtime, code)
     if tree is None or not tree.root_node.has_error:

@@ -18,6 +18,14 @@ class Runtime(StrEnum):
     python = "python"
 
 
+class Syntax(StrEnum):
+    """The grammar app.core.parsing reads a runtime's code with."""
+
+    javascript = "javascript"
+    typescript = "typescript"
+    python = "python"
+
+
 class Ecosystem(StrEnum):
     npm = "npm"
     pypi = "PyPI"
@@ -35,6 +43,7 @@ class RuntimeRow:
     lockfile_path: str  # where the build leaves the exact installed versions
     extra_ca_env: tuple[str, ...]  # variables beyond the shared ones that must point at an extra CA bundle
     editor_language: str  # Monaco's language id
+    syntax: Syntax  # how the save-time check and import detection parse the code
     pin_modes: tuple[tuple[str, str, str], ...]  # (mode, operator, label) for a picked version
     package_example: str
     version_example: str
@@ -53,6 +62,7 @@ NODE = RuntimeRow(
     lockfile_path="/opt/runpad/deps/package-lock.json",
     extra_ca_env=("NODE_EXTRA_CA_CERTS",),
     editor_language="javascript",
+    syntax=Syntax.javascript,
     pin_modes=(("exact", "", "Exact version"), ("compatible", "^", "^ compatible"), ("patch", "~", "~ patch updates")),
     package_example="dayjs",
     version_example="^1.11",
@@ -77,6 +87,7 @@ PYTHON = RuntimeRow(
     lockfile_path="/opt/runpad/deps/requirements.lock",
     extra_ca_env=(),
     editor_language="python",
+    syntax=Syntax.python,
     pin_modes=(("exact", "==", "== exact"), ("compatible", "~=", "~= compatible"), ("minimum", ">=", ">= at least")),
     package_example="requests",
     version_example="~=2.32",

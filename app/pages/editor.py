@@ -62,6 +62,39 @@ def save_state() -> rx.Component:
     )
 
 
+def deploy_state() -> rx.Component:
+    """Which version hooks and schedules run, and the one being edited; Deploy when it may go live."""
+    return rx.cond(
+        DraftState.script_id != "",
+        rx.hstack(
+            rx.tooltip(
+                rx.text(EditorState.deploy_state, size="1", color_scheme="gray", id="deploy-state"),
+                content=rx.cond(
+                    EditorState.deploy_error != "",
+                    EditorState.deploy_error,
+                    "Hooks and schedules run the live version; a saved version goes live once its build succeeds",
+                ),
+            ),
+            rx.cond(
+                EditorState.deployable,
+                rx.button(
+                    rx.icon("rocket", size=14),
+                    "Deploy v",
+                    EditorState.version,
+                    size="1",
+                    variant="soft",
+                    on_click=EditorState.deploy,
+                    loading=EditorState.deploying,
+                    disabled=~AuthState.can_write,
+                    id="deploy-version",
+                ),
+            ),
+            spacing="2",
+            align="center",
+        ),
+    )
+
+
 def delete_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
@@ -138,6 +171,7 @@ def top_bar() -> rx.Component:
         runtime_picker(),
         build_badge(BuildState.status, id="script-build-status", custom_attrs={"data-status": BuildState.status}),
         save_state(),
+        deploy_state(),
         rx.spacer(),
         saved_links(),
         rx.button(
@@ -163,8 +197,25 @@ def message_row() -> rx.Component:
     return rx.box(
         rx.cond(
             EditorState.error != "",
-            rx.callout(
-                EditorState.error, icon="triangle-alert", color_scheme="red", size="1", width="100%", id="editor-error"
+            rx.hstack(
+                rx.callout(
+                    EditorState.error, icon="triangle-alert", color_scheme="red", size="1", flex="1", id="editor-error"
+                ),
+                rx.cond(
+                    EditorState.can_save_draft,
+                    rx.button(
+                        rx.icon("file-pen", size=14),
+                        "Save as draft",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=EditorState.save_draft,
+                        loading=EditorState.saving,
+                        id="save-draft",
+                    ),
+                ),
+                align="center",
+                spacing="2",
+                width="100%",
             ),
             rx.hstack(
                 rx.text(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.core import errors
 from app.core.db import session
 from app.models import Build, BuildStatus, ScriptVersion, utcnow
-from app.services import logs
+from app.services import deploys, logs
 from app.services.base_catalog import Entry
 
 
@@ -117,7 +117,12 @@ def finish(
                 .values(lockfile=lockfile)
             )
         s.add(build)
+        deps_hash = build.deps_hash
         s.commit()
+    # After the commit, not in it: a save locks its script, then this build's row; doing both here
+    # in the other order would deadlock with it. A save that read the build before this commit has
+    # committed by now (its lock held ours back), so its version is seen.
+    deploys.after_build(deps_hash, status, error)
 
 
 def get(build_id: uuid.UUID) -> Build | None:

@@ -13,7 +13,7 @@ from sqlalchemy import delete
 
 from app.core.db import session
 from app.models import ErrorHandler, Role, Script, Trigger
-from app.services import audit, runs, scripts
+from app.services import audit, deploys, runs, scripts
 from app.services.access import Access
 
 Send = Callable[[uuid.UUID, str], None]
@@ -62,7 +62,7 @@ def report(failed: Script, body: dict[str, Any], send: Send) -> uuid.UUID | None
         if chosen is None or chosen.script_id == failed.id:
             return None
         handler = s.get_one(Script, chosen.script_id)
-        version = scripts.current_version(s, handler)
+        version = deploys.live_version(s, handler) or scripts.current_version(s, handler)
         run = runs.create(s, version, Trigger.error, script=handler, event={"trigger": "error", "body": body})
         s.commit()
     send(run.id, Trigger.error)

@@ -19,7 +19,7 @@ import redis
 
 from app.core.db import session
 from app.core.redis import redis_client
-from app.models import Run, RunStatus, Script, Trigger
+from app.models import Run, RunStatus, Script, ScriptVersion, Trigger
 from app.services import error_handler, metrics, runs, scripts
 from app.services.access import Access
 from app.services.error_handler import Send
@@ -61,7 +61,7 @@ def retry(run: Run, script: Script) -> Run | None:
         return None
     now = datetime.now(UTC)
     with session() as s:
-        version = scripts.current_version(s, s.get_one(Script, script.id))
+        version = s.get_one(ScriptVersion, run.version_id)  # the code that failed, even if a newer one is live
         again = runs.create(s, version, run.trigger, script=script, event=dict(run.event or {}), may_retry=True)
         again.attempt, again.retry_of = run.attempt + 1, run.retry_of or run.id
         again.waiting_since = now

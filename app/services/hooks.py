@@ -19,8 +19,8 @@ from anyio.to_thread import run_sync
 from app.core.db import session
 from app.core.redis import redis_client
 from app.core.settings import settings
-from app.models import BuildStatus, Run, RunStatus, Script, Trigger
-from app.services import builds, failures, follow, hook_limits, queue, runs, scripts, webhook_signatures
+from app.models import Run, RunStatus, Script, Trigger
+from app.services import deploys, failures, follow, hook_limits, queue, runs, scripts, webhook_signatures
 
 MAX_BODY_BYTES = 6 * 1024 * 1024
 WAIT_MARGIN_SECONDS = 30  # queueing and container start on top of the script's own timeout
@@ -147,18 +147,6 @@ def visible_headers(headers: dict[str, str], http_auth: str) -> dict[str, str]:
     return {name: value for name, value in headers.items() if name not in hidden}
 
 
-def _build_problem(script: Script) -> str | None:
-    """Why the script's image cannot run a call now (answered 409), or None."""
-    with session() as s:
-        version = scripts.current_version(s, script)
-    build = builds.by_hash(version.deps_hash)
-    if build is None or build.status in (BuildStatus.queued, BuildStatus.building):
-        return "the script's dependencies are not built yet; try again shortly"
-    if build.status == BuildStatus.failed:
-        return f"the script's dependency build failed: {build.error}"
-    return None
-
-
 def accept(req: HookRequest) -> Reply:
     """Checks the request and, when it may run, creates the run (committed) and queues it. The
     limits come right after auth, so a call turned away for them costs one indexed read and Redis."""
@@ -190,8 +178,11 @@ def _give_back(lease: hook_limits.Lease | None) -> None:
 
 
 def _start_run(script: Script, req: HookRequest) -> Reply:
-    problem = _build_problem(script)
-    if problem:
+    with session() as s:
+        version = deploys.live_version(s, script)
+        problem = deploys.not_live_reason(s, script) if version is None else None
+    if version is None:
+        assert problem is not None
         failures.turned_away(script, 409, problem, queue.send_run)
         return json_reply(409, {"error": problem})
     try:
@@ -203,7 +194,6 @@ def _start_run(script: Script, req: HookRequest) -> Reply:
     if turned_away:
         return turned_away
     with session() as s:
-        version = scripts.current_version(s, script)
         run = runs.create(s, version, Trigger.http, script=script, event=event, may_retry=req.wants_async)
         s.commit()
     try:

@@ -10,7 +10,7 @@ from typing import Any
 from app.core import errors
 from app.core.db import session
 from app.models import Role, Run, Script, Trigger
-from app.services import builds, limits, queue, runs, scripts, versions
+from app.services import builds, deploys, limits, queue, runs, scripts, versions
 from app.services.access import Access
 
 
@@ -23,14 +23,13 @@ class NotRerunnable(errors.Conflict):
 
 
 def manual_run(access: Access, script_id: uuid.UUID, event: Any) -> Run:
-    """A run of the script's current version with `event` as the event body (any role may start one)."""
+    """A run of the script's deployed version with `event` as the event body (any role may start one)."""
     return _start(access, scripts.get(access, script_id), body=event)
 
 
 def rerun(access: Access, run_id: uuid.UUID) -> Run:
     """Runs the script of one of the workspace's runs again with the same event (a new run_id in it),
-    as a manual run with `rerun_of` set; operators may. It runs the script's current version: the
-    contract says the deployed one, which does not exist yet (issue 13, item 1) and should replace it."""
+    as a manual run with `rerun_of` set; operators may. It runs the script's deployed version."""
     access.require(Role.operator)
     earlier = runs.get(run_id)
     if earlier is None or earlier.workspace_id != access.workspace_id:
@@ -44,9 +43,10 @@ def rerun(access: Access, run_id: uuid.UUID) -> Run:
 def _start(
     access: Access, script: Script, body: Any = None, event: dict | None = None, rerun_of: uuid.UUID | None = None
 ) -> Run:
-    """A manual run of the script's current version: `event` whole, or one made around `body`."""
+    """A manual run of the script's deployed version (its newest while none is live, which waits for
+    its build): `event` whole, or one made around `body`."""
     with session() as s:
-        version = scripts.current_version(s, script)
+        version = deploys.live_version(s, script) or scripts.current_version(s, script)
         builds.ensure_build(s, version)  # a failed build is queued again: running is a way to retry it
         run = runs.create(s, version, Trigger.manual, body, script=script, event=event, owner_id=access.user_id)
         run.rerun_of = rerun_of

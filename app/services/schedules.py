@@ -171,7 +171,7 @@ DUE_COLUMNS = (
     Script.allow_overlap,
     ScriptVersion.id.label("version_id"),
 )
-# A run per fired script, copied from the script row this transaction holds: its current version,
+# A run per fired script, copied from the script row this transaction holds: its deployed version,
 # workspace and limits, as runs.create sets them (a test compares the two), and the event of
 # contract §2 (schedule_event, in SQL).
 # Built in the database because SQLModel Run objects cost ~1.6 ms each and a 500-row parameter list
@@ -186,7 +186,7 @@ INSERT_RUNS = text("""
            f.timeout_seconds, f.memory_mb, f.network, f.tick, clock_timestamp(), false, true
     FROM (SELECT gen_random_uuid() AS run_id, s.id AS script_id, v.id AS version_id, s.workspace_id,
                  v.number AS version, s.timeout_seconds, s.memory_mb, s.network, s.next_run_at AS tick
-          FROM scripts s JOIN script_versions v ON v.script_id = s.id AND v.number = s.current_version
+          FROM scripts s JOIN script_versions v ON v.script_id = s.id AND v.number = s.deployed_version
           WHERE s.id = ANY(CAST(:ids AS uuid[]))) f  -- a volatile select list: one uuid per row
     ON CONFLICT ON CONSTRAINT uq_runs_script_scheduled_at DO NOTHING
     RETURNING id""")
@@ -198,8 +198,8 @@ ADVANCE = text(
 
 
 def _due(s: Session, now: datetime, limit: int) -> list[Row]:
-    """Due scripts with their current version, locked; rows another scheduler holds are skipped."""
-    current = and_(ScriptVersion.script_id == Script.id, ScriptVersion.number == Script.current_version)
+    """Due scripts with their deployed version, locked; rows another scheduler holds are skipped."""
+    current = and_(ScriptVersion.script_id == Script.id, ScriptVersion.number == Script.deployed_version)
     return list(
         s.execute(
             select(*DUE_COLUMNS)
@@ -238,7 +238,7 @@ def fire_due(now: datetime | None = None, limit: int = 500) -> list[uuid.UUID]:
         busy = _busy(s, [d.id for d in due if not d.allow_overlap])
         for d in due:
             if d.version_id is None:
-                log.warning("script %s has no current version; tick %s skipped", d.id, d.next_run_at)
+                log.warning("script %s has no live version yet; tick %s skipped", d.id, d.next_run_at)
         fire = [d.id for d in due if d.version_id and d.id not in busy]
         created = list(s.scalars(INSERT_RUNS, {"ids": fire})) if fire else []
         memo: dict = {}

@@ -13,7 +13,18 @@ from sqlalchemy import delete as sql_delete, select
 from app.core import crypto, errors
 from app.core.db import session
 from app.models import Build, LogLine, Role, Run, Runtime, Script, ScriptVersion, Trigger, utcnow
-from app.services import audit, base_catalog, builds, defaults, limits, queue, quotas, versions, webhook_signatures
+from app.services import (
+    audit,
+    base_catalog,
+    builds,
+    defaults,
+    deploys,
+    limits,
+    queue,
+    quotas,
+    versions,
+    webhook_signatures,
+)
 from app.services.access import Access
 
 TRIGGERS = (Trigger.manual, Trigger.http, Trigger.schedule)
@@ -132,7 +143,9 @@ def create(
     network: bool = True,
     enabled: bool = True,
     retries: dict | None = None,
+    draft: bool = False,
 ) -> Saved:
+    """A new script and its version 1, live once its image is built; a draft never goes live by itself."""
     access.require(Role.developer)
     chosen = defaults.limits()
     timeout_seconds = chosen.timeout_seconds if timeout_seconds is None else timeout_seconds
@@ -141,6 +154,8 @@ def create(
         raise ScriptError("name must be 1 to 200 characters")
     _check_limits(timeout_seconds, memory_mb)
     base = _base_for(runtime)
+    if not draft:
+        deploys.check_parses(runtime, code)
     with session() as s:
         script = Script(
             name=name.strip(),
@@ -159,10 +174,11 @@ def create(
         s.add(script)
         s.flush()
         try:
-            version = versions.new_version(s, base, code, dependencies or [], secrets or [], script.id, 1)
+            version = versions.new_version(s, base, code, dependencies or [], secrets or [], script.id, 1, draft=draft)
         except versions.VersionError as exc:
             raise ScriptError(str(exc)) from None
         build, queued = builds.ensure_build(s, version, base)
+        deploys.after_save(s, script, version, build)
         audit.record(s, access.actor, "script.create", str(script.id), access.workspace_id, {"name": script.name})
         s.commit()
     return _built(Saved(script, version, build, queued, secret))
@@ -178,9 +194,14 @@ def get(access: Access, script_id: uuid.UUID) -> Script:
 
 
 def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Saved:
-    """Changes any field; code, dependency or secret changes make a new version."""
+    """Changes any field; code, dependency or secret changes make a new version, which goes live once
+    its image is built unless `draft` is true. Code that does not parse is kept only as a draft."""
     runtime = get(access, script_id).runtime  # a script's runtime never changes
     access.require(Role.developer)
+    changes = dict(changes)
+    draft = changes.pop("draft", False)
+    if not isinstance(draft, bool):
+        raise ScriptError("draft must be true or false")
     base = _base_for(runtime) if changes.keys() & set(CODE_FIELDS) else None
     with session() as s:
         script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one()
@@ -191,6 +212,8 @@ def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Sav
         version = current
         if any(k in changes and changes[k] != getattr(current, k) for k in CODE_FIELDS):
             assert base is not None  # read above whenever a code field is among the changes
+            if not draft:
+                deploys.check_parses(runtime, changes.get("code", current.code))
             try:
                 version = versions.new_version(
                     s,
@@ -200,6 +223,7 @@ def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Sav
                     changes.get("secrets", current.secrets),
                     script.id,
                     script.current_version + 1,
+                    draft=draft,
                 )
             except versions.VersionError as exc:
                 raise ScriptError(str(exc)) from None
@@ -207,6 +231,8 @@ def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Sav
         script.updated_at = utcnow()
         s.add(script)
         build, queued = builds.ensure_build(s, version, base if version is not current else None)
+        if version is not current:
+            deploys.after_save(s, script, version, build)
         audit.record(
             s,
             access.actor,

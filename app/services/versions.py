@@ -64,6 +64,8 @@ def new_version(
     secret_names: list[str],
     script_id: uuid.UUID | None = None,
     number: int = 1,
+    *,
+    draft: bool = False,
 ) -> ScriptVersion:
     """Adds (does not commit) a version of base's runtime; the dependency hash ties it to its image.
     Nothing here waits on anything but this session: `base` comes from base_for, read beforehand."""
@@ -76,6 +78,7 @@ def new_version(
         dependencies=normalised,
         secrets=names,
         deps_hash=base.deps_hash(normalised),
+        draft=draft,
     )
     s.add(version)
     s.flush()  # runs and builds refer to it in the same transaction

@@ -52,6 +52,9 @@ class Loaded:
     build_id: str
     build_status: str  # overview.BUILD_LABELS value, "" without a build
     build_error: str
+    deployed_version: int  # 0 while no version is live
+    deploy_error: str
+    draft: bool  # the newest version is a draft
 
 
 def trigger_of(
@@ -99,6 +102,9 @@ def load(access: Access, script_id: uuid.UUID) -> Loaded:
         build_id=str(build.id) if build else "",
         build_status=build_label(build),
         build_error=(build.error or "") if build else "",
+        deployed_version=script.deployed_version or 0,
+        deploy_error=script.deploy_error or "",
+        draft=version.draft,
     )
 
 
@@ -193,7 +199,7 @@ def _plain(fields: Fields) -> dict:
     return plain
 
 
-def create(access: Access, runtime: str, fields: Fields) -> scripts.Saved:
+def create(access: Access, runtime: str, fields: Fields, draft: bool = False) -> scripts.Saved:
     _check_text("the name", fields.name)
     _check_text("the code", fields.code)
     return scripts.create(
@@ -209,10 +215,27 @@ def create(access: Access, runtime: str, fields: Fields) -> scripts.Saved:
         network=fields.network,
         enabled=fields.enabled,
         retries=fields.retries,
+        draft=draft,
     )
 
 
-def update(access: Access, script_id: uuid.UUID, saved: Fields, current: Fields) -> scripts.Saved:
+def update(access: Access, script_id: uuid.UUID, saved: Fields, current: Fields, draft: bool = False) -> scripts.Saved:
     _check_text("the name", current.name)
     _check_text("the code", current.code)
-    return scripts.update(access, script_id, changes(saved, current))
+    return scripts.update(access, script_id, {**changes(saved, current), "draft": draft})
+
+
+def deploy_label(live: int, version: int, draft: bool, build_status: str, waiting: bool) -> str:
+    """What is live and what is being edited: "live: v3 · editing: v5 (building…)". `waiting`: the
+    version was saved to go live when its build succeeds, which the build's finish has done."""
+    if live == version or (waiting and build_status == "succeeded"):
+        return f"live: v{version}"
+    if draft:
+        why = "draft"
+    elif build_status in ("queued", "building"):
+        why = "building…"
+    elif build_status == "failed":
+        why = "build failed"
+    else:
+        why = "not deployed"
+    return f"{f'live: v{live}' if live else 'not live yet'} · editing: v{version} ({why})"

@@ -43,6 +43,7 @@ MATRIX = [
     Entry("delete", "/scripts/{script_id}", Role.developer),
     Entry("get", "/scripts/{script_id}/versions", Role.operator),
     Entry("post", "/scripts/{script_id}/versions/{number}/restore", Role.developer),
+    Entry("post", "/scripts/{script_id}/versions/{number}/deploy", Role.developer),
     Entry("post", "/scripts/{script_id}/hook-token/rotate", Role.developer),
     Entry("post", "/scripts/{script_id}/runs", Role.operator, {"event": {"x": 1}}),
     Entry("get", "/runs/{run_id}", Role.operator),

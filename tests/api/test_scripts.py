@@ -171,3 +171,39 @@ def test_a_save_before_any_worker_published_its_base_image_says_to_start_one(ali
     assert "no worker has published the node base image yet: start a worker" in assert_error(r, 422)["message"]
     r = alice.http.post("/tryout", json={"runtime": "python", "code": "def handler(e, c):\n    return 1\n"})
     assert "no worker has published the python base image yet: start a worker" in assert_error(r, 422)["message"]
+
+
+BROKEN_NODE = "export default (event) => {\n  return { got: ;\n};\n"
+
+
+@pytest.mark.parametrize(
+    ("runtime", "code", "where"),
+    [
+        ("node", BROKEN_NODE, "line 2, column "),
+        ("python", "def handler(event, ctx):\n    return (\n", "line 2, column 12"),
+    ],
+)
+def test_code_that_does_not_parse_is_refused_with_its_line_and_column_unless_a_draft(alice, runtime, code, where):
+    r = alice.http.post("/scripts", json={"name": "broken", "runtime": runtime, "code": code})
+    assert_error(r, 422, "syntax_error")
+    assert where in r.json()["message"] and "draft" in r.json()["message"]
+    script = create(alice, runtime=runtime, code=code, draft=True).json()
+    assert script["draft"] is True and script["deployed_version"] is None and script["code"] == code
+
+    fine = create(alice).json()
+    r = alice.http.patch(f"/scripts/{fine['id']}", json={"code": code})
+    assert_error(r, 422, "syntax_error")
+    assert alice.http.get(f"/scripts/{fine['id']}").json()["version"] == 1  # nothing was written
+    r = alice.http.patch(f"/scripts/{fine['id']}", json={"code": code, "draft": True})
+    assert r.status_code == 200 and r.json()["version"] == 2 and r.json()["draft"] is True
+    versions = alice.http.get(f"/scripts/{fine['id']}/versions").json()
+    assert [(v["number"], v["draft"]) for v in versions] == [(2, True), (1, False)]
+
+
+def test_deploying_a_version_names_what_stops_it(alice):
+    script = create(alice, dependencies=["runpad-never-built-api@1.0.0"]).json()
+    assert script["deployed_version"] is None and script["deploy_error"] is None
+    r = alice.http.post(f"/scripts/{script['id']}/versions/1/deploy")
+    assert_error(r, 409, "conflict")
+    assert "not ready" in r.json()["message"]
+    assert_error(alice.http.post(f"/scripts/{script['id']}/versions/9/deploy"), 404, "not_found")

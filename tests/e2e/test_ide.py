@@ -462,3 +462,34 @@ def test_run_again_run_now_with_an_event_and_the_runs_page(page, web, account):
     page.goto(first_url.split(web.url, 1)[1])
     expect(page.locator("#run-event")).to_be_visible()
     every_look(page, "run")
+
+
+def test_a_save_that_does_not_parse_is_kept_as_a_draft_and_a_draft_deployed_by_hand(page, account):
+    from app.services import scripts, users
+
+    owner = acting(users.authenticate(*account))
+    code = "def handler(event, ctx):\n    return 1\n"
+    saved = scripts.create(owner, f"e2e deploy {uuid.uuid4().hex[:6]}", "python", code)
+    page.goto(f"/scripts/{saved.script.id}")
+    expect(page.locator("#deploy-state")).to_have_text("live: v1", timeout=120_000)  # once its image is built
+    page.wait_for_function("() => window.runpadEditor !== undefined")
+
+    page.evaluate("code => window.runpadEditor.setValue(code)", "def handler(event, ctx):\n    return (\n")
+    page.click("#save-script")
+    expect(page.locator("#editor-error")).to_contain_text("line 2, column 12")
+    page.click("#save-draft")
+    expect(page.locator("#deploy-state")).to_have_text("live: v1 · editing: v2 (draft)")
+    every_look(page, "draft-kept")
+    page.click("#deploy-version")  # a draft that does not parse cannot go live either
+    expect(page.locator("#editor-error")).to_contain_text("does not parse")
+
+    page.evaluate("code => window.runpadEditor.setValue(code)", "def handler(event, ctx):\n    return 3\n")
+    page.click("#save-script")
+    expect(page.locator("#deploy-state")).to_have_text("live: v3")  # same packages: live at once
+
+    scripts.update(owner, saved.script.id, {"code": "def handler(event, ctx):\n    return 4\n", "draft": True})
+    page.reload()
+    expect(page.locator("#deploy-state")).to_have_text("live: v3 · editing: v4 (draft)")
+    page.click("#deploy-version")
+    expect(page.locator("#deploy-state")).to_have_text("live: v4")
+    assert scripts.get(owner, saved.script.id).deployed_version == 4

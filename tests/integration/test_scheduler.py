@@ -37,7 +37,9 @@ def made():
 
 
 def scheduled(made, cron=None, interval=None, next_run_at=T0, tz="UTC", **fields) -> Script:
-    """A schedule-triggered script with a version, inserted directly (no build: its runs never execute)."""
+    """A schedule-triggered script with a live version 1, inserted directly (no build: its runs never
+    execute)."""
+    fields.setdefault("deployed_version", 1)
     with session() as s:
         script = Script(
             workspace_id=acting().workspace_id,
@@ -83,6 +85,19 @@ def test_a_due_tick_becomes_one_queued_run_carrying_the_schedule_event(made):
     }
     assert next_run_at(script.id) == T0 + timedelta(minutes=5)
     assert schedules.fire_due(now=T0 + timedelta(seconds=3)) == []  # not due again until 12:05
+
+
+def test_a_tick_runs_the_deployed_version_and_skips_a_script_with_none_live(made):
+    script = scheduled(made, interval=60)
+    never = scheduled(made, interval=60, deployed_version=None)
+    with session() as s:  # a newer version that is not live (its build failed, or a draft)
+        s.add(ScriptVersion(script_id=script.id, number=2, runtime="python", code="y = 2\n", deps_hash="other"))
+        s.execute(update(Script).where(Script.id == script.id).values(current_version=2))
+        s.commit()
+    schedules.fire_due(now=T0 + timedelta(seconds=1))
+    [run] = runs_of(script.id)
+    assert run.version == 1
+    assert runs_of(never.id) == [] and next_run_at(never.id) == T0 + timedelta(minutes=1)  # skipped, not stuck
 
 
 def test_a_batch_gives_each_run_its_own_id_whatever_the_query_plan(made):

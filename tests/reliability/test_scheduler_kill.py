@@ -36,6 +36,7 @@ def every_second(made_ids: list[uuid.UUID], first: datetime, cron: bool) -> uuid
             timezone="UTC",
             next_run_at=first,
             allow_overlap=True,
+            deployed_version=1,
         )
         s.add(script)
         s.flush()

@@ -60,6 +60,8 @@ HANDLERS = [
     (EditorState, EditorState.load, (), "/scripts/new"),
     (EditorState, EditorState.save, (), "/scripts/new"),
     (EditorState, EditorState.delete, (), "/scripts/new"),
+    (EditorState, EditorState.save_draft, (), "/scripts/new"),
+    (EditorState, EditorState.deploy, (), "/scripts/new"),
     (TriggerState, TriggerState.rotate_hook, (), "/scripts/new"),
     (TryoutState, TryoutState.run, (), "/scripts/new"),
     (TryoutState, TryoutState.cancel, (), "/scripts/new"),

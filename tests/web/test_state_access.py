@@ -165,6 +165,8 @@ CHECKED = [
     Check(EditorState, EditorState.load, "/scripts/{script}"),
     Check(EditorState, EditorState.save, "/scripts/{script}", operator=True),
     Check(EditorState, EditorState.delete, "/scripts/{script}", operator=True),
+    Check(EditorState, EditorState.save_draft, "/scripts/{script}", operator=True),
+    Check(EditorState, EditorState.deploy, "/scripts/{script}", operator=True),
     Check(TriggerState, TriggerState.rotate_hook, "/scripts/{script}", operator=True),
     Check(TryoutState, TryoutState.run, "/scripts/{script}", operator=True),
     Check(RunsState, RunsState.load, "/scripts/{script}/runs"),

@@ -152,6 +152,12 @@ class Retries(Strict):
     backoff_seconds: Annotated[StrictInt, Field(ge=1, le=86_400)] = 60
 
 
+DRAFT = (
+    "save the new version as a draft: kept, never deployed by itself, and its code need not parse "
+    "(without it, code that does not parse is refused with 422 naming the line and column)"
+)
+
+
 class ScriptCreate(Strict):
     name: Annotated[Text, Field(min_length=1, max_length=200)]
     runtime: Runtime
@@ -164,6 +170,7 @@ class ScriptCreate(Strict):
     network: StrictBool = True
     enabled: StrictBool = True
     retries: Retries = Field(default_factory=Retries)
+    draft: StrictBool = Field(False, description=DRAFT)
 
 
 class ScriptUpdate(Strict):
@@ -180,6 +187,7 @@ class ScriptUpdate(Strict):
     network: StrictBool = None
     enabled: StrictBool = None
     retries: Retries = None
+    draft: StrictBool = Field(None, description=DRAFT)
 
     def changes(self) -> dict[str, Any]:
         changes = self.model_dump(exclude_unset=True)
@@ -220,6 +228,9 @@ class ScriptOut(BaseModel):
     retries: Retries
     version: int = Field(description="the current version's number")
     build: BuildBrief | None = Field(description="the dependency build of the current version")
+    draft: bool = Field(description="the current version is a draft")
+    deployed_version: int | None = Field(description="the version hooks and schedules run; null until one is live")
+    deploy_error: str | None = Field(description="why a newer version is not live (its build failed)")
     hook_url: str | None = Field(description="http trigger only")
     next_run_at: datetime | None = Field(description="schedule trigger only")
     created_at: datetime
@@ -250,6 +261,9 @@ class ScriptOut(BaseModel):
             retries=Retries(count=script.retry_count, backoff_seconds=script.retry_backoff_seconds),
             version=version.number,
             build=BuildBrief(id=build.id, status=build.status, error=build.error) if build else None,
+            draft=version.draft,
+            deployed_version=script.deployed_version,
+            deploy_error=script.deploy_error,
             hook_url=hook_url,
             next_run_at=script.next_run_at if script.trigger_type == "schedule" else None,
             created_at=script.created_at,
@@ -271,6 +285,7 @@ class VersionOut(BaseModel):
     dependencies: list[str]
     secrets: list[str]
     lockfile: str | None = Field(description="the exact installed versions, once built")
+    draft: bool
     created_at: datetime
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from app.api.v1.deps import CurrentAccess
 from app.api.v1.errors import ApiError, documented
 from app.api.v1.schemas import ScriptCreate, ScriptOut, ScriptSaved, ScriptUpdate, VersionOut
-from app.services import scripts
+from app.services import deploys, scripts
 from app.views import listings
 
 router = APIRouter(prefix="/scripts", tags=["scripts"])
@@ -22,8 +22,9 @@ def _saved(saved: scripts.Saved) -> ScriptSaved:
 
 @router.post("", status_code=201, response_model=ScriptSaved, responses=documented(401, 403, 404, 422))
 def create_script(body: ScriptCreate, access: CurrentAccess, response: Response) -> ScriptSaved:
-    """Saves a new script as version 1 and queues its dependency build. With bearer or HMAC hook auth,
-    the answer holds `hook_secret`, shown this once."""
+    """Saves a new script as version 1 and queues its dependency build; it goes live once the build is
+    ready (unless `draft`). Code that does not parse is refused with 422 naming the line and column.
+    With bearer or HMAC hook auth, the answer holds `hook_secret`, shown this once."""
     saved = scripts.create(
         access,
         body.name,
@@ -37,6 +38,7 @@ def create_script(body: ScriptCreate, access: CurrentAccess, response: Response)
         network=body.network,
         enabled=body.enabled,
         retries=body.retries.model_dump(),
+        draft=body.draft,
     )
     response.headers["Location"] = f"/api/v1/scripts/{saved.script.id}"
     return _saved(saved)
@@ -56,7 +58,8 @@ def get_script(script_id: uuid.UUID, access: CurrentAccess) -> ScriptOut:
 @router.patch("/{script_id}", response_model=ScriptSaved, responses=documented(401, 403, 404, 422))
 def update_script(script_id: uuid.UUID, body: ScriptUpdate, access: CurrentAccess) -> ScriptSaved:
     """Changes the fields given (a field left out keeps its value, null is refused). A change of code,
-    dependencies or secrets makes a new version; `trigger` may be partial (e.g. only `http_auth`)."""
+    dependencies or secrets makes a new version, live once its build is ready (unless `draft`); until
+    then the deployed version keeps answering. `trigger` may be partial (e.g. only `http_auth`)."""
     return _saved(scripts.update(access, script_id, body.changes()))
 
 
@@ -79,6 +82,16 @@ def list_versions(script_id: uuid.UUID, access: CurrentAccess) -> list[VersionOu
 def restore_version(script_id: uuid.UUID, number: int, access: CurrentAccess) -> ScriptSaved:
     """Rollback: a new version with the code, dependencies and secrets of version `number`."""
     return _saved(scripts.restore(access, script_id, number))
+
+
+@router.post(
+    "/{script_id}/versions/{number}/deploy", response_model=ScriptOut, responses=documented(401, 403, 404, 409, 422)
+)
+def deploy_version(script_id: uuid.UUID, number: int, access: CurrentAccess) -> ScriptOut:
+    """Makes version `number` the one hooks and schedules run (a rollback, or a draft put live): 409
+    while its dependency image is not ready, 422 when its code does not parse."""
+    deploys.deploy(access, script_id, number)
+    return ScriptOut.of(*listings.script_view(access, script_id))
 
 
 @router.post(
