@@ -13,7 +13,18 @@ from sqlalchemy import delete as sql_delete, select
 from app.core import crypto, errors
 from app.core.db import session
 from app.models import Build, LogLine, Role, Run, Runtime, Script, ScriptVersion, Trigger, utcnow
-from app.services import audit, base_catalog, builds, defaults, limits, queue, quotas, versions, webhook_signatures
+from app.services import (
+    audit,
+    base_catalog,
+    builds,
+    defaults,
+    detected,
+    limits,
+    queue,
+    quotas,
+    versions,
+    webhook_signatures,
+)
 from app.services.access import Access
 
 TRIGGERS = (Trigger.manual, Trigger.http, Trigger.schedule)
@@ -141,6 +152,7 @@ def create(
         raise ScriptError("name must be 1 to 200 characters")
     _check_limits(timeout_seconds, memory_mb)
     base = _base_for(runtime)
+    imported = detected.resolve(runtime, code, dependencies or [])  # registry lookups: before the transaction
     with session() as s:
         script = Script(
             name=name.strip(),
@@ -159,7 +171,7 @@ def create(
         s.add(script)
         s.flush()
         try:
-            version = versions.new_version(s, base, code, dependencies or [], secrets or [], script.id, 1)
+            version = versions.new_version(s, base, code, dependencies or [], secrets or [], script.id, 1, imported)
         except versions.VersionError as exc:
             raise ScriptError(str(exc)) from None
         build, queued = builds.ensure_build(s, version, base)
@@ -177,11 +189,13 @@ def get(access: Access, script_id: uuid.UUID) -> Script:
     return script
 
 
-def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Saved:
-    """Changes any field; code, dependency or secret changes make a new version."""
+def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any], pins: list[str] | None = None) -> Saved:
+    """Changes any field; code, dependency or secret changes make a new version. Its detected imports
+    keep the pins of `pins` (a restored version's) or else of the current version."""
     runtime = get(access, script_id).runtime  # a script's runtime never changes
     access.require(Role.developer)
     base = _base_for(runtime) if changes.keys() & set(CODE_FIELDS) else None
+    imported = _detect_for_update(access, script_id, runtime, changes, pins) if base else None
     with session() as s:
         script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one()
         secret = _update_fields(script, changes)
@@ -200,6 +214,7 @@ def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Sav
                     changes.get("secrets", current.secrets),
                     script.id,
                     script.current_version + 1,
+                    imported,
                 )
             except versions.VersionError as exc:
                 raise ScriptError(str(exc)) from None
@@ -224,6 +239,16 @@ def _built(saved: Saved) -> Saved:
     if saved.build_queued:
         queue.send_build(saved.build.id)
     return saved
+
+
+def _detect_for_update(
+    access: Access, script_id: uuid.UUID, runtime: str, changes: dict[str, Any], pins: list[str] | None
+) -> list[str]:
+    """The pinned imports of the code and dependencies an update saves, looked up before its transaction."""
+    with session() as s:
+        current = current_version(s, get(access, script_id))
+    code, declared = changes.get("code", current.code), changes.get("dependencies", current.dependencies)
+    return detected.resolve(runtime, code, declared, [*(pins or []), *current.detected_dependencies])
 
 
 def _base_for(runtime: str) -> base_catalog.Entry:
@@ -322,7 +347,12 @@ def restore(access: Access, script_id: uuid.UUID, number: int) -> Saved:
     old = next((v for v in list_versions(access, script_id) if v.number == number), None)
     if old is None:
         raise NotFound(f"script {script_id} has no version {number}")
-    saved = update(access, script_id, {"code": old.code, "dependencies": old.dependencies, "secrets": old.secrets})
+    saved = update(
+        access,
+        script_id,
+        {"code": old.code, "dependencies": old.dependencies, "secrets": old.secrets},
+        pins=old.detected_dependencies,
+    )
     audit.record(
         None,
         access.actor,
