@@ -9,6 +9,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app.core.db import session
+from app.models import Run, ScriptVersion
 from app.services import schedules, scripts
 from app.services.access import Access
 from app.views import listings
@@ -52,6 +54,7 @@ class Loaded:
     build_id: str
     build_status: str  # overview.BUILD_LABELS value, "" without a build
     build_error: str
+    detected: list[str] = field(default_factory=list)  # the version's pinned imports
 
 
 def trigger_of(
@@ -99,6 +102,7 @@ def load(access: Access, script_id: uuid.UUID) -> Loaded:
         build_id=str(build.id) if build else "",
         build_status=build_label(build),
         build_error=(build.error or "") if build else "",
+        detected=list(version.detected_dependencies),
     )
 
 
@@ -210,6 +214,14 @@ def create(access: Access, runtime: str, fields: Fields) -> scripts.Saved:
         enabled=fields.enabled,
         retries=fields.retries,
     )
+
+
+def detected_of_run(run_id: uuid.UUID) -> list[str]:
+    """The packages a run's version detected and pinned (a try-out's, for the Dependencies panel)."""
+    with session() as s:
+        run = s.get(Run, run_id)
+        version = s.get(ScriptVersion, run.version_id) if run else None
+    return list(version.detected_dependencies) if version else []
 
 
 def update(access: Access, script_id: uuid.UUID, saved: Fields, current: Fields) -> scripts.Saved:

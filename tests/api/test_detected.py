@@ -60,7 +60,7 @@ def test_an_import_is_pinned_at_latest_and_built_with_the_declared_ones(npm):
     pkg, declared = unique("det"), unique("decl")
     publish(npm, pkg, "1.0.0", "1.2.0")
     publish(npm, declared, "3.0.0")
-    code = f'import a from "{pkg}/sub.js";\nimport b from "{declared}";\nimport fs from "node:fs";\nexport default () => 1;'
+    code = f'import a from "{pkg}/sub.js";\nimport b from "{declared}";\nimport fs from "node:fs";\n'
     saved = scripts.create(acting(), unique("s"), "node", code, [f"{declared}@^3"])
     assert saved.version.dependencies == [f"{declared}@^3"]  # a declared dependency wins
     assert saved.version.detected_dependencies == [f"{pkg}@1.2.0"]
