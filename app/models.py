@@ -218,10 +218,18 @@ class ScriptVersion(SQLModel, table=True):
     code: str = Field(sa_column=Column(Text, nullable=False))
     dependencies: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     secrets: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    # packages the code imports without declaring them, pinned (app.services.detected)
+    detected_dependencies: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb"))
+    )
     deps_hash: str = Field(index=True)
     lockfile: str | None = Field(default=None, sa_column=Column(Text))
     draft: bool = False  # kept, never deployed by itself (and its code need not parse)
     created_at: datetime = _created()
+
+    def installed_dependencies(self) -> list[str]:
+        """Declared and detected specs together: what the image holds and the dependency hash covers."""
+        return sorted([*self.dependencies, *self.detected_dependencies])
 
 
 class Build(SQLModel, table=True):

@@ -170,11 +170,52 @@ def dep_row(row: dict) -> rx.Component:
     )
 
 
+def detected_row(row: dict) -> rx.Component:
+    """A package the code imports without declaring it: installed at its pinned version; Pin declares it."""
+    return rx.hstack(
+        rx.vstack(
+            rx.text(row["label"], size="2", weight="medium", font_family=MONO, overflow_wrap="anywhere"),
+            rx.text(row["version"], size="1", color_scheme="gray", font_family=MONO, overflow_wrap="anywhere"),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.tooltip(
+            rx.badge("detected", color_scheme="amber", variant="soft", size="1"),
+            content="Imported by the code but not declared: installed at this version",
+        ),
+        rx.button(
+            rx.icon("pin", size=12),
+            "Pin",
+            on_click=DepsState.pin(row["spec"]),
+            variant="soft",
+            size="1",
+            aria_label="Pin " + row["name"],
+            type="button",
+            class_name="dep-pin",
+        ),
+        class_name="dep-item dep-detected",
+        data_dep=row["spec"],
+        align="center",
+        spacing="3",
+        width="100%",
+        padding_x="0.5rem",
+        padding_y="0.4rem",
+        border_radius="var(--radius-2)",
+        _hover={"background_color": rx.color("gray", 3)},
+    )
+
+
 def dep_list() -> rx.Component:
     return rx.box(
         rx.cond(
-            DepsState.rows.length() > 0,
-            rx.vstack(rx.foreach(DepsState.rows, dep_row), spacing="1", width="100%"),
+            (DepsState.rows.length() > 0) | (DepsState.detected_rows.length() > 0),
+            rx.vstack(
+                rx.foreach(DepsState.rows, dep_row),
+                rx.foreach(DepsState.detected_rows, detected_row),
+                spacing="1",
+                width="100%",
+            ),
             rx.text(
                 "No packages yet. Only the standard library is available to the handler.",
                 size="1",

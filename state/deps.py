@@ -52,6 +52,18 @@ class DepsState(rx.State):
         return [package_versions.describe(draft.runtime, spec) for spec in draft.dependencies]
 
     @rx.var
+    async def detected_rows(self) -> list[dict[str, str]]:
+        """Packages the code imports without declaring them (as the last save or try-out pinned
+        them), minus any declared since: a declared dependency always wins."""
+        draft = await self.get_state(DraftState)
+        declared = {_name_or_none(draft.runtime, d) for d in draft.dependencies}
+        return [
+            package_versions.describe(draft.runtime, spec)
+            for spec in draft.detected
+            if _name_or_none(draft.runtime, spec) not in declared
+        ]
+
+    @rx.var
     async def runtime(self) -> str:
         draft = await self.get_state(DraftState)
         return draft.runtime
@@ -147,6 +159,17 @@ class DepsState(rx.State):
             return
         self.name = self.version = self.add_error = self.name_error = self.lookup_error = self.latest = ""
         self.versions, self.looking_up = [], False
+
+    @rx.event
+    async def pin(self, spec: str):
+        """Makes a detected package a declared dependency at the version it was pinned to."""
+        draft = await self.get_state(DraftState)
+        if spec not in draft.detected:
+            return
+        try:
+            draft.dependencies = with_spec(draft.runtime, draft.dependencies, spec)
+        except DependencyError as exc:
+            self.add_error = str(exc)
 
     @rx.event
     async def remove(self, spec: str):

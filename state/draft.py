@@ -19,6 +19,8 @@ class DraftState(rx.State):
     code: str = runtimes.DEFAULT.starter
     doc_key: str = "new"  # a new value remounts the editor with `code`
     dependencies: rx.Field[list[str]] = rx.field(default_factory=list)
+    # packages the code imports without declaring them, as the last save or try-out pinned them
+    detected: rx.Field[list[str]] = rx.field(default_factory=list)
     secret_names: rx.Field[list[str]] = rx.field(default_factory=list)
     timeout_seconds: int = settings.default_timeout_seconds
     memory_mb: int = settings.default_memory_mb

@@ -169,6 +169,7 @@ class EditorState(rx.State):
         chosen = await asyncio.to_thread(defaults.limits)
         draft = await self.get_state(DraftState)
         draft.script_id, draft.runtime, draft.dependencies, draft.secret_names = "", runtimes.DEFAULT.name.value, [], []
+        draft.detected = []
         draft.timeout_seconds, draft.memory_mb, draft.network = chosen.timeout_seconds, chosen.memory_mb, chosen.network
         draft.retry_count, draft.retry_backoff_seconds = 0, 60
         (await self.get_state(TryoutState)).forget()
@@ -190,6 +191,7 @@ class EditorState(rx.State):
             draft.load_text(fields.code)  # remount the editor only when the text is another
         draft.script_id, draft.runtime = loaded.id, loaded.runtime
         draft.dependencies, draft.secret_names = list(fields.dependencies), list(fields.secrets)
+        draft.detected = list(loaded.detected)
         draft.timeout_seconds, draft.memory_mb, draft.network = fields.timeout_seconds, fields.memory_mb, fields.network
         draft.retry_count, draft.retry_backoff_seconds = fields.retries["count"], fields.retries["backoff_seconds"]
         self.name, self.version, self._saved = fields.name, loaded.version, dataclasses.asdict(fields)

@@ -13,7 +13,7 @@ import reflex as rx
 from app.core import errors
 from app.models import RunStatus
 from app.services import launch, runs
-from app.views import listings, live_log, run_views
+from app.views import editor, listings, live_log, run_views
 from app.views.run_views import LogRow, RunSummary
 from state.auth import access_of
 from state.draft import DraftState
@@ -98,8 +98,10 @@ class TryoutState(rx.State):
                 timeout_seconds=draft.timeout_seconds,
                 memory_mb=draft.memory_mb,
                 network=draft.network,
+                script_id=uuid.UUID(draft.script_id) if draft.script_id else None,
             )
             summary = await asyncio.to_thread(run_views.summary_of, run)
+            draft.detected = await asyncio.to_thread(editor.detected_of_run, run.id)
         except Exception as exc:  # noqa: BLE001 - every failure is told to the person
             if not expected(exc):
                 log.warning("try-out did not start: %s", (str(exc).splitlines() or [""])[0])

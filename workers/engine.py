@@ -96,7 +96,7 @@ def _image_for(version: ScriptVersion, sink: logs.LogSink) -> str:
     while True:
         build = builds.by_hash(version.deps_hash)
         if build is None:  # a version saved without its build (tests, benchmarks): this worker's base must fit
-            base = images.base_for_build(version.runtime, version.dependencies, version.deps_hash, None)
+            base = images.base_for_build(version.runtime, version.installed_dependencies(), version.deps_hash, None)
             with session() as s:
                 build, _ = builds.ensure_build(s, version, base)
                 s.commit()

@@ -40,8 +40,9 @@ def _language(syntax: Syntax) -> Language | None:
 
 
 def js_tree(runtime: str, code: str) -> Tree | None:
-    """The tree-sitter tree of a JavaScript-family runtime's code; None for other runtimes."""
-    language = _language(runtimes.row(runtime).syntax)
+    """The tree-sitter tree of a JavaScript-family runtime's code; None for other (or unknown) runtimes."""
+    row = runtimes.RUNTIMES.get(runtime)
+    language = _language(row.syntax) if row else None
     return Parser(language).parse(code.encode()) if language else None
 
 

@@ -28,7 +28,7 @@ def ensure_build(s: Session, version: ScriptVersion, base: Entry | None = None) 
     it the row must exist already, as it does for every version saved through the services.
     A failed build is queued again, so saving after a registry blip retries it."""
     if base is not None:
-        if base.runtime != version.runtime or base.deps_hash(version.dependencies) != version.deps_hash:
+        if base.runtime != version.runtime or base.deps_hash(version.installed_dependencies()) != version.deps_hash:
             raise BuildError(f"version {version.id} was not hashed with the {base.runtime} base {base.digest}")
         s.execute(
             insert(Build)
@@ -36,7 +36,7 @@ def ensure_build(s: Session, version: ScriptVersion, base: Entry | None = None) 
                 id=uuid.uuid4(),
                 deps_hash=version.deps_hash,
                 runtime=version.runtime,
-                dependencies=version.dependencies,
+                dependencies=version.installed_dependencies(),
                 base_image=base.image,
                 base_digest=base.digest,
                 status=BuildStatus.queued,

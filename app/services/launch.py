@@ -10,7 +10,7 @@ from typing import Any
 from app.core import errors
 from app.core.db import session
 from app.models import Role, Run, Script, Trigger
-from app.services import builds, deploys, limits, queue, runs, scripts, versions
+from app.services import builds, deploys, detected, limits, queue, runs, scripts, versions
 from app.services.access import Access
 
 
@@ -66,17 +66,22 @@ def tryout(
     timeout_seconds: int | None = None,
     memory_mb: int | None = None,
     network: bool = True,
+    script_id: uuid.UUID | None = None,
 ) -> Run:
-    """A run of unsaved code; its version belongs to no script. The worker builds dependencies first."""
+    """A run of unsaved code; its version belongs to no script. The worker builds dependencies first.
+    Imports keep the pins of `script_id`'s current version (the script being edited), so trying out
+    a saved script's code uses its image."""
     access.require(Role.developer)
     _check_limits(timeout_seconds, memory_mb)
     try:
         base = versions.base_for(runtime)  # before the transaction: it may read the base catalog
     except versions.VersionError as exc:
         raise LaunchError(str(exc)) from None
+    pins = detected.pins_of_script(script_id, access.workspace_id)
+    imported = detected.resolve(runtime, code, dependencies, pins)  # registry lookups: before the transaction
     with session() as s:
         try:
-            version = versions.new_version(s, base, code, dependencies, secret_names)
+            version = versions.new_version(s, base, code, dependencies, secret_names, detected=imported)
         except versions.VersionError as exc:
             raise LaunchError(str(exc)) from None
         builds.ensure_build(s, version, base)

@@ -19,6 +19,7 @@ from app.services import (
     builds,
     defaults,
     deploys,
+    detected,
     limits,
     queue,
     quotas,
@@ -156,6 +157,7 @@ def create(
     base = _base_for(runtime)
     if not draft:
         deploys.check_parses(runtime, code)
+    imported = detected.resolve(runtime, code, dependencies or [])  # registry lookups: before the transaction
     with session() as s:
         script = Script(
             name=name.strip(),
@@ -174,7 +176,9 @@ def create(
         s.add(script)
         s.flush()
         try:
-            version = versions.new_version(s, base, code, dependencies or [], secrets or [], script.id, 1, draft=draft)
+            version = versions.new_version(
+                s, base, code, dependencies or [], secrets or [], script.id, 1, imported, draft=draft
+            )
         except versions.VersionError as exc:
             raise ScriptError(str(exc)) from None
         build, queued = builds.ensure_build(s, version, base)
@@ -193,9 +197,10 @@ def get(access: Access, script_id: uuid.UUID) -> Script:
     return script
 
 
-def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Saved:
+def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any], pins: list[str] | None = None) -> Saved:
     """Changes any field; code, dependency or secret changes make a new version, which goes live once
-    its image is built unless `draft` is true. Code that does not parse is kept only as a draft."""
+    its image is built unless `draft` is true. Code that does not parse is kept only as a draft. Its
+    detected imports keep the pins of `pins` (a restored version's) or else of the current version."""
     runtime = get(access, script_id).runtime  # a script's runtime never changes
     access.require(Role.developer)
     changes = dict(changes)
@@ -203,6 +208,9 @@ def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Sav
     if not isinstance(draft, bool):
         raise ScriptError("draft must be true or false")
     base = _base_for(runtime) if changes.keys() & set(CODE_FIELDS) else None
+    if "code" in changes and not draft:  # before the registry lookups of detection
+        deploys.check_parses(runtime, changes["code"])
+    imported = _detect_for_update(access, script_id, runtime, changes, pins) if base else None
     with session() as s:
         script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one()
         secret = _update_fields(script, changes)
@@ -212,8 +220,8 @@ def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Sav
         version = current
         if any(k in changes and changes[k] != getattr(current, k) for k in CODE_FIELDS):
             assert base is not None  # read above whenever a code field is among the changes
-            if not draft:
-                deploys.check_parses(runtime, changes.get("code", current.code))
+            if not draft and "code" not in changes:  # a draft's code, saved again with other packages
+                deploys.check_parses(runtime, current.code)
             try:
                 version = versions.new_version(
                     s,
@@ -223,6 +231,7 @@ def update(access: Access, script_id: uuid.UUID, changes: dict[str, Any]) -> Sav
                     changes.get("secrets", current.secrets),
                     script.id,
                     script.current_version + 1,
+                    imported,
                     draft=draft,
                 )
             except versions.VersionError as exc:
@@ -250,6 +259,16 @@ def _built(saved: Saved) -> Saved:
     if saved.build_queued:
         queue.send_build(saved.build.id)
     return saved
+
+
+def _detect_for_update(
+    access: Access, script_id: uuid.UUID, runtime: str, changes: dict[str, Any], pins: list[str] | None
+) -> list[str]:
+    """The pinned imports of the code and dependencies an update saves, looked up before its transaction."""
+    with session() as s:
+        current = current_version(s, get(access, script_id))
+    code, declared = changes.get("code", current.code), changes.get("dependencies", current.dependencies)
+    return detected.resolve(runtime, code, declared, [*(pins or []), *current.detected_dependencies])
 
 
 def _base_for(runtime: str) -> base_catalog.Entry:
@@ -348,7 +367,12 @@ def restore(access: Access, script_id: uuid.UUID, number: int) -> Saved:
     old = next((v for v in list_versions(access, script_id) if v.number == number), None)
     if old is None:
         raise NotFound(f"script {script_id} has no version {number}")
-    saved = update(access, script_id, {"code": old.code, "dependencies": old.dependencies, "secrets": old.secrets})
+    saved = update(
+        access,
+        script_id,
+        {"code": old.code, "dependencies": old.dependencies, "secrets": old.secrets},
+        pins=old.detected_dependencies,
+    )
     audit.record(
         None,
         access.actor,

@@ -64,11 +64,13 @@ def new_version(
     secret_names: list[str],
     script_id: uuid.UUID | None = None,
     number: int = 1,
+    detected: list[str] | None = None,
     *,
     draft: bool = False,
 ) -> ScriptVersion:
     """Adds (does not commit) a version of base's runtime; the dependency hash ties it to its image.
-    Nothing here waits on anything but this session: `base` comes from base_for, read beforehand."""
+    Nothing here waits on anything but this session: `base` comes from base_for, and `detected` (the
+    pinned imports, app.services.detected.resolve) are read beforehand."""
     normalised, names = validate(base.runtime, code, deps, secret_names)
     version = ScriptVersion(
         script_id=script_id,
@@ -76,8 +78,9 @@ def new_version(
         runtime=runtimes.Runtime(base.runtime),
         code=code,
         dependencies=normalised,
+        detected_dependencies=list(detected or []),
         secrets=names,
-        deps_hash=base.deps_hash(normalised),
+        deps_hash=base.deps_hash(sorted([*normalised, *(detected or [])])),
         draft=draft,
     )
     s.add(version)

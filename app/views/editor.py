@@ -9,6 +9,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from app.core.db import session
+from app.models import Run, ScriptVersion
 from app.services import schedules, scripts
 from app.services.access import Access
 from app.views import listings
@@ -55,6 +57,7 @@ class Loaded:
     deployed_version: int  # 0 while no version is live
     deploy_error: str
     draft: bool  # the newest version is a draft
+    detected: list[str] = field(default_factory=list)  # the version's pinned imports
 
 
 def trigger_of(
@@ -105,6 +108,7 @@ def load(access: Access, script_id: uuid.UUID) -> Loaded:
         deployed_version=script.deployed_version or 0,
         deploy_error=script.deploy_error or "",
         draft=version.draft,
+        detected=list(version.detected_dependencies),
     )
 
 
@@ -217,6 +221,14 @@ def create(access: Access, runtime: str, fields: Fields, draft: bool = False) ->
         retries=fields.retries,
         draft=draft,
     )
+
+
+def detected_of_run(run_id: uuid.UUID) -> list[str]:
+    """The packages a run's version detected and pinned (a try-out's, for the Dependencies panel)."""
+    with session() as s:
+        run = s.get(Run, run_id)
+        version = s.get(ScriptVersion, run.version_id) if run else None
+    return list(version.detected_dependencies) if version else []
 
 
 def update(access: Access, script_id: uuid.UUID, saved: Fields, current: Fields, draft: bool = False) -> scripts.Saved:

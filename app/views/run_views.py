@@ -160,7 +160,7 @@ def build_pending(run_id: uuid.UUID) -> bool:
     """Whether the run waits for its dependencies to be installed (a build of a non-empty set, not ready yet)."""
     with session() as s:
         row = s.execute(
-            select(Build.status, ScriptVersion.dependencies)
+            select(Build.status, Build.dependencies)
             .join(ScriptVersion, ScriptVersion.deps_hash == Build.deps_hash)
             .join(Run, Run.version_id == ScriptVersion.id)
             .where(Run.id == run_id)

@@ -3,6 +3,7 @@ one builds and after its build fails; the fixed version answers as soon as its b
 Builds run here (engine.execute_build) against a local npm registry; the hook's runs run on a real
 worker, through the real hooks app."""
 
+import time
 import uuid
 
 import pytest
@@ -40,6 +41,17 @@ def saved_unbuilt(script_id, **changes) -> scripts.Saved:
         return scripts.update(acting(), script_id, changes)
 
 
+def built_and_live(name: str, **kwargs) -> scripts.Saved:
+    """A node hook script at version 1, live: another process may be building the same (empty)
+    dependency set, in which case built_script leaves it to them and the version goes live when
+    they finish."""
+    saved = built_script(acting(), name, "node", answering(1), **kwargs)
+    deadline = time.monotonic() + 300
+    while scripts.get(acting(), saved.script.id).deployed_version is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return saved
+
+
 def live(script_id) -> tuple[int | None, int, str | None]:
     script = scripts.get(acting(), script_id)
     return script.deployed_version, script.current_version, script.deploy_error
@@ -52,7 +64,7 @@ def test_the_live_version_answers_through_a_failed_build_and_the_fixed_one_right
     with NpmRegistry(test_host) as registry, nethost.allowed(f"{nethost.ADDRESS}/32"):
         registry.add(good, "1.0.0", {"package.json": f'{{"name": "{good}", "version": "1.0.0"}}'})
         monkeypatch.setattr(settings, "npm_registry", registry.url)
-        first = built_script(acting(), f"deploys-{good}", "node", answering(1), trigger={"type": "http"})
+        first = built_and_live(f"deploys-{good}", trigger={"type": "http"})
         script_id, url = first.script.id, f"/hooks/{first.script.hook_token}"
         assert live(script_id) == (1, 1, None)
         assert hooks.post(url).json() == {"v": 1}
@@ -75,7 +87,7 @@ def test_the_live_version_answers_through_a_failed_build_and_the_fixed_one_right
 
 
 def test_code_that_does_not_parse_is_refused_unless_saved_as_a_draft(hooks):
-    saved = built_script(acting(), f"drafts-{uuid.uuid4().hex[:8]}", "node", answering(1), trigger={"type": "http"})
+    saved = built_and_live(f"drafts-{uuid.uuid4().hex[:8]}", trigger={"type": "http"})
     script_id, url = saved.script.id, f"/hooks/{saved.script.hook_token}"
     with pytest.raises(deploys.DoesNotParse, match=r"line 2, column \d+: "):
         scripts.update(acting(), script_id, {"code": "export default async () => {\n  return { v: ;\n};\n"})
@@ -98,7 +110,7 @@ def test_code_that_does_not_parse_is_refused_unless_saved_as_a_draft(hooks):
 
 
 def test_a_version_whose_image_is_not_ready_cannot_be_deployed():
-    saved = built_script(acting(), f"unready-{uuid.uuid4().hex[:8]}", "node", answering(1))
+    saved = built_and_live(f"unready-{uuid.uuid4().hex[:8]}")
     pending = saved_unbuilt(saved.script.id, code=answering(2), dependencies=["runpad-never-built@9.9.9"])
     with pytest.raises(deploys.NotReady, match="queued"):
         deploys.deploy(acting(), saved.script.id, pending.version.number)

@@ -213,12 +213,19 @@ class TriggerOut(BaseModel):
     allow_overlap: bool
 
 
+DETECTED = (
+    "packages the code imports without declaring them, pinned at their latest version when first "
+    "detected; installed with `dependencies`"
+)
+
+
 class ScriptOut(BaseModel):
     id: uuid.UUID
     name: str
     runtime: Runtime
     code: str
     dependencies: list[str]
+    detected_dependencies: list[str] = Field(description=DETECTED)
     secrets: list[str]
     trigger: TriggerOut
     timeout_seconds: int
@@ -245,6 +252,7 @@ class ScriptOut(BaseModel):
             runtime=script.runtime,
             code=version.code,
             dependencies=version.dependencies,
+            detected_dependencies=version.detected_dependencies,
             secrets=version.secrets,
             trigger=TriggerOut(
                 type=script.trigger_type,
@@ -283,6 +291,7 @@ class VersionOut(BaseModel):
     runtime: Runtime
     code: str
     dependencies: list[str]
+    detected_dependencies: list[str] = Field(description=DETECTED)
     secrets: list[str]
     lockfile: str | None = Field(description="the exact installed versions, once built")
     draft: bool
@@ -305,6 +314,9 @@ class TryoutCreate(Strict):
     timeout_seconds: Timeout | None = None
     memory_mb: Memory | None = None
     network: StrictBool = True
+    script_id: uuid.UUID | None = Field(
+        None, description="the script being edited, if any: imported packages keep its current version's pins"
+    )
 
 
 class RunOut(BaseModel):

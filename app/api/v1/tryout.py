@@ -28,5 +28,6 @@ async def start_tryout(body: TryoutCreate, access: CurrentAccess, response: Resp
         timeout_seconds=body.timeout_seconds,
         memory_mb=body.memory_mb,
         network=body.network,
+        script_id=body.script_id,
     )
     return await answer_with_run(run, wait, response)
