@@ -35,7 +35,8 @@ def base_for(runtime: str) -> base_catalog.Entry:
     _check_runtime(runtime)
     entry = base_catalog.current(runtime)
     if entry is None:
-        pin = f"RUNPAD_{runtime.upper()}_BASE_DIGEST and RUNPAD_{runtime.upper()}_RUNNER_DIGEST"
+        family = runtimes.family_of(runtime).upper()
+        pin = f"RUNPAD_{family}_BASE_DIGEST and RUNPAD_{family}_RUNNER_DIGEST"
         raise BaseNotPublished(
             f"no worker has published the {runtime} base image yet: start a worker (it "
             f"publishes {settings.base_image(runtime)} when it starts), or pin {pin}"
