@@ -35,7 +35,11 @@ CTX_FIELDS = ["run_id", "script_id", "version", "trigger", "deadline"]
         ("python", "def main(event, ctx):\n    return {'main': event['body']}\n", {"main": 5}),
         ("python", "def main():\n    return 'a main with no parameters'\n", "a main with no parameters"),
         ("python", "def lambda_handler(event, context):\n    return event['body'] * 4\n", 20),
-        ("python", "import asyncio\nasync def lambda_handler(event, context):\n    await asyncio.sleep(0)\n    return 1\n", 1),
+        (
+            "python",
+            "import asyncio\nasync def lambda_handler(event, context):\n    await asyncio.sleep(0)\n    return 1\n",
+            1,
+        ),
         ("python", "def helper():\n    return 1\nprint(helper())\n", None),
     ],
 )
@@ -48,7 +52,8 @@ def test_each_handler_form_runs(runtime, code, expected):
 def test_lambda_context_has_the_fields_of_ctx():
     node = tryout(
         "node",
-        "exports.handler = async (event, context) => ({ keys: Object.keys(context), same: context.run_id === event.run_id,"
+        "exports.handler = async (event, context) => ({ keys: Object.keys(context),"
+        " same: context.run_id === event.run_id,"
         " left: context.getRemainingTimeInMillis() > 0 });",
     )
     assert node.status == "succeeded", node.error
@@ -82,7 +87,11 @@ def test_no_handler_found_lists_the_forms_that_work(runtime, code, named):
     run = tryout(runtime, code)
     assert run.status == "failed"
     assert run.error.startswith("no handler found") and named in run.error
-    forms = ["export default", "module.exports", "exports.handler"] if runtime == "node" else ["def handler", "def main", "def lambda_handler"]
+    forms = (
+        ["export default", "module.exports", "exports.handler"]
+        if runtime == "node"
+        else ["def handler", "def main", "def lambda_handler"]
+    )
     assert all(form in run.error for form in forms), run.error
     assert "no handler found" in log_text(run)
 
@@ -103,7 +112,8 @@ namespace Geometry {
 }
 
 export default async function handler(event: { body: number }, ctx: { run_id: string }): Promise<object> {
-  return { colour: Colour.Blue, shape: Geometry.square.name, perimeter: Geometry.perimeter(Geometry.square, event.body) };
+  const perimeter = Geometry.perimeter(Geometry.square, event.body);
+  return { colour: Colour.Blue, shape: Geometry.square.name, perimeter };
 }
 """
 
@@ -116,7 +126,10 @@ def test_typescript_interfaces_enums_and_namespaces_run():
 
 
 def test_a_typescript_stack_trace_names_the_typescript_line():
-    code = "enum Level {\n  Low,\n  High,\n}\n\nexport const handler = (event: unknown): never => {\n  throw new Error(`boom at ${Level.High}`);\n};\n"
+    code = (
+        "enum Level {\n  Low,\n  High,\n}\n\n"
+        "export const handler = (event: unknown): never => {\n  throw new Error(`boom at ${Level.High}`);\n};\n"
+    )
     run = tryout("typescript", code)
     assert run.status == "failed" and run.error == "Error: boom at 1"
     assert "handler.ts:7:9" in log_text(run)  # the throw's line in the TypeScript, not the JavaScript made of it
@@ -130,7 +143,10 @@ def test_a_type_error_does_not_block_a_run():
 
 
 def test_typescript_commonjs_and_a_declared_package():
-    code = 'import dayjs from "dayjs";\nexport const handler = async (): Promise<number> => dayjs("2021-02-03").month() + 1;\n'
+    code = (
+        'import dayjs from "dayjs";\n'
+        'export const handler = async (): Promise<number> => dayjs("2021-02-03").month() + 1;\n'
+    )
     assert tryout("typescript", code, ["dayjs@^1.11"]).result == 2
     lambda_ts = "exports.handler = async (event: { body: number }) => event.body * 2;\n"
     assert tryout("typescript", lambda_ts, body=21).result == 42

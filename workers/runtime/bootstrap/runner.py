@@ -63,7 +63,8 @@ def find_handler(namespace):
     for name in HANDLER_NAMES:
         if callable(namespace.get(name)):
             return namespace[name]
-    near = [n for n, v in namespace.items() if inspect.isfunction(v) and v.__module__ == "handler" and LOOKS_LIKE_A_HANDLER.search(n)]
+    defined = [n for n, v in namespace.items() if inspect.isfunction(v) and v.__module__ == "handler"]
+    near = [n for n in defined if LOOKS_LIKE_A_HANDLER.search(n)]
     if near:
         raise NoHandler(
             f"no handler found: {', '.join(near)} is not a name Runpad calls. Use one of these forms:\n"
