@@ -121,6 +121,7 @@ TYPESCRIPT = replace(
     badge_colour="indigo",
     file_extension=".ts",
     editor_language="typescript",
+    syntax=Syntax.typescript,
     starter="""// `event.body` is the request body, the JSON you try out with, or null on a schedule.
 // Secrets you pick are in process.env; what you return is the run's result.
 interface Context {
