@@ -163,3 +163,9 @@ def test_typescript_and_node_share_the_dependency_image():
     ts = scripts.create(acting(), f"t-{uuid.uuid4()}", "typescript", "export default (): number => 1;", ["dayjs@^1.11"])
     assert ts.version.runtime == "typescript" and ts.script.runtime == "typescript"
     assert ts.version.deps_hash == node.version.deps_hash and ts.build.id == node.build.id
+
+
+def test_a_lambda_callback_error_fails_the_run():
+    code = 'exports.handler = (event, context, callback) => callback(new Error("lambda says no"));'
+    run = tryout("node", code)
+    assert run.status == "failed" and run.error == "Error: lambda says no"

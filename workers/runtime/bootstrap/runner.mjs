@@ -116,13 +116,15 @@ function contextOf(ctx) {
 }
 
 // A handler that declares a third parameter is Lambda's callback style: its result is what it passes
-// to the callback (or the promise it returns, whichever settles first).
+// to the callback (or what it returns, a promise's value included, when that comes first and is not
+// undefined: a plain function with three parameters must not wait for a callback it never calls).
 function call(handler, event, ctx) {
   if (handler.length < 3 || handler.constructor.name === "AsyncFunction") return handler(event, ctx);
   return new Promise((resolve, reject) => {
     const done = (err, value) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(value));
     const returned = handler(event, ctx, done);
     if (returned && typeof returned.then === "function") returned.then(resolve, reject);
+    else if (returned !== undefined) resolve(returned);
   });
 }
 
