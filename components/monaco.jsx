@@ -16,6 +16,35 @@ self.MonacoEnvironment = {
 };
 loader.config({ monaco });
 
+// TypeScript scripts: Monaco's TypeScript worker checks types as you type; a type error is shown,
+// it never stops a run (the runner only strips the types). Packages are installed in the run's image,
+// not in the browser, so "cannot find module" would be a false alarm on every import.
+const ts = monaco.languages.typescript;
+ts.typescriptDefaults.setCompilerOptions({
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeJs,
+  allowNonTsExtensions: true,
+  allowJs: true,
+  esModuleInterop: true,
+});
+ts.typescriptDefaults.setDiagnosticsOptions({
+  noSemanticValidation: false,
+  noSyntaxValidation: false,
+  diagnosticCodesToIgnore: [2307, 2792, 7016], // module not found / no types for it
+});
+// What a handler has in Node.js beyond the browser's globals (the CommonJS names included)
+ts.typescriptDefaults.addExtraLib(
+  `declare var process: { env: Record<string, string | undefined>; [key: string]: any };
+declare var require: (id: string) => any;
+declare var module: { exports: any };
+declare var exports: any;
+declare var Buffer: any;
+declare var __dirname: string;
+declare var __filename: string;`,
+  "file:///runpad/node-globals.d.ts",
+);
+
 // Ctrl/Cmd+S and Ctrl/Cmd+Enter click the page's Save and Run buttons, whether or not the
 // editor has focus; the editor itself would otherwise eat Ctrl+Enter (insert line below).
 const SHORTCUTS = { s: "save-script", Enter: "run-tryout" };
@@ -80,7 +109,7 @@ function useLeaveGuard(unsaved) {
 
 // Uncontrolled on purpose: echoing every keystroke back from the server as `value` would race
 // with typing and drop characters. A new docKey (another script, a restored version) remounts it.
-export function RunpadEditor({ initial, docKey, language, theme, onChange, readOnly, height, editorId, unsaved }) {
+export function RunpadEditor({ initial, docKey, language, fileName, theme, onChange, readOnly, height, editorId, unsaved }) {
   useRunpadShortcuts();
   useLeaveGuard(unsaved);
   const mounted = useRef(null);
@@ -88,6 +117,9 @@ export function RunpadEditor({ initial, docKey, language, theme, onChange, readO
     <div data-testid={editorId || "code-editor"} style={{ height: height || "100%", width: "100%" }}>
       <Editor
         key={docKey}
+        // one model per document, named like the handler file: its extension is what makes the
+        // TypeScript worker check a .ts model as TypeScript
+        path={`file:///${docKey || "doc"}/${fileName || "handler"}`}
         defaultValue={initial}
         language={language}
         theme={themeName(theme)}
@@ -95,6 +127,9 @@ export function RunpadEditor({ initial, docKey, language, theme, onChange, readO
         onMount={(editor) => {
           mounted.current = editor;
           window.runpadEditor = editor; // lets the browser tests type into the real editor
+          // and read its diagnostics (the TypeScript worker's type errors), as "line: message"
+          window.runpadMarkers = () =>
+            monaco.editor.getModelMarkers({ resource: editor.getModel().uri }).map((m) => `${m.startLineNumber}: ${m.message}`);
         }}
         options={{
           readOnly: !!readOnly,

@@ -28,6 +28,7 @@ class CodeEditor(_Monaco):
     doc_key: rx.Var[str]  # change it to load other text
     read_only: rx.Var[bool]
     editor_id: rx.Var[str]
+    file_name: rx.Var[str]  # handler.ts, ...: Monaco's TypeScript worker checks types only in a .ts model
     unsaved: rx.Var[bool]  # leaving the page asks first while it is true
     # Reflex's own way to declare an event that passes a value on; mypy reads the call as a bad type
     on_change: rx.EventHandler[rx.event.passthrough_event_spec(str)]  # type: ignore[type-arg,valid-type]
@@ -45,6 +46,15 @@ def language_of(runtime) -> rx.Var:
         runtime,
         *[(name, row.editor_language) for name, row in runtimes.RUNTIMES.items()],
         runtimes.DEFAULT.editor_language,
+    )
+
+
+def file_name_of(runtime) -> rx.Var:
+    """The handler's file name for a runtime (a Var), from the runtime table."""
+    return rx.match(
+        runtime,
+        *[(name, f"handler{row.file_extension}") for name, row in runtimes.RUNTIMES.items()],
+        f"handler{runtimes.DEFAULT.file_extension}",
     )
 
 

@@ -217,7 +217,8 @@ def _start_container(run: Run, version: ScriptVersion, image: str, sink: logs.Lo
     for attempt in (1, 2):
         try:
             if pool is not None:
-                return pool.take(PoolKey(image, version.runtime, limits), labels)[0]
+                # by image family: a warm Node.js container serves a TypeScript run (the runner is the same)
+                return pool.take(PoolKey(image, runtimes.family_of(version.runtime), limits), labels)[0]
             return containers.start_attached(image, version.runtime, limits, labels)
         except docker.errors.ImageNotFound:
             if attempt == 2:
@@ -241,7 +242,14 @@ def _run_container(run: Run, version: ScriptVersion, image: str, values: dict[st
             "deadline": int((time.time() + run.timeout_seconds) * 1000),
         }
         payload = json.dumps(
-            {"code": version.code, "event": run.event, "ctx": ctx, "secrets": values, "nonce": nonce}
+            {
+                "code": version.code,
+                "runtime": version.runtime,  # the Node.js runner runs TypeScript too
+                "event": run.event,
+                "ctx": ctx,
+                "secrets": values,
+                "nonce": nonce,
+            }
         ).encode()
         outcome = supervisor.supervise(
             attached, payload, nonce, sink, run.timeout_seconds, lambda: runs.cancel_requested(run.id), run.memory_mb

@@ -7,7 +7,7 @@ workers.runtime.images (each keyed by ecosystem)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from app.core import errors
@@ -16,6 +16,7 @@ from app.core import errors
 class Runtime(StrEnum):
     node = "node"
     python = "python"
+    typescript = "typescript"
 
 
 class Syntax(StrEnum):
@@ -37,6 +38,10 @@ class RuntimeRow:
     label: str  # as people read it
     badge_colour: str  # a Radix colour scale
     ecosystem: Ecosystem
+    # the runtime whose base image, runner layer and dependency images this one runs on (itself, or
+    # node for typescript): one dependency set makes one image for both
+    image_family: Runtime
+    file_extension: str  # a handler file's, as a download or the CLI names it
     image_setting: str  # the Settings field naming the base image (RUNPAD_NODE_IMAGE, ...)
     runner_file: str  # in workers/runtime/bootstrap, copied into the runner image
     command: tuple[str, ...]  # how the runner image starts the runner
@@ -56,6 +61,8 @@ NODE = RuntimeRow(
     label="Node.js",
     badge_colour="green",
     ecosystem=Ecosystem.npm,
+    image_family=Runtime.node,
+    file_extension=".js",
     image_setting="node_image",
     runner_file="runner.mjs",
     command=("node", "/opt/runpad/runner.mjs"),
@@ -81,6 +88,8 @@ PYTHON = RuntimeRow(
     label="Python",
     badge_colour="blue",
     ecosystem=Ecosystem.pypi,
+    image_family=Runtime.python,
+    file_extension=".py",
     image_setting="python_image",
     runner_file="runner.py",
     command=("/opt/runpad/venv/bin/python", "-I", "/opt/runpad/runner.py"),
@@ -103,7 +112,36 @@ def handler(event, ctx):
 """,
 )
 
-RUNTIMES: dict[str, RuntimeRow] = {row.name.value: row for row in (NODE, PYTHON)}
+# TypeScript runs on the Node.js base image: the Node.js runner turns it into JavaScript in the run
+# container (Node.js's own transform, with a source map), so the image, runner and pool are node's.
+TYPESCRIPT = replace(
+    NODE,
+    name=Runtime.typescript,
+    label="TypeScript",
+    badge_colour="indigo",
+    file_extension=".ts",
+    editor_language="typescript",
+    syntax=Syntax.typescript,
+    starter="""// `event.body` is the request body, the JSON you try out with, or null on a schedule.
+// Secrets you pick are in process.env; what you return is the run's result.
+interface Context {
+  run_id: string;
+  script_id: string | null;
+  version: number | null;
+  trigger: string;
+  deadline: number; // epoch milliseconds
+}
+
+export default async function handler(event: { body: unknown }, ctx: Context) {
+  console.log("run", ctx.run_id, "received", JSON.stringify(event.body));
+  return { ok: true, at: new Date().toISOString() };
+}
+""",
+)
+
+RUNTIMES: dict[str, RuntimeRow] = {row.name.value: row for row in (NODE, TYPESCRIPT, PYTHON)}
+# The runtimes that have base images of their own (the others run on one of these)
+FAMILIES: tuple[str, ...] = tuple(name for name, r in RUNTIMES.items() if r.image_family == r.name)
 DEFAULT = NODE
 
 
@@ -122,3 +160,8 @@ def row(name: str) -> RuntimeRow:
 
 def ecosystem_of(name: str) -> Ecosystem:
     return row(name).ecosystem
+
+
+def family_of(name: str) -> str:
+    """The runtime whose base image `name` runs on (see RuntimeRow.image_family)."""
+    return row(name).image_family.value

@@ -131,7 +131,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _pins_come_in_pairs(self) -> Settings:
-        for runtime in ("node", "python"):
+        for runtime in runtimes.FAMILIES:
             if bool(getattr(self, f"{runtime}_base_digest")) != bool(getattr(self, f"{runtime}_runner_digest")):
                 name = runtime.upper()
                 raise ValueError(
@@ -160,8 +160,9 @@ class Settings(BaseSettings):
         return getattr(self, runtimes.row(runtime).image_setting)
 
     def pinned_base(self, runtime: str) -> tuple[str, str] | None:
-        """(base image id, runner digest) when settings pin them for runtime, else None."""
-        digest, runner = getattr(self, f"{runtime}_base_digest"), getattr(self, f"{runtime}_runner_digest")
+        """(base image id, runner digest) when settings pin them for runtime's image family, else None."""
+        family = runtimes.family_of(runtime)
+        digest, runner = getattr(self, f"{family}_base_digest"), getattr(self, f"{family}_runner_digest")
         return (digest, runner) if digest and runner else None
 
 

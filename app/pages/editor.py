@@ -10,7 +10,7 @@ from components.build_panel import build_panel
 from components.deps_picker import dependency_picker
 from components.layout import app_shell, empty_state
 from components.limits_panel import limits_panel
-from components.monaco import code_editor, language_of
+from components.monaco import code_editor, file_name_of, language_of
 from components.secret_picker import secret_picker
 from components.shortcut_sheet import shortcuts_button
 from components.trigger_panel import trigger_panel
@@ -295,6 +295,7 @@ def main_column() -> rx.Component:
                 initial=DraftState.code,
                 doc_key=DraftState.doc_key,
                 language=language_of(DraftState.runtime),
+                file_name=file_name_of(DraftState.runtime),
                 theme=rx.color_mode_cond("light", "dark"),
                 on_change=DraftState.set_code,
                 editor_id="code-editor",

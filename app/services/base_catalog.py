@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
@@ -28,7 +28,7 @@ from app.models import BaseImage, utcnow
 from app.services import dependencies
 
 CACHE_SECONDS = 10.0
-RUNTIMES = tuple(runtimes.RUNTIMES)  # the runtime table's, in its order
+RUNTIMES = runtimes.FAMILIES  # the runtimes with base images of their own, in the table's order
 log = logging.getLogger(__name__)
 
 
@@ -42,8 +42,11 @@ class Entry:
     runner_digest: str
 
     def deps_hash(self, normalised: list[str]) -> str:
-        """The dependency hash of a normalised set built on this base (the formula images were tagged with)."""
-        return dependencies.deps_hash(self.runtime, normalised, self.digest, self.runner_digest)
+        """The dependency hash of a normalised set built on this base (the formula images were tagged
+        with). Hashed as the runtime's image family, so a TypeScript and a Node.js script with the same
+        dependencies share one image."""
+        family = runtimes.family_of(self.runtime)
+        return dependencies.deps_hash(family, normalised, self.digest, self.runner_digest)
 
 
 _cache: dict[str, tuple[float, Entry]] = {}
@@ -85,8 +88,15 @@ def publish(entries: list[Entry], worker: str) -> None:
 
 
 def current(runtime: str) -> Entry | None:
-    """The base a new version of runtime builds on; None when settings pin none and no worker has
-    published one. Reads the database at most once per CACHE_SECONDS per runtime."""
+    """The base a new version of runtime builds on (its image family's, named for runtime); None when
+    settings pin none and no worker has published one. Reads the database at most once per
+    CACHE_SECONDS per family."""
+    family = runtimes.family_of(runtime)
+    entry = _current_of_family(family)
+    return entry if entry is None or family == runtime else replace(entry, runtime=runtime)
+
+
+def _current_of_family(runtime: str) -> Entry | None:
     pinned = settings.pinned_base(runtime)
     if pinned is not None:
         return Entry(runtime, settings.base_image(runtime), *pinned)

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from app.core import errors
+from app.core import errors, runtimes
 from app.core.db import session
 from app.models import Build, BuildStatus, ScriptVersion, utcnow
 from app.services import deploys, logs
@@ -35,7 +35,7 @@ def ensure_build(s: Session, version: ScriptVersion, base: Entry | None = None) 
             .values(
                 id=uuid.uuid4(),
                 deps_hash=version.deps_hash,
-                runtime=version.runtime,
+                runtime=runtimes.family_of(version.runtime),  # an image serves its whole family (node: typescript too)
                 dependencies=version.installed_dependencies(),
                 base_image=base.image,
                 base_digest=base.digest,

@@ -35,9 +35,10 @@ def base_for(runtime: str) -> base_catalog.Entry:
     _check_runtime(runtime)
     entry = base_catalog.current(runtime)
     if entry is None:
-        pin = f"RUNPAD_{runtime.upper()}_BASE_DIGEST and RUNPAD_{runtime.upper()}_RUNNER_DIGEST"
+        family = runtimes.family_of(runtime)  # the base image runtime runs on (typescript: node's)
+        pin = f"RUNPAD_{family.upper()}_BASE_DIGEST and RUNPAD_{family.upper()}_RUNNER_DIGEST"
         raise BaseNotPublished(
-            f"no worker has published the {runtime} base image yet: start a worker (it "
+            f"no worker has published the {family} base image yet: start a worker (it "
             f"publishes {settings.base_image(runtime)} when it starts), or pin {pin}"
         )
     return entry

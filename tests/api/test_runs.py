@@ -128,6 +128,22 @@ def test_a_tryout_that_fails_or_times_out_says_so(alice, runtime, code, status, 
         assert error in run["error"]
 
 
+def test_typescript_is_a_runtime_of_the_api(alice):
+    code = (
+        "enum Kind { Manual = 'manual' }\n"
+        "export default (event: { body: { n: number } }, ctx: { version: number }): object =>"
+        " ({ doubled: event.body.n * 2, kind: Kind.Manual, version: ctx.version });\n"
+    )
+    script = saved_script(alice, code=code, runtime="typescript")
+    assert script["runtime"] == "typescript"
+    assert alice.http.get(f"/scripts/{script['id']}").json()["runtime"] == "typescript"
+    r = alice.http.post(f"/scripts/{script['id']}/runs", params={"wait": 1}, json={"event": {"n": 4}})
+    assert r.json()["status"] == "succeeded" and r.json()["result"] == {"doubled": 8, "kind": "manual", "version": 1}
+    # a number where the annotation says string: a type error, and it runs
+    run = tryout(alice, "export default (): string => 'abc'.length;", runtime="typescript").json()
+    assert run["status"] == "succeeded" and run["result"] == 3
+
+
 def test_tryout_input_is_checked(alice):
     assert "runtime" in assert_error(tryout(alice, "x", runtime="ruby"), 422)["message"]
     body = assert_error(tryout(alice, "x = 1", dependencies=["requests; rm -rf /"]), 422, "invalid_request")

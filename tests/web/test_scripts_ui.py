@@ -249,6 +249,8 @@ def test_new_script_starts_from_default_limits_and_swaps_an_untouched_starter():
         await run(EditorState.load, ed)
         assert (draft.script_id, draft.runtime, draft.code) == ("", "node", STARTERS["node"])
         assert sub(root, LimitsState).timeout_text == str(draft.timeout_seconds)
+        await run(EditorState.set_runtime, ed, "typescript")
+        assert draft.code == STARTERS["typescript"] and "interface Context" in draft.code
         await run(EditorState.set_runtime, ed, "python")
         assert draft.code == STARTERS["python"]
         DraftState.set_code.fn(draft, "print('mine')")

@@ -200,9 +200,10 @@ def _docker_build(files: dict[str, bytes], tag: str, log: Callable[[str], None])
 
 def ensure_runner_image(base: Entry, log: Callable[[str], None]) -> str:
     digest = hashlib.sha256((base.digest + base.runner_digest).encode()).hexdigest()
-    tag = f"runpad/runner-{base.runtime}:{digest[:24]}"
+    family = runtimes.family_of(base.runtime)  # typescript runs on node's runner layer
+    tag = f"runpad/runner-{family}:{digest[:24]}"
     if not image_present(tag):
-        log(f"building the {base.runtime} runner layer on {base.image}")
+        log(f"building the {family} runner layer on {base.image}")
         _docker_build(_runner_context(base.runtime, base.image), tag, log)
     return tag
 
