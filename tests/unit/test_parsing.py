@@ -8,6 +8,11 @@ PARSES = [
     ("node", "export default async function handler(event, ctx) {\n  return { ok: true };\n}\n"),
     ("node", "import x from 'x';\nconst s = `a ${x}`;\nexport const handler = async (e) => e?.body ?? null;\n"),
     ("node", "module.exports = async (event) => ({ statusCode: 200 });\n"),
+    (
+        "typescript",
+        "enum A { x }\nnamespace N { export const a: number = 1 }\ninterface I { a: string }\n"
+        "export default (e: I): number => A.x\n",
+    ),
     ("python", "import os\n\nasync def handler(event, ctx):\n    return {'k': os.environ.get('K')}\n"),
 ]
 
