@@ -65,7 +65,7 @@ class Client:
         stream is resumed after the last line seen (Last-Event-ID), so no line is lost or repeated."""
         last_id, drops = None, 0
         while True:
-            headers = {"last-event-id": last_id} if last_id else {}
+            headers: dict[str, str] = {"last-event-id": last_id} if last_id else {}
             try:
                 with self.http.stream(
                     "GET", f"/runs/{run_id}/logs", params={"follow": 1}, headers=headers, timeout=httpx.Timeout(60)
@@ -102,7 +102,8 @@ def check(response: httpx.Response) -> None:
 
 def _events(lines: Iterator[str]) -> Iterator[tuple[str, str, str | None]]:
     """(event, data, id) of each Server-Sent Event; comments (keepalives) are skipped."""
-    event, data, event_id = "message", [], None
+    event, data = "message", []  # type: str, list[str]
+    event_id: str | None = None
     for line in lines:
         if not line:
             if data:

@@ -65,7 +65,7 @@ def directory_name(name: str) -> str:
 def settings_of(script: dict[str, Any]) -> dict[str, Any]:
     """runpad.yaml's content for a script as the API answers it (GET /scripts)."""
     trigger = script.get("trigger") or {"type": "manual"}
-    keys = TRIGGER_KEYS.get(trigger.get("type"), tuple(trigger))
+    keys = TRIGGER_KEYS.get(str(trigger.get("type")), tuple(trigger))
     written: dict[str, Any] = {
         "runtime": script["runtime"],
         "dependencies": list(script.get("dependencies") or []),
@@ -107,7 +107,9 @@ def read_all(root: Path) -> tuple[list[LocalScript], list[str]]:
     """Every script directory under `root` (one with a runpad.yaml), and the problems found."""
     if not root.is_dir():
         raise FolderError(f"{root} is not a directory")
-    found, problems, seen = [], [], {}
+    found: list[LocalScript] = []
+    problems: list[str] = []
+    seen: dict[str, Path] = {}
     for directory in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if not (directory / CONFIG).is_file():
             continue
@@ -135,7 +137,8 @@ def read(directory: Path) -> LocalScript:
         raise FolderError(f"{config}: expected a mapping of settings, found {type(data).__name__}")
     unknown = sorted(set(data) - {"name", *SETTINGS}, key=str)
     if unknown:
-        raise FolderError(f"{config}: unknown key(s) {', '.join(map(str, unknown))}; known: name, {', '.join(SETTINGS)}")
+        known = ", ".join(("name", *SETTINGS))
+        raise FolderError(f"{config}: unknown key(s) {', '.join(map(str, unknown))}; known: {known}")
     name = data.pop("name", directory.name)
     if not isinstance(name, str) or not name.strip():
         raise FolderError(f"{config}: name must be text")

@@ -117,7 +117,7 @@ def pull(ctx: click.Context, directory: Path) -> None:
 
 def _existing_places(directory: Path) -> dict[str, Path]:
     """Script name -> its directory, for the script directories DIRECTORY already has."""
-    places = {}
+    places: dict[str, Path] = {}
     for sub in sorted(p for p in directory.iterdir() if p.is_dir() and (p / folder.CONFIG).is_file()):
         try:
             places.setdefault(folder.read(sub).name, sub)

@@ -37,8 +37,8 @@ class Step:
 
 def make(local: list[LocalScript], remote: list[dict[str, Any]], prune: bool) -> list[Step]:
     by_name: dict[str, list[dict[str, Any]]] = {}
-    for script in remote:
-        by_name.setdefault(script["name"], []).append(script)
+    for found in remote:
+        by_name.setdefault(found["name"], []).append(found)
     steps = []
     for script in local:
         matches = by_name.get(script.name, [])
@@ -49,10 +49,10 @@ def make(local: list[LocalScript], remote: list[dict[str, Any]], prune: bool) ->
         else:
             steps.append(compare(script, matches[0]))
     names = {s.name for s in local}
-    for script in remote:
-        if script["name"] not in names:
+    for found in remote:
+        if found["name"] not in names:
             action = DELETE if prune else UNTRACKED
-            steps.append(Step(action, script["name"], "" if prune else "kept (--prune deletes it)", None, script))
+            steps.append(Step(action, found["name"], "" if prune else "kept (--prune deletes it)", None, found))
     return steps
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from runpad_cli.main import cli
+
 from tests.api.conftest import alice, base_url, bob, worker  # noqa: F401  (fixtures, shared)
 
 
@@ -22,9 +22,9 @@ class Runpad:
         return CliRunner().invoke(cli, [str(a) for a in args], env=self.env, input=stdin, catch_exceptions=False)
 
 
-def settings_for(base_url: str, token: str, config_home: Path) -> dict[str, str | None]:
+def settings_for(url: str, token: str, config_home: Path) -> dict[str, str | None]:
     return {
-        "RUNPAD_URL": base_url,
+        "RUNPAD_URL": url,
         "RUNPAD_TOKEN": token,
         "RUNPAD_WORKSPACE": None,
         "XDG_CONFIG_HOME": str(config_home),

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-CODE_NODE = "export default async function handler(event) {\r\n  return { hi: event.body };  \r\n}"  # CRLF, no final newline
+# CRLF line endings, a trailing space and no final newline: the folder keeps the code byte for byte
+CODE_NODE = "export default async function handler(event) {\r\n  return { hi: event.body };  \r\n}"
 CODE_PY = "import os\n\ndef handler(event, ctx):\n    print('tick')\n    return {'key': 'API_KEY' in os.environ}\n"
 SCRIPTS = [
     {"name": "hello", "runtime": "node", "code": CODE_NODE, "dependencies": ["dayjs@1.11.13"]},
@@ -26,7 +27,12 @@ SCRIPTS = [
         "memory_mb": 128,
         "retries": {"count": 2, "backoff_seconds": 30},
     },
-    {"name": "hooks/with a slash", "runtime": "python", "code": "x = 1\n", "trigger": {"type": "http", "http_auth": "bearer"}},
+    {
+        "name": "hooks/with a slash",
+        "runtime": "python",
+        "code": "x = 1\n",
+        "trigger": {"type": "http", "http_auth": "bearer"},
+    },
 ]
 
 
@@ -75,7 +81,7 @@ def test_pull_then_push_changes_nothing(runpad, alice, tmp_path):
     assert pushed.exit_code == 0, pushed.output
     assert "3 unchanged" in pushed.output
     assert "new version" not in pushed.output and "update" not in pushed.output
-    assert versions(alice) == before == {name: 1 for name in made}
+    assert versions(alice) == before == dict.fromkeys(made, 1)
     for script in made.values():
         assert len(alice.http.get(f"/scripts/{script['id']}/versions").json()) == 1
 
