@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Lints Runpad's Python with the settings in pyproject.toml: ruff check and ruff format --check on the
 # whole tree, mypy on app, workers, state and components (and tools/, its plugins) and the CLI
-# (cli/runpad_cli). Runs all three, then fails if any did. Needs .venv with requirements-dev.txt (scripts/setup-host.sh --tests makes
-# it); no root, no services.
+# (cli/runpad_cli). Runs all three, then fails if any did. Needs .venv with requirements-dev.txt
+# (scripts/setup-host.sh --tests makes it); no root, no services.
 #
 #   scripts/lint.sh
 set -euo pipefail
