@@ -107,12 +107,17 @@ def pull(ctx: click.Context, directory: Path) -> None:
             problems.append(str(exc))
             continue
         table.add_row(name, str(handler.parent), str(script.get("version", "")))
-    console = Console()
+    console = _console()
     console.print(table)
     gone = sorted(n for n, p in places.items() if n not in counts)
     for name in gone:
         click.echo(f"{places[name]}: no script {name!r} in the workspace (left as it is)")
     _fail_on(problems)
+
+
+def _console() -> Console:
+    """Rich output; where stdout is no terminal (a CI log, a pipe) tables may be wide, not wrapped at 80."""
+    return Console(width=None if sys.stdout.isatty() else 200)
 
 
 def _existing_places(directory: Path) -> dict[str, Path]:
@@ -154,7 +159,7 @@ def push_(ctx: click.Context, directory: Path, dry_run: bool, prune: bool, build
     directory that cannot be read (then nothing is changed), a change the API refused, a failed build."""
     local, problems = folder.read_all(directory)
     _fail_on(problems)
-    console = Console()
+    console = _console()
     with _client(ctx) as client:
         steps = plan.make(local, client.get("/scripts"), prune)
         _print_plan(console, steps, dry_run)

@@ -66,7 +66,8 @@ def compare(script: LocalScript, remote: dict[str, Any]) -> Step:
         return Step(INVALID, script.name, detail, script, remote)
     body = changes(script, remote)
     if not body:
-        return Step(UNCHANGED, script.name, f"version {remote.get('version')}", script, remote)
+        broken = f"; {problem}" if (problem := deploy_problem(remote)) else ""
+        return Step(UNCHANGED, script.name, f"version {remote.get('version')}{broken}", script, remote)
     action = NEW_VERSION if body.keys() & set(CODE_FIELDS) else UPDATE
     return Step(action, script.name, ", ".join(body), script, remote, body)
 
@@ -85,6 +86,17 @@ def changes(script: LocalScript, remote: dict[str, Any]) -> dict[str, Any]:
         if key in wanted and _differs(wanted[key], remote.get(key) or {}):
             body[key] = wanted[key]
     return body
+
+
+def deploy_problem(script: dict[str, Any]) -> str | None:
+    """Why the script's current version is not running, as far as the API says (a failed build, or the
+    deploy error of servers that report one)."""
+    build = script.get("build") or {}
+    if build.get("status") == "failed":
+        return f"its build failed: {build.get('error') or 'no reason given'}"
+    if script.get("deploy_error"):
+        return f"not deployed: {script['deploy_error']}"
+    return None
 
 
 def _differs(wanted: dict[str, Any], current: dict[str, Any]) -> bool:

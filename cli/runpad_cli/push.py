@@ -41,6 +41,9 @@ def apply(client: Client, steps: list[plan.Step]) -> list[Outcome]:
                 client.call("DELETE", f"/scripts/{step.remote['id']}")
             elif step.action == plan.INVALID:
                 outcome.error = step.detail
+            elif step.action == plan.UNCHANGED and step.remote:
+                # the folder matches, but what it holds does not run: CI stays red until a fix is pushed
+                outcome.error = plan.deploy_problem(step.remote)
         except ApiError as exc:
             outcome.error = str(exc)
         outcomes.append(outcome)
@@ -85,8 +88,8 @@ def _build_status(client: Client, outcome: Outcome) -> str:
     status = build.get("status", "ready")
     if status == "failed":
         outcome.error = _build_failure(client, build)
-    elif status not in BUILDING and script.get("deploy_error"):
-        outcome.error = f"not deployed: {script['deploy_error']}"
+    elif status not in BUILDING:
+        outcome.error = plan.deploy_problem(script)
     return status
 
 
