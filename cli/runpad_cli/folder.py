@@ -35,7 +35,10 @@ TRIGGER_KEYS = {  # the keys that mean something for each trigger type, as pull 
 }
 ALL_TRIGGER_KEYS = {"type", "cron", "interval_seconds", "timezone", "http_auth", "allow_overlap"}
 RETRY_KEYS = ("count", "backoff_seconds")
-HEADER = "# A Runpad script (see `runpad pull --help`). Keys left out are not changed by `runpad push`.\n"
+HEADER = (
+    '# A Runpad script: the settings of the handler beside it (Runpad\'s README, "The folder format").\n'
+    "# Keys left out are not changed by `runpad push`.\n"
+)
 PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@+-]*$")
 
 

@@ -225,6 +225,13 @@ def test_login_stores_the_address_and_a_token_for_its_owner_only(base_url, alice
     assert wrong.exit_code == 1 and "HTTP 401" in wrong.output
 
 
+def test_the_example_scripts_repository_reads_and_plans(runpad):
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "scripts-repo" / "scripts"
+    planned = runpad("push", example, "--dry-run")
+    assert planned.exit_code == 0, planned.output
+    assert plan_rows(planned.output) == {"hello": "create"}
+
+
 def plan_rows(output: str) -> dict[str, str]:
     """script -> plan action, read from the printed plan table."""
     actions = ("create", "new version", "update", "unchanged", "delete", "not in folder", "invalid")
