@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import yaml
@@ -223,6 +224,25 @@ def test_login_stores_the_address_and_a_token_for_its_owner_only(base_url, alice
 
     wrong = runpad("login", "--url", base_url, "--email", alice.email, stdin="wrong password\n")
     assert wrong.exit_code == 1 and "HTTP 401" in wrong.output
+
+    elsewhere = runpad("login", "--url", base_url, "--token", alice.token, "--workspace", "not-mine")
+    assert elsewhere.exit_code == 1 and "not a member of a workspace 'not-mine'" in elsewhere.output
+    by_token = runpad("login", "--url", base_url, "--token", alice.token)
+    assert by_token.exit_code == 0 and f"as {alice.email}" in by_token.output
+    assert yaml.safe_load(stored.read_text())["token"] == alice.token
+
+
+def test_the_workspace_comes_from_the_option_or_runpad_workspace(runpad, alice, tmp_path):
+    create_all(alice)  # in alice's personal workspace
+    slug = f"cli-{uuid.uuid4().hex[:8]}"
+    assert alice.http.post("/workspaces", json={"slug": slug, "name": "CLI team"}).status_code == 201
+    body = {"name": "team script", "runtime": "python", "code": "x = 2\n"}
+    assert alice.http.post("/scripts", json=body, headers={"x-runpad-workspace": slug}).status_code == 201
+
+    assert runpad("-w", slug, "pull", tmp_path / "team").exit_code == 0
+    assert [p.name for p in (tmp_path / "team").iterdir()] == ["team script"]
+    runpad.env["RUNPAD_WORKSPACE"] = slug
+    assert plan_rows(runpad("push", tmp_path / "team", "--dry-run").output) == {"team script": "unchanged"}
 
 
 def test_the_example_scripts_repository_reads_and_plans(runpad):
