@@ -67,7 +67,8 @@ def compare(script: LocalScript, remote: dict[str, Any]) -> Step:
     body = changes(script, remote)
     if not body:
         broken = f"; {problem}" if (problem := deploy_problem(remote)) else ""
-        return Step(UNCHANGED, script.name, f"version {remote.get('version')}{broken}", script, remote)
+        draft = "; a draft, not live" if remote.get("draft") else ""
+        return Step(UNCHANGED, script.name, f"version {remote.get('version')}{draft}{broken}", script, remote)
     action = NEW_VERSION if body.keys() & set(CODE_FIELDS) else UPDATE
     return Step(action, script.name, ", ".join(body), script, remote, body)
 

@@ -14,7 +14,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from runpad_cli import plan
 from runpad_cli.client import ApiError, Client
 
-BUILDING = ("queued", "building")
+BUILDING = ("queued", "building", "deploying")  # deploying: built, about to go live
 POLL_SECONDS = 0.5
 BUILD_LOG_LINES = 15  # the tail of a failed build's log shown with its error
 
@@ -90,7 +90,17 @@ def _build_status(client: Client, outcome: Outcome) -> str:
         outcome.error = _build_failure(client, build)
     elif status not in BUILDING:
         outcome.error = plan.deploy_problem(script)
+        if outcome.error is None and _going_live(script):
+            return "deploying"
     return status
+
+
+def _going_live(script: dict[str, Any]) -> bool:
+    """Built, but not yet the version triggers run (it goes live just after its build's end is saved).
+    A server without deployed versions has no `deployed_version`: nothing to wait for there."""
+    if "deployed_version" not in script or script.get("draft"):
+        return False
+    return (script["deployed_version"] or 0) < script["version"]
 
 
 def _build_failure(client: Client, build: dict[str, Any]) -> str:

@@ -180,11 +180,14 @@ def test_a_change_the_api_refuses_fails_the_push_with_its_message(runpad, alice,
     config.write_text(config.read_text().replace("runtime: python", "runtime: node"))
     (folder / "hooks-with-a-slash" / "handler.py").rename(folder / "hooks-with-a-slash" / "handler.js")
 
+    (folder / "hello" / "handler.js").write_text("export default function handler(event) {\n  return {;\n}\n")
+
     failed = runpad("push", folder)
     assert failed.exit_code == 1, failed.output
     assert "nightly report (update): timeout_seconds" in failed.output and "(HTTP 422)" in failed.output
+    assert "hello (new version): the code does not parse: line 2" in failed.output
     assert "a runtime cannot change" in failed.output
-    assert versions(alice)["nightly report"] == 1
+    assert versions(alice) == {"hello": 1, "nightly report": 1, "hooks/with a slash": 1}
     assert {s["name"]: s["timeout_seconds"] for s in alice.http.get("/scripts").json()}["nightly report"] == 60
 
 

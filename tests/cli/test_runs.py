@@ -43,7 +43,7 @@ def test_an_edit_pushed_makes_a_new_version_that_runs(runpad, alice, tmp_path):
     assert created.exit_code == 0, created.output
     assert "1 create" in created.output and "pushed: 1 change(s), 0 failure(s)" in created.output
     first = script_named(alice, "greeter")
-    assert first["version"] == 1 and first["build"]["status"] == "ready"  # push waited for the build
+    assert first["version"] == first["deployed_version"] == 1  # push waited for the build and the deploy
 
     (directory / "handler.py").write_text(GREETER_2)
     edited = runpad("push", folder)
@@ -51,6 +51,7 @@ def test_an_edit_pushed_makes_a_new_version_that_runs(runpad, alice, tmp_path):
     assert "1 new version" in edited.output
     second = script_named(alice, "greeter")
     assert second["id"] == first["id"] and second["version"] == 2 and second["code"] == GREETER_2
+    assert second["deployed_version"] == 2  # push waited until it was live
     assert [v["number"] for v in alice.http.get(f"/scripts/{first['id']}/versions").json()] == [2, 1]
     assert "1 unchanged" in runpad("push", folder).output
     assert script_named(alice, "greeter")["version"] == 2
@@ -96,6 +97,7 @@ def test_a_build_that_fails_fails_the_push_with_its_log(runpad, alice, tmp_path)
     # pushed again unchanged, the script still does not build: the push still fails, a dry run shows why
     again = runpad("push", folder)
     assert again.exit_code == 1 and "broken (unchanged): its build failed" in again.output
+    assert script_named(alice, "broken")["deployed_version"] is None
     assert script_named(alice, "broken")["version"] == 1
     planned = runpad("push", folder, "--dry-run")
     assert planned.exit_code == 0 and "its build failed" in planned.output
