@@ -57,7 +57,7 @@ def wait_for_builds(client: Client, outcomes: list[Outcome], console: Console, t
     if not waiting:
         return
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console) as progress:
+    with Progress(*columns, console=console, transient=True) as progress:  # the bars go; a line per build stays
         tasks = {id(o): progress.add_task(f"build {o.step.name}", total=1) for o in waiting}
         deadline = time.monotonic() + timeout
         pending = list(waiting)
@@ -71,7 +71,8 @@ def wait_for_builds(client: Client, outcomes: list[Outcome], console: Console, t
                     outcome.error = f"its build was still {status} after {timeout:.0f} s"
                 pending.remove(outcome)
                 label = "failed" if outcome.error else "ready"
-                progress.update(tasks[id(outcome)], description=f"build {outcome.step.name}: {label}", completed=1)
+                progress.update(tasks[id(outcome)], completed=1)
+                progress.console.print(f"build {outcome.step.name}: {label}", markup=False, highlight=False)
             if pending:
                 time.sleep(POLL_SECONDS)
 
