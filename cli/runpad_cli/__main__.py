@@ -1,0 +1,3 @@
+from runpad_cli.main import cli
+
+cli()
