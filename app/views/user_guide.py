@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-GUIDE_SECTIONS = ("In the browser", "Teams")  # the README's "## " sections written for people using the IDE
+# the README's "## " sections written for people using the IDE
+GUIDE_SECTIONS = ("In the browser", "Teams", "The command line: scripts in a folder, and in Git")
 
 
 def sections(markdown: str, titles: tuple[str, ...] = GUIDE_SECTIONS) -> str:
