@@ -24,6 +24,8 @@ class VersionsState(rx.State):
     runtime: str = "node"
     rows: list[VersionRow] = []
     current_number: int = 0
+    live_number: int = 0
+    deploying: bool = False
     from_number: int = 0  # the older side of the diff, and the version Restore brings back
     to_number: int = 0
     original: str = ""
@@ -44,6 +46,10 @@ class VersionsState(rx.State):
     def can_restore(self) -> bool:
         return self.from_number > 0 and self.from_number != self.current_number
 
+    @rx.var
+    def can_deploy(self) -> bool:
+        return self.from_number > 0 and self.from_number != self.live_number
+
     @rx.event
     async def load(self):
         self.loaded, self.not_found, self.error, self.rows, self.confirming = False, False, "", [], False
@@ -61,6 +67,7 @@ class VersionsState(rx.State):
             return
         self.versions_of, self.script_name, self.runtime = str(sid), found.name, found.runtime
         self.rows, self.current_number, self._code = found.rows, found.current, found.code
+        self.live_number = found.live
         previous = [r.number for r in found.rows if r.number < found.current]
         self._compare(previous[0] if previous else found.current, found.current)
         self.loaded = True
@@ -110,3 +117,25 @@ class VersionsState(rx.State):
             return
         self.restoring, self.confirming = False, False
         yield rx.redirect(f"/scripts/{self.versions_of}")
+
+    @rx.event
+    async def deploy(self):
+        """Puts the chosen version live (a rollback, or a draft), then shows the history again."""
+        where = await access_of(self)
+        if not self.can_deploy or self.deploying or not self.versions_of:
+            return
+        self.deploying, self.error = True, ""
+        yield
+        number = self.from_number
+        try:
+            await asyncio.to_thread(version_views.deploy, where, uuid.UUID(self.versions_of), number)
+            found = await asyncio.to_thread(version_views.history, where, uuid.UUID(self.versions_of))
+        except (errors.InvalidInput, errors.Conflict, errors.NotFound) as exc:
+            self.deploying, self.error = False, str(exc)
+            return
+        except Exception as exc:  # noqa: BLE001
+            log.warning("deploy failed: %s", (str(exc).splitlines() or [""])[0])
+            self.deploying, self.error = False, UNAVAILABLE
+            return
+        self.deploying, self.rows, self.live_number = False, found.rows, found.live
+        yield rx.toast.success(f"Version {number} is live", duration=2500)

@@ -17,7 +17,9 @@ def version_item(row) -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.text("v", row.number, weight="bold", size="2", font_family=MONO),
-            rx.cond(row.current, rx.badge("current", color_scheme="green", variant="soft", size="1")),
+            rx.cond(row.current, rx.badge("current", color_scheme="gray", variant="soft", size="1")),
+            rx.cond(row.live, rx.badge("live", color_scheme="green", variant="soft", size="1")),
+            rx.cond(row.draft, rx.badge("draft", color_scheme="amber", variant="soft", size="1")),
             rx.spacer(),
             rx.tooltip(rx.text(row.created, size="1", color_scheme="gray"), content=row.created_exact),
             align="center",
@@ -79,10 +81,22 @@ def compare_bar() -> rx.Component:
         rx.icon("arrow-right", size=14, color=rx.color("gray", 10)),
         version_select(VersionsState.to_number, VersionsState.set_to, "diff-to"),
         rx.spacer(),
+        rx.button(
+            rx.icon("rocket", size=14),
+            "Deploy v",
+            VersionsState.from_number,
+            variant="soft",
+            on_click=VersionsState.deploy,
+            loading=VersionsState.deploying,
+            disabled=~VersionsState.can_deploy | ~AuthState.can_write,
+            title="Make this version the one hooks and schedules run (its image must be built)",
+            id="deploy-version",
+        ),
         restore_dialog(),
         align="center",
         spacing="2",
         width="100%",
+        wrap="wrap",
     )
 
 

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from app.models import ScriptVersion
-from app.services import scripts
+from app.services import deploys, scripts
 from app.services.access import Access
 from app.views import run_views
 
@@ -20,6 +20,8 @@ class VersionRow:
     dependencies: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
     current: bool = False
+    live: bool = False  # the version hooks and schedules run
+    draft: bool = False
 
 
 @dataclass
@@ -31,6 +33,7 @@ class History:
     current: int
     rows: list[VersionRow]
     code: dict[int, str]
+    live: int = 0  # 0 while no version is live
 
 
 def history(access: Access, script_id: uuid.UUID) -> History:
@@ -44,10 +47,13 @@ def history(access: Access, script_id: uuid.UUID) -> History:
             list(v.dependencies),
             list(v.secrets),
             v.number == script.current_version,
+            v.number == script.deployed_version,
+            v.draft,
         )
         for v in found
     ]
-    return History(script.name, script.runtime, script.current_version, rows, {v.number: v.code for v in found})
+    code = {v.number: v.code for v in found}
+    return History(script.name, script.runtime, script.current_version, rows, code, script.deployed_version or 0)
 
 
 def changes_between(runtime: str, rows: list[VersionRow], old: int, new: int) -> list[dict[str, str]]:
@@ -61,3 +67,8 @@ def changes_between(runtime: str, rows: list[VersionRow], old: int, new: int) ->
 def restore(access: Access, script_id: uuid.UUID, number: int) -> scripts.Saved:
     """A new current version with version `number`'s code, dependencies and secrets (see scripts.restore)."""
     return scripts.restore(access, script_id, number)
+
+
+def deploy(access: Access, script_id: uuid.UUID, number: int) -> None:
+    """Puts version `number` live (a rollback): deploys.NotReady or DoesNotParse say why it cannot be."""
+    deploys.deploy(access, script_id, number)

@@ -493,3 +493,22 @@ def test_a_save_that_does_not_parse_is_kept_as_a_draft_and_a_draft_deployed_by_h
     page.click("#deploy-version")
     expect(page.locator("#deploy-state")).to_have_text("live: v4")
     assert scripts.get(owner, saved.script.id).deployed_version == 4
+
+
+def test_rolling_back_from_the_versions_page(page, account):
+    from app.services import scripts, users
+
+    owner = acting(users.authenticate(*account))
+    saved = scripts.create(owner, f"e2e rollback {uuid.uuid4().hex[:6]}", "python", "def handler(e, c):\n  return 1\n")
+    deadline = time.monotonic() + 180
+    while scripts.get(owner, saved.script.id).deployed_version is None and time.monotonic() < deadline:
+        time.sleep(0.5)  # its image is built by the module's worker
+    scripts.update(owner, saved.script.id, {"code": "def handler(e, c):\n    return 2\n"})  # same image: live
+    page.goto(f"/scripts/{saved.script.id}/versions")
+    expect(page.locator('[data-version="2"]')).to_contain_text("live")
+    page.locator('[data-version="1"]').click()
+    page.click("#deploy-version")
+    expect(page.locator('[data-version="1"]')).to_contain_text("live")
+    expect(page.locator('[data-version="2"]')).not_to_contain_text("live")
+    every_look(page, "rolled-back")
+    assert scripts.get(owner, saved.script.id).deployed_version == 1

@@ -77,6 +77,7 @@ HANDLERS = [
     (AllRunsState, AllRunsState.show_newer, (), "/runs"),
     (VersionsState, VersionsState.load, (), f"/scripts/{uuid.uuid4()}/versions"),
     (VersionsState, VersionsState.restore, (), f"/scripts/{uuid.uuid4()}/versions"),
+    (VersionsState, VersionsState.deploy, (), f"/scripts/{uuid.uuid4()}/versions"),
     (SecretsState, SecretsState.load, (), "/secrets"),
     (SecretsState, SecretsState.save, ({"name": "SC_LEAK", "value": "x"},), "/secrets"),
     (SecretsState, SecretsState.delete, (), "/secrets"),

@@ -180,6 +180,7 @@ CHECKED = [
     Check(TryoutState, TryoutState.follow, "/scripts/{script}", ("{run}", 0, 0)),
     Check(VersionsState, VersionsState.load, "/scripts/{script}/versions"),
     Check(VersionsState, VersionsState.restore, "/scripts/{script}/versions", operator=True),
+    Check(VersionsState, VersionsState.deploy, "/scripts/{script}/versions", operator=True),
     Check(SecretsState, SecretsState.save, "/secrets", ({"name": "TEAM_SECRET", "value": "planted"},), operator=True),
     Check(SecretsState, SecretsState.delete, "/secrets", operator=True),
     Check(MembersState, MembersState.set_role, "/members", ("{admin}", "operator"), operator=True),
