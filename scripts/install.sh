@@ -9,6 +9,8 @@
 # Logs: /var/log/runpad/{web,hooks,worker,scheduler}.log; pid files: /run/runpad/*.pid.
 # The web port is 3000 unless REFLEX_FRONTEND_PORT says otherwise; hooks listen on 3001 unless
 # RUNPAD_HOOKS_PORT does (RUNPAD_HOOKS_URL is the address callers use, e.g. behind a proxy).
+# RUNPAD_WEB_WORKERS and RUNPAD_HOOKS_WORKERS (default: half the cores, at least 1) and
+# RUNPAD_WORKER_CONCURRENCY (default: 4 a core) size the processes.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -21,6 +23,16 @@ WEB_WAIT_SECONDS="${RUNPAD_WEB_WAIT_SECONDS:-900}"  # a first production build t
 [[ "$HOOKS_PORT" =~ ^[0-9]+$ ]] || die "RUNPAD_HOOKS_PORT must be a port number"
 [ "$HOOKS_PORT" != "$WEB_PORT" ] || die "hooks need their own origin: RUNPAD_HOOKS_PORT must differ from the web port"
 [[ "$WEB_WAIT_SECONDS" =~ ^[0-9]+$ ]] || die "RUNPAD_WEB_WAIT_SECONDS must be a number"
+# Process counts sized to the cores (each web or hooks worker is a ~150 MB Python process; Reflex's
+# own default is 2 x cores + 1); the worker's threads mostly wait on containers, so it has 4 a core.
+CORES="$(nproc)"
+HALF_THE_CORES=$(( CORES / 2 > 0 ? CORES / 2 : 1 ))
+WEB_WORKERS="${RUNPAD_WEB_WORKERS:-$HALF_THE_CORES}"
+HOOKS_WORKERS="${RUNPAD_HOOKS_WORKERS:-$HALF_THE_CORES}"
+WORKER_CONCURRENCY="${RUNPAD_WORKER_CONCURRENCY:-$(( CORES * 4 ))}"
+for count in WEB_WORKERS HOOKS_WORKERS WORKER_CONCURRENCY; do
+    [[ "${!count}" =~ ^[1-9][0-9]*$ ]] || die "RUNPAD_$count must be a whole number from 1"
+done
 
 require_root
 cd "$ROOT"
@@ -68,7 +80,7 @@ alive() { kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
 since_start() { tail -c "+$((log_offset[$1] + 1))" "$LOG_DIR/$1.log"; }  # what NAME logged since start
 
 # Hook URLs are other people's pages: their own listener, so never the IDE's origin (contract §3).
-start hooks granian --interface asgi --host 0.0.0.0 --port "$HOOKS_PORT" app.api.hooks_app:app
+start hooks granian --interface asgi --workers "$HOOKS_WORKERS" --host 0.0.0.0 --port "$HOOKS_PORT" app.api.hooks_app:app
 waited=0
 until curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$HOOKS_PORT/healthz"; do
     if ! alive hooks; then
@@ -80,7 +92,7 @@ until curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$HOOKS_PORT/healthz";
     waited=$((waited + 1))
 done
 
-start web reflex run --env prod --frontend-port "$WEB_PORT"
+start web env GRANIAN_WORKERS="$WEB_WORKERS" reflex run --env prod --frontend-port "$WEB_PORT"
 say "waiting for the web app on port $WEB_PORT (the first start builds the front end)"
 waited=0
 until curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$WEB_PORT/"; do
@@ -93,7 +105,7 @@ until curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$WEB_PORT/"; do
     waited=$((waited + 2))
 done
 
-start worker celery -A workers.celery_app worker --pool threads --concurrency 8 -Q tryout,runs,builds --loglevel INFO
+start worker celery -A workers.celery_app worker --pool threads --concurrency "$WORKER_CONCURRENCY" -Q tryout,runs,builds --loglevel INFO
 start scheduler python -m workers.scheduler
 
 # Celery logs "celery@HOST ready." once it consumes from the queues.
