@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
 import uuid
 
@@ -43,16 +44,20 @@ def measure(client: httpx.Client, base: str, runtime: str, n: int) -> dict:
     url = f"{base}/hooks/{saved.script.hook_token}"
     image = dependency_image_ref(saved.version.deps_hash)
 
+    sent: dict[str, tuple[float, float]] = {}  # run id -> wall clock at send and at answer, for the trace
+
     def call(i: int) -> float:
-        start = time.perf_counter()
+        wall, start = time.time(), time.perf_counter()
         r = client.post(url, json=i)
         elapsed = time.perf_counter() - start
         assert r.status_code == 200 and r.json() == {"ok": i}, (r.status_code, r.text)
+        sent[r.headers["x-runpad-run-id"]] = (wall, wall + elapsed)
         return elapsed
 
     for i in range(5):
         call(i)
         docker_run(image, runtime, i)
+    sent.clear()
     ours, base_runs = [], []
     for i in range(n):
         ours.append(call(i))
@@ -63,7 +68,33 @@ def measure(client: httpx.Client, base: str, runtime: str, n: int) -> dict:
         "docker_run": b,
         "p50_ratio": round(a["p50_ms"] / b["p50_ms"], 3),
         "p99_ratio": round(a["p99_ms"] / b["p99_ms"], 3),
+        "trace_p50_ms": trace(sent),
     }
+
+
+def trace(sent: dict[str, tuple[float, float]]) -> dict:
+    """Where a call's milliseconds go, from the run row's timestamps (one clock: this machine's):
+    in → queued_at is the hooks app (parse, token, limits, run insert); → started_at is the queue
+    (publish, delivery, claim); → finished_at is the worker (image, container, handler, result);
+    → answer is the notice of the end and the response."""
+    from sqlalchemy import select
+
+    from app.core.db import session
+    from app.models import Run
+
+    with session() as s:
+        rows = s.execute(
+            select(Run.id, Run.queued_at, Run.started_at, Run.finished_at).where(
+                Run.id.in_([uuid.UUID(k) for k in sent])
+            )
+        ).all()
+    stages: dict[str, list[float]] = {"web_in": [], "queue": [], "worker": [], "web_out": []}
+    for run_id, queued, started, finished in rows:
+        t0, t1 = sent[str(run_id)]
+        marks = [t0, queued.timestamp(), started.timestamp(), finished.timestamp(), t1]
+        for name, (x, y) in zip(stages, zip(marks, marks[1:], strict=False), strict=True):
+            stages[name].append(y - x)
+    return {name: round(statistics.median(v) * 1000, 1) for name, v in stages.items() if v}
 
 
 def main() -> None:
