@@ -193,8 +193,8 @@ def finish(
         runtime = s.get_one(ScriptVersion, run.version_id).runtime
         queue_wait = (run.started_at - run.queued_at).total_seconds() if run.started_at else None
         s.commit()
+    publish(run_id, status)  # first: a hook call is waiting on it; the metrics are not
     metrics.record_run_end(status, runtime, run.duration_ms / 1000, queue_wait)
-    publish(run_id, status)
     return True
 
 
