@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import uuid
 
@@ -14,7 +13,7 @@ import reflex as rx
 
 from app.core import errors, runtimes
 from app.services import defaults, examples, schedules, scripts
-from app.views import editor
+from app.views import editor, run_views
 from state.auth import access_of
 from state.build import BuildState
 from state.draft import STARTERS, DraftState
@@ -170,7 +169,7 @@ class EditorState(rx.State):
         self.name = example.script_name
         (await self.get_state(TriggerState)).show_example(example.trigger)
         tryout = await self.get_state(TryoutState)
-        tryout.event_text, tryout.event_error = json.dumps(example.event, indent=2), ""
+        tryout.event_text, tryout.event_error = run_views.pretty_json(example.event), ""
 
     async def _show(self, loaded: editor.Loaded) -> bool:
         """Puts a saved script in the draft and panels; returns whether its build should be followed."""

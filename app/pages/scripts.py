@@ -8,6 +8,7 @@ from app.pages import Page
 from app.services import examples
 from components.badges import build_badge, run_badge, runtime_badge
 from components.layout import app_shell, empty_state, error_callout, page_header
+from components.run_table import TRIGGER_ICONS
 from state.auth import AuthState
 from state.scripts import ScriptsState
 
@@ -135,16 +136,12 @@ def new_button(**props) -> rx.Component:
     )
 
 
-TRIGGER_WORDS = {
-    "http": ("webhook", "HTTP hook"),
-    "schedule": ("calendar-clock", "Schedule"),
-    "manual": ("hand", "By hand"),
-}
+TRIGGER_WORDS = {"http": "HTTP hook", "schedule": "Schedule", "manual": "By hand"}  # a script's trigger, in a badge
 
 
 def example_card(example: examples.Example) -> rx.Component:
     """One starting point: what it does, and what it needs besides (its packages, its secrets)."""
-    icon, trigger = TRIGGER_WORDS[example.trigger["type"]]
+    trigger = example.trigger["type"]
     row = runtimes.row(example.runtime)
     needs = [rx.code(name, size="1") for name in (*example.dependencies, *example.secrets)]
     return rx.link(
@@ -154,7 +151,12 @@ def example_card(example: examples.Example) -> rx.Component:
                     rx.text(example.title, weight="medium", size="3"),
                     rx.spacer(),
                     rx.badge(row.label, color_scheme=row.badge_colour, variant="soft"),
-                    rx.badge(rx.icon(icon, size=12), trigger, color_scheme="gray", variant="soft"),
+                    rx.badge(
+                        rx.icon(TRIGGER_ICONS[trigger], size=12),
+                        TRIGGER_WORDS[trigger],
+                        color_scheme="gray",
+                        variant="soft",
+                    ),
                     align="center",
                     spacing="2",
                     width="100%",
