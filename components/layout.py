@@ -275,6 +275,7 @@ def page_header(title, *actions: rx.Component, subtitle=None) -> rx.Component:
         *actions,
         align="center",
         width="100%",
+        wrap="wrap",  # on a phone the actions go under the title rather than past the screen's edge
         margin_bottom="1.25rem",
     )
 

@@ -1,5 +1,6 @@
-"""Reflex state for the editor page: loading a script (or a new one) into the draft and the panels,
-saving it (create or update, then its dependency build), deleting it, and whether it has unsaved changes."""
+"""Reflex state for the editor page: loading a script (or a new one, blank or from an example) into the
+draft and the panels, saving it (create or update, then its dependency build), deleting it, and whether
+it has unsaved changes."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import uuid
 import reflex as rx
 
 from app.core import errors, runtimes
-from app.services import defaults, deploys, schedules, scripts
-from app.views import editor
+from app.services import defaults, deploys, examples, schedules, scripts
+from app.views import editor, run_views
 from state.auth import access_of
 from state.build import BuildState
 from state.draft import STARTERS, DraftState
@@ -179,7 +180,22 @@ class EditorState(rx.State):
         (await self.get_state(TriggerState)).reset_for_new()
         (await self.get_state(LimitsState)).show(draft)
         (await self.get_state(BuildState)).clear()
+        example = examples.find(str(self.router.url.query_parameters.get("example", "")))
+        if example is not None:
+            await self._start_from(example)
         await self._remember_form()
+
+    async def _start_from(self, example: examples.Example) -> None:
+        """A new script that starts as the example: its name, runtime, code, packages, secrets,
+        trigger and an event to try it with."""
+        draft = await self.get_state(DraftState)
+        draft.runtime = example.runtime
+        draft.dependencies, draft.secret_names = list(example.dependencies), list(example.secrets)
+        draft.load_text(example.code)
+        self.name = example.script_name
+        (await self.get_state(TriggerState)).show_example(example.trigger)
+        tryout = await self.get_state(TryoutState)
+        tryout.event_text, tryout.event_error = run_views.pretty_json(example.event), ""
 
     async def _show(self, loaded: editor.Loaded) -> bool:
         """Puts a saved script in the draft and panels; returns whether its build should be followed."""

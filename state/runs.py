@@ -1,4 +1,5 @@
-"""The runs page: a script's run history, paged, its unfinished rows kept fresh."""
+"""The runs page: a script's run history, paged, its unfinished rows kept fresh, and the hook calls
+it turned away."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import reflex as rx
 from app.core import errors
 from app.services import launch, scripts
 from app.views import listings, run_views
-from app.views.run_views import RunListRow
+from app.views.run_views import RunListRow, TurnedAwayRow
 from state.auth import access_of
 from state.messages import UNAVAILABLE, told
 from state.paths import path_id
@@ -19,6 +20,7 @@ from state.run_rows import keep_fresh
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25
+TURNED_AWAY_UNAVAILABLE = "The hook calls turned away cannot be read now (Redis is not answering). Reload in a moment."
 
 
 class RunsState(rx.State):
@@ -27,6 +29,8 @@ class RunsState(rx.State):
     history_of: str = ""  # the script's id
     script_name: str = ""
     rows: rx.Field[list[RunListRow]] = rx.field(default_factory=list)
+    turned_away: rx.Field[list[TurnedAwayRow]] = rx.field(default_factory=list)
+    turned_away_error: str = ""  # they are kept in Redis: the runs still show when it does not answer
     has_more: bool = False
     loaded: bool = False
     not_found: bool = False
@@ -43,6 +47,7 @@ class RunsState(rx.State):
     async def load(self):
         self._generation += 1
         self.loaded, self.not_found, self.error, self.rows, self.has_more = False, False, "", [], False
+        self.turned_away, self.turned_away_error = [], ""
         where, sid = await access_of(self), path_id(self, "scripts")
         try:
             if sid is None:
@@ -58,6 +63,11 @@ class RunsState(rx.State):
             return
         self.history_of, self.script_name = str(sid), script.name
         self.rows, self.has_more, self.loaded = [run_views.list_row(r) for r in page], len(page) == PAGE_SIZE, True
+        try:
+            self.turned_away = await asyncio.to_thread(run_views.turned_away_rows, where, sid)
+        except Exception as exc:  # noqa: BLE001 - the runs are shown all the same
+            log.warning("runs page, turned-away calls: %s", (str(exc).splitlines() or [""])[0])
+            self.turned_away_error = TURNED_AWAY_UNAVAILABLE
         return RunsState.refresh(self._generation)
 
     @rx.event

@@ -52,6 +52,15 @@ class TriggerState(rx.State):
         self.hook_url, self.hook_secret, self._secret_for, self.rotate_error = "", "", "", ""
         self.refresh_preview()
 
+    def show_example(self, trigger: dict) -> None:
+        """A new script's trigger as an example gives it (the form scripts.create takes)."""
+        self.reset_for_new()
+        self.trigger_type, self.http_auth = trigger["type"], trigger.get("http_auth", "none")
+        if trigger.get("interval_seconds") is not None:
+            self.schedule_kind, self.interval_text = "interval", str(trigger["interval_seconds"])
+        self.cron, self.timezone = trigger.get("cron") or DEFAULT_CRON, trigger.get("timezone", "UTC")
+        self.refresh_preview()
+
     def show_saved(self, loaded: editor.Loaded) -> None:
         """The trigger of a saved script; a secret generated for this very script stays on screen."""
         self.trigger_type, self.http_auth, self.enabled = (

@@ -180,12 +180,12 @@ def execute_run(run_id: uuid.UUID) -> None:
     try:
         _execute(run)
     finally:
-        _after(run)
+        follow_up(run)
 
 
-def _after(run: Run) -> None:
-    """The run has ended: a retry or the error handler if it failed, then a slot of its workspace is
-    free for its longest-waiting run."""
+def follow_up(run: Run) -> None:
+    """The run has ended (here, or reaped after its worker died: workers/maintenance.py): a retry or
+    the error handler if it failed, then a slot of its workspace is free for its longest-waiting run."""
     try:
         failures.after_end(run.id, dispatch.enqueue_run)
     except Exception:  # its end is recorded; only the follow-up is lost

@@ -115,13 +115,22 @@ def requeue_abandoned_builds(alive: set[str], **kw) -> list:
     return requeued
 
 
+def reap(alive: set[str], **kw) -> list:
+    """Ends the runs dead workers held (runs.reap), and follows each up as a worker follows up any
+    run's end: a retry or the workspace's error handler, and its slot free for a waiting run."""
+    reaped = runs.reap(alive, **kw)
+    for run in filter(None, map(runs.get, reaped)):
+        engine.follow_up(run)
+    return reaped
+
+
 def fail_own_leftovers() -> list:
     """At start: runs this worker name held when it died cannot be resumed; end them now, and queue
     its builds again (and those of other dead workers, when heartbeats can tell who is dead)."""
     me = settings.worker_name
     alive, among = live_workers() - {me}, None if heartbeats_tell_the_dead() else {me}
     requeue_abandoned_builds(alive, grace=timedelta(0), among=among)
-    return runs.reap(alive, grace=timedelta(0), among=among)
+    return reap(alive, grace=timedelta(0), among=among)
 
 
 class Housekeeper(threading.Thread):
@@ -139,7 +148,7 @@ class Housekeeper(threading.Thread):
                 report_engine()
                 if ticks % 2 == 0 and heartbeats_tell_the_dead():
                     alive = live_workers()
-                    runs.reap(alive)
+                    reap(alive)
                     requeue_abandoned_builds(alive)
                     remove_orphans()
                 if self.pool is not None:

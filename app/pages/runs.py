@@ -1,4 +1,5 @@
-"""/scripts/[script_id]/runs: a script's run history, newest first, with Run now (which asks for the event)."""
+"""/scripts/[script_id]/runs: a script's run history, newest first, with Run now (which asks for the event),
+and the hook calls it turned away."""
 
 import reflex as rx
 
@@ -28,6 +29,60 @@ def runs_table() -> rx.Component:
         align="center",
         spacing="3",
         width="100%",
+    )
+
+
+def turned_away_row(row) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row.at, size="2", title=row.at_exact, white_space="nowrap")),
+        rx.table.cell(
+            rx.badge(row.status, color_scheme=rx.cond(row.status == 503, "red", "amber"), variant="soft", size="1")
+        ),
+        rx.table.cell(rx.text(row.reason, size="2", class_name="turned-away-reason", word_break="break-word")),
+        custom_attrs={"data-status": row.status},
+        align="center",
+    )
+
+
+def turned_away_card() -> rx.Component:
+    """Hook calls that could not start a run (409 while the dependencies are not built, 503 when the
+    queue is down): no run shows them, so the page lists them; shown only when there are some."""
+    return rx.cond(
+        (RunsState.turned_away.length() > 0) | (RunsState.turned_away_error != ""),
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("ban", size=16, color=rx.color("amber", 10)),
+                    rx.heading("Calls turned away", size="3"),
+                    rx.badge(RunsState.turned_away.length(), color_scheme="gray", variant="soft", size="1"),
+                    align="center",
+                    spacing="2",
+                ),
+                rx.text(
+                    "Hook calls that could not start a run, newest first: 409 while its dependencies are not "
+                    "built, 503 while the queue is down. The last 100 are kept for a week.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                error_callout(RunsState.turned_away_error),
+                rx.cond(
+                    RunsState.turned_away.length() > 0,
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(*[rx.table.column_header_cell(h) for h in ("When", "Status", "Reason")])
+                        ),
+                        rx.table.body(rx.foreach(RunsState.turned_away, turned_away_row)),
+                        variant="ghost",
+                        size="1",
+                        width="100%",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            id="turned-away",
+            width="100%",
+        ),
     )
 
 
@@ -131,6 +186,7 @@ def content() -> rx.Component:
                     run_now_button(),
                 ),
             ),
+            turned_away_card(),
             spacing="3",
             width="100%",
         ),

@@ -1,10 +1,14 @@
-"""The scripts list: every script of the user with its trigger, build, last run and next run."""
+"""The scripts list: every script of the user with its trigger, build, last run and next run; New
+script, blank or from an example."""
 
 import reflex as rx
 
+from app.core import runtimes
 from app.pages import Page
+from app.services import examples
 from components.badges import build_badge, run_badge, runtime_badge
 from components.layout import app_shell, empty_state, error_callout, page_header
+from components.run_table import TRIGGER_ICONS
 from state.auth import AuthState
 from state.scripts import ScriptsState
 
@@ -132,6 +136,76 @@ def new_button(**props) -> rx.Component:
     )
 
 
+TRIGGER_WORDS = {"http": "HTTP hook", "schedule": "Schedule", "manual": "By hand"}  # a script's trigger, in a badge
+
+
+def example_card(example: examples.Example) -> rx.Component:
+    """One starting point: what it does, and what it needs besides (its packages, its secrets)."""
+    trigger = example.trigger["type"]
+    row = runtimes.row(example.runtime)
+    needs = [rx.code(name, size="1") for name in (*example.dependencies, *example.secrets)]
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(example.title, weight="medium", size="3"),
+                    rx.spacer(),
+                    rx.badge(row.label, color_scheme=row.badge_colour, variant="soft"),
+                    rx.badge(
+                        rx.icon(TRIGGER_ICONS[trigger], size=12),
+                        TRIGGER_WORDS[trigger],
+                        color_scheme="gray",
+                        variant="soft",
+                    ),
+                    align="center",
+                    spacing="2",
+                    width="100%",
+                    wrap="wrap",
+                ),
+                rx.text(example.description, size="2", color_scheme="gray"),
+                rx.hstack(rx.text("Uses", size="1", color_scheme="gray"), *needs, spacing="2", wrap="wrap")
+                if needs
+                else rx.fragment(),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+            class_name="example-card",
+        ),
+        href=f"/scripts/new?example={example.name}",
+        underline="none",
+        color="inherit",
+        id=f"example-{example.name}",
+        width="100%",
+    )
+
+
+def examples_dialog(**props) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(rx.icon("sparkles", size=16), "From an example", variant="soft", white_space="nowrap", **props)
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Start from an example"),
+            rx.dialog.description(
+                "Each runs as it is: open one, try it out, then save it as your own script.",
+                size="2",
+                margin_bottom="1rem",
+            ),
+            rx.vstack(*[example_card(example) for example in examples.catalog()], spacing="3", width="100%"),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.link(rx.button(rx.icon("file-plus", size=14), "Blank script", variant="soft"), href="/scripts/new"),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+            max_width="36rem",
+            id="examples-dialog",
+        ),
+    )
+
+
 def listing() -> rx.Component:
     return rx.cond(
         ScriptsState.rows.length() == 0,
@@ -139,7 +213,13 @@ def listing() -> rx.Component:
             "file-code-2",
             "No scripts yet",
             "A script is a Node.js or Python handler you can run by hand, on a schedule or from an HTTP hook.",
-            new_button(size="2", id="new-script-empty"),
+            rx.hstack(
+                new_button(size="2", id="new-script-empty"),
+                examples_dialog(size="2", id="examples-open-empty"),
+                spacing="3",
+                wrap="wrap",
+                justify="center",
+            ),
         ),
         rx.cond(
             ScriptsState.shown.length() == 0,
@@ -168,6 +248,7 @@ def scripts_page() -> rx.Component:
                 id="script-search",
                 width="16rem",
             ),
+            examples_dialog(id="examples-open"),
             new_button(id="new-script"),
             subtitle="Handlers you run by hand, on a schedule or from an HTTP hook.",
         ),

@@ -30,7 +30,7 @@ NOT_REPORTED = (Trigger.tryout, Trigger.error)  # a try-out's person sees it; a 
 TURNED_AWAY_PREFIX = "runpad:turned-away:"
 TURNED_AWAY_EVERY_SECONDS = 60
 TURNED_AWAY_LOG_PREFIX = "runpad:turned-away-log:"  # the script's latest turned-away calls, newest first
-TURNED_AWAY_KEPT = 50
+TURNED_AWAY_KEPT = 100  # contract §3: the script lists its last 100
 TURNED_AWAY_KEPT_SECONDS = 7 * 24 * 3600
 
 

@@ -1,5 +1,6 @@
 """What the run pages show, as plain values: durations and times, an event's JSON check, log lines as
-rows (found by a search, matches marked), and the dependency changes between two versions."""
+rows (found by a search, matches marked), the dependency changes between two versions, and the hook
+calls a script turned away."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from app.core.db import session
 from app.core.settings import settings
 from app.models import FINAL_RUN_STATUSES, Build, BuildStatus, Run, RunStatus, ScriptVersion
-from app.services import dependencies, runs
+from app.services import dependencies, failures, runs
 from app.services.access import Access
 
 MAX_SHOWN_LINES = 2000  # the browser gets the last lines only; the whole log is a download away
@@ -246,3 +247,23 @@ def runs_by_id(access: Access, run_ids: list[uuid.UUID]) -> dict[str, Run]:
     with session() as s:
         found = s.scalars(select(Run).where(Run.id.in_(run_ids), Run.workspace_id == access.workspace_id))
         return {str(run.id): run for run in found}
+
+
+@dataclass
+class TurnedAwayRow:
+    """A hook call that could not start a run for Runpad's reasons (failures.TurnedAway), as the
+    script's runs page lists it."""
+
+    at: str  # relative: "3 min ago"
+    at_exact: str
+    status: int  # 409 or 503
+    reason: str
+
+
+def turned_away_rows(access: Access, script_id: uuid.UUID, now: datetime | None = None) -> list[TurnedAwayRow]:
+    """The script's latest turned-away calls, newest first; NotFound for another workspace's script."""
+    rows = []
+    for call in failures.recent_turned_away(access, script_id):
+        at = datetime.fromisoformat(call.at)
+        rows.append(TurnedAwayRow(relative_time(at, now), exact_time(at), call.status, call.error))
+    return rows

@@ -45,6 +45,7 @@ MATRIX = [
     Entry("post", "/scripts/{script_id}/versions/{number}/restore", Role.developer),
     Entry("post", "/scripts/{script_id}/versions/{number}/deploy", Role.developer),
     Entry("post", "/scripts/{script_id}/hook-token/rotate", Role.developer),
+    Entry("get", "/scripts/{script_id}/rejections", Role.operator),
     Entry("post", "/scripts/{script_id}/runs", Role.operator, {"event": {"x": 1}}),
     Entry("get", "/runs/{run_id}", Role.operator),
     Entry("get", "/runs/{run_id}/logs", Role.operator),

@@ -1,12 +1,14 @@
 """Failures reach someone (contract §4), through a real worker and scheduler: a failed run starts the
 workspace's error handler with the contract's payload; a schedule run is retried after its backoff
-first; the handler's own failure does not call it again; a hook call turned away is reported once a
-minute and counted; each handler runs with its own workspace's secrets only."""
+first; the handler's own failure does not call it again; a run whose worker died is followed up so too
+once the reaper ends it; a hook call turned away is reported once a minute and counted; each handler
+runs with its own workspace's secrets only."""
 
 from __future__ import annotations
 
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +22,7 @@ from tests.support.actors import acting, new_user
 from tests.support.scheduler_process import SchedulerProcess
 from tests.support.scripts import built_script, unbuilt_script
 from tests.support.worker_process import WorkerProcess
-from workers import dispatch
+from workers import dispatch, maintenance
 
 pytestmark = pytest.mark.usefixtures("docker_ready")
 FAILS = "export default () => { throw new Error('boom ' + 'from the script'); };"
@@ -140,6 +142,46 @@ def test_another_workspaces_failures_never_reach_a_handler(worker):
     [handled] = handler_runs(mine, 1)
     assert handled.result["secret"] == "team d"[::-1]
     assert runs_of(theirs.id) == []
+
+
+def held_by_a_dead_worker(where: Access, script: Script, trigger: str) -> Run:
+    """A run of the script that a worker claimed a minute ago and then died holding (no heartbeat)."""
+    with session() as s:
+        version = scripts.current_version(s, s.get_one(Script, script.id))
+        run = runs.create(s, version, trigger, {"n": 1}, script=s.get_one(Script, script.id), may_retry=True)
+        s.commit()
+    dead = f"dead-worker-{uuid.uuid4().hex[:6]}"
+    assert runs.claim(run.id, dead, share_slots=False) is not None
+    with session() as s:
+        row = s.get_one(Run, run.id)
+        row.started_at -= timedelta(minutes=1)
+        s.commit()
+    return row
+
+
+def test_a_run_a_dead_worker_held_starts_the_handler_once_reaped(worker):
+    where, handler = team("team f")
+    script = built_script(where, "held", "node", "export default () => 1;").script
+    held = held_by_a_dead_worker(where, script, "manual")
+
+    assert maintenance.reap({worker.name}, among={held.worker}) == [held.id]
+    assert runs.get(held.id).status == RunStatus.failed
+    [handled] = handler_runs(handler, 1)
+    body = handled.result["got"]["body"]
+    assert body["run_id"] == str(held.id) and body["status"] == "failed" and body["trigger"] == "manual"
+    assert f"({held.worker}) stopped before it finished" in body["error"]
+
+
+def test_a_reaped_schedule_run_is_retried_before_the_handler_hears(worker, scheduler):
+    where, handler = team("team g")
+    script = built_script(where, "nightly held", "node", "export default () => 'second try';").script
+    scripts.update(where, script.id, {"retries": {"count": 1, "backoff_seconds": 1}})
+    held = held_by_a_dead_worker(where, script, "schedule")
+
+    maintenance.reap({worker.name}, among={held.worker})
+    retried = wait_for(lambda: [r for r in runs_of(script.id) if r.retry_of == held.id and r.finished_at])
+    assert [(r.attempt, r.status, r.result) for r in retried] == [(2, RunStatus.succeeded, "second try")]
+    assert runs_of(handler.id) == []  # the retry succeeded: nothing to report
 
 
 def test_a_hook_call_turned_away_is_reported_once_a_minute_and_counted(worker):

@@ -1,17 +1,22 @@
-"""The Runs page, the run page's event and Run again, and Run now's event, through their Reflex states
-without a browser, against the real PostgreSQL; started runs stay queued in memory (no worker)."""
+"""The Runs page, the run page's event and Run again, Run now's event, and a script's turned-away hook
+calls, through their Reflex states without a browser, against the real PostgreSQL and Redis; started runs
+stay queued in memory (no worker)."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import redis
+
+from app.core import redis as runpad_redis
 from app.models import RunStatus, Trigger
-from app.services import launch, runs
+from app.services import failures, launch, runs
 from app.views import run_views
 from state.all_runs import PAGE_SIZE, AllRunsState
 from state.run import RunState
-from state.runs import RunsState
+from state.runs import TURNED_AWAY_UNAVAILABLE, RunsState
+from tests.integration.infisical_server import closed_port_url
 from tests.support.actors import acting, new_user
 from tests.support.runs import add_run
 from tests.support.scripts import unbuilt_script
@@ -142,3 +147,46 @@ def test_a_long_event_is_cut_for_the_page():
     assert run_views.event_text(None) == ("null", False)
     headers = {"Authorization": "b", "X-Hub-Signature-256": "s", "x-api-key": "k", "accept": "*/*"}
     assert runs.shown_event({"headers": headers})["headers"] == {"accept": "*/*"}
+
+
+def script_runs_page(user, script_id) -> RunsState:
+    history = sub(tab(user.id, f"/scripts/{script_id}/runs"), RunsState)
+    asyncio.run(run(RunsState.load, history))
+    return history
+
+
+def test_a_script_s_runs_page_lists_the_hook_calls_it_turned_away(memory_queue, monkeypatch):
+    owner, stranger = new_user("turned-away"), new_user("turned-away-stranger")
+    saved = unbuilt_script(acting(owner), "hook", "node", NODE, trigger={"type": "http"})
+    hook = saved.script
+    quiet = unbuilt_script(acting(owner), "quiet", "node", NODE, trigger={"type": "http"}).script
+    failures.turned_away(hook, 409, "its dependencies are not built yet", memory_queue.run)
+    failures.turned_away(hook, 503, "the run queue is not answering", memory_queue.run)
+
+    history = script_runs_page(owner, hook.id)
+    assert [(row.status, row.reason) for row in history.turned_away] == [
+        (503, "the run queue is not answering"),  # newest first
+        (409, "its dependencies are not built yet"),
+    ]
+    assert history.turned_away[0].at == "just now" and history.turned_away[0].at_exact.endswith(" UTC")
+    assert script_runs_page(owner, quiet.id).turned_away == []  # each script its own calls
+
+    elsewhere = script_runs_page(stranger, hook.id)  # another workspace's script: nothing of it
+    assert elsewhere.not_found and elsewhere.turned_away == []
+
+    # Redis not answering: the runs are still listed, and the page says the calls cannot be read
+    add_run(saved, RunStatus.failed, Trigger.http, T0)
+    monkeypatch.setattr(runpad_redis, "_redis", redis.Redis.from_url(closed_port_url().replace("http", "redis")))
+    down = script_runs_page(owner, hook.id)
+    assert len(down.rows) == 1 and down.error == ""
+    assert down.turned_away == [] and down.turned_away_error == TURNED_AWAY_UNAVAILABLE
+
+
+def test_a_script_keeps_its_last_100_turned_away_calls(memory_queue):
+    owner = new_user("turned-away-cap")
+    hook = unbuilt_script(acting(owner), "busy hook", "node", NODE, trigger={"type": "http"}).script
+    for n in range(failures.TURNED_AWAY_KEPT + 5):
+        failures.turned_away(hook, 409, f"call {n}", memory_queue.run)
+    listed = failures.recent_turned_away(acting(owner), hook.id)
+    assert failures.TURNED_AWAY_KEPT == 100 and len(listed) == 100
+    assert listed[0].error == "call 104" and listed[-1].error == "call 5"

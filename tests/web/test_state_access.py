@@ -33,7 +33,7 @@ from app.models import (
     User,
     Workspace,
 )
-from app.services import app_settings, runs, scripts, secrets, tokens, users
+from app.services import app_settings, failures, queue, runs, scripts, secrets, tokens, users
 from app.views.audit_log import AuditRow
 from state.all_runs import AllRunsState
 from state.audit import AuditState
@@ -90,6 +90,7 @@ def world():
         queued = runs.create(s, saved.version, "manual", {"x": 1}, script=saved.script)
         s.commit()
     secrets.put(acting, "TEAM_SECRET", "team value")
+    failures.turned_away(saved.script, 409, f"turned away {MARKER}", queue.Memory().run)  # its runs page lists it
     # the workspace's own Infisical connection; its project id is the marker, so a tab showing it fails
     infisical.configure(closed_port_url(), "team-id", MARKER, "prod", "/", "team client secret", by=acting)
     token, _ = tokens.issue(admin.id, f"admin's token {MARKER}")  # its name: a tab listing it fails

@@ -14,6 +14,7 @@ import io
 import tarfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 import docker.errors
@@ -25,10 +26,19 @@ from workers.runtime.docker_client import client
 
 LABEL_BUILD = "runpad.build"
 DEPS_DIR = "/opt/runpad/deps"
+OUTPUT_KEPT_LINES = 200  # what a failed install hands on for its reason (the whole output is in the build log)
 
 
 class BuildStepError(RuntimeError):
     """The install step failed or was stopped; the message says why."""
+
+
+class InstallFailed(BuildStepError):
+    """The install command exited non-zero; `output` is its last lines, where the package manager says why."""
+
+    def __init__(self, message: str, output: list[str]):
+        super().__init__(message)
+        self.output = output
 
 
 def _files_tar(files: dict[str, bytes], uid: int) -> bytes:
@@ -84,7 +94,7 @@ def _follow(cid: str, log: Callable[[str], None]) -> None:
         log(pending)
 
 
-def _outcome(cid: str, timed_out: bool) -> None:
+def _outcome(cid: str, timed_out: bool, output: list[str]) -> None:
     state = client().api.inspect_container(cid)["State"]
     if timed_out:
         raise BuildStepError(
@@ -93,7 +103,7 @@ def _outcome(cid: str, timed_out: bool) -> None:
     if state.get("OOMKilled"):
         raise BuildStepError(f"the build ran out of memory ({settings.build_memory_mb} MiB, RUNPAD_BUILD_MEMORY_MB)")
     if state["ExitCode"] != 0:
-        raise BuildStepError(f"the install step failed with exit code {state['ExitCode']}")
+        raise InstallFailed(f"the install step failed with exit code {state['ExitCode']}", output)
 
 
 def read_bounded(cid: str, path: str, limit: int) -> str:
@@ -139,14 +149,20 @@ def install_and_commit(
 
         timer = threading.Timer(settings.build_timeout_seconds, stop_at_deadline)
         timer.daemon = True
+        output: deque[str] = deque(maxlen=OUTPUT_KEPT_LINES)
+
+        def kept(line: str) -> None:
+            output.append(line)
+            log(line)
+
         api.start(cid)
         timer.start()
         try:
-            _follow(cid, log)
+            _follow(cid, kept)
             api.wait(cid, timeout=settings.build_timeout_seconds + 60)
         finally:
             timer.cancel()
-        _outcome(cid, timed_out.is_set())
+        _outcome(cid, timed_out.is_set(), list(output))
         lockfile = read_bounded(cid, lockfile_path, settings.build_lockfile_max_bytes)
         repo, tag = ref.rsplit(":", 1)
         image = api.commit(cid, repository=repo, tag=tag, changes=changes)

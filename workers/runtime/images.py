@@ -22,7 +22,7 @@ from app.core.runtimes import Ecosystem
 from app.core.settings import settings
 from app.services import dependencies
 from app.services.base_catalog import Entry
-from workers.runtime import build_step
+from workers.runtime import build_step, install_errors
 from workers.runtime.docker_client import client
 
 BOOTSTRAP = Path(__file__).parent / "bootstrap"
@@ -275,6 +275,9 @@ def build_dependency_image(
         image_id, locked = build_step.install_and_commit(
             runner, files, ["sh", "-c", command], ref, row.lockfile_path, changes, log
         )
+    except build_step.InstallFailed as exc:
+        requested = {dependencies.package_name(runtime, spec): spec for spec in normalised}
+        raise ImageError(install_errors.explain(row.ecosystem, str(exc), exc.output, requested)) from None
     except build_step.BuildStepError as exc:
         raise ImageError(str(exc)) from None
     return BuiltImage(ref=ref, digest=image_id, lockfile=locked)

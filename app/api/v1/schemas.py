@@ -298,6 +298,14 @@ class VersionOut(BaseModel):
     created_at: datetime
 
 
+class RejectionOut(BaseModel):
+    """A hook call the script turned away for Runpad's reasons: no run was made."""
+
+    at: datetime
+    status: int = Field(description="409 (dependencies not built) or 503 (the queue is down)")
+    error: str = Field(description="why, as the caller was told")
+
+
 # ---- runs -------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Saved scripts: create, list, read, change, delete; versions and rollback; hook URL rotation.
+"""Saved scripts: create, list, read, change, delete; versions and rollback; hook URL rotation; the hook
+calls a script turned away.
 Each call acts in the caller's workspace (X-Runpad-Workspace): another workspace's script answers 404."""
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from fastapi import APIRouter, Response
 
 from app.api.v1.deps import CurrentAccess
 from app.api.v1.errors import ApiError, documented
-from app.api.v1.schemas import ScriptCreate, ScriptOut, ScriptSaved, ScriptUpdate, VersionOut
-from app.services import deploys, scripts
+from app.api.v1.schemas import RejectionOut, ScriptCreate, ScriptOut, ScriptSaved, ScriptUpdate, VersionOut
+from app.services import deploys, failures, scripts
 from app.views import listings
 
 router = APIRouter(prefix="/scripts", tags=["scripts"])
@@ -105,3 +106,10 @@ def rotate_hook_token(script_id: uuid.UUID, access: CurrentAccess) -> ScriptSave
     except scripts.ScriptError as exc:
         raise ApiError(409, str(exc)) from None
     return ScriptSaved.of(*listings.script_view(access, script_id), hook_secret=secret)
+
+
+@router.get("/{script_id}/rejections", response_model=list[RejectionOut], responses=documented(401, 404, 422))
+def list_rejections(script_id: uuid.UUID, access: CurrentAccess) -> list[RejectionOut]:
+    """Hook calls turned away for Runpad's reasons (`409`, `503`), newest first: the last 100, kept a week."""
+    calls = failures.recent_turned_away(access, script_id)
+    return [RejectionOut(at=call.at, status=call.status, error=call.error) for call in calls]
