@@ -84,3 +84,82 @@ def handler(event, ctx):
         assert version.detected_dependencies == ["pyyaml==6.0.2", "six==1.16.0"]
         assert "pyyaml==6.0.2" in build.lockfile.lower() and "six==1.16.0" in build.lockfile
     forget_lookups()
+
+
+# What people paste: three popular packages each, none declared, each run on its first try-out.
+PASTED = {
+    "node": (
+        """import dayjs from "dayjs";
+import _ from "lodash";
+import { v4 as uuid } from "uuid";
+export const handler = async (event) => ({
+  year: dayjs("2021-03-04").year(),
+  chunks: _.chunk([1, 2, 3, 4], 2),
+  uuid: uuid().length,
+});
+""",
+        {"dayjs": "1.11.13", "lodash": "4.17.21", "uuid": "9.0.1"},
+        {"year": 2021, "chunks": [[1, 2], [3, 4]], "uuid": 36},
+    ),
+    "typescript": (
+        """import { z } from "zod";
+import { addDays, formatISO } from "date-fns";
+import { customAlphabet } from "nanoid";
+
+interface Order { id: string; total: number }
+enum Kind { Small = "small", Large = "large" }
+
+export default async function handler(event: { body: Order }): Promise<object> {
+  const order = z.object({ id: z.string(), total: z.number() }).parse(event.body);
+  const kind: Kind = order.total > 100 ? Kind.Large : Kind.Small;
+  const due = formatISO(addDays(new Date(Date.UTC(2024, 0, 1)), 2), { representation: "date" });
+  return { kind, due, ref: customAlphabet("abc", 6)().length };
+}
+""",
+        {"zod": "3.23.8", "date-fns": "3.6.0", "nanoid": "5.0.7"},
+        {"kind": "large", "due": "2024-01-03", "ref": 6},
+    ),
+}
+
+
+@pytest.mark.parametrize("runtime", sorted(PASTED))
+def test_pasted_javascript_importing_three_undeclared_packages_runs_first_time(monkeypatch, runtime):
+    code, latest, expected = PASTED[runtime]
+    with Registry() as npm:
+        for name, version in latest.items():
+            npm.docs[f"/{name}"] = packument({version: {}}, latest=version)
+        monkeypatch.setattr(settings, "npm_registry", npm.url + "/")
+        run = launch.tryout(acting(), runtime, code, [], [], {"id": "o-1", "total": 250})
+        forget_lookups()
+    monkeypatch.setattr(settings, "npm_registry", "")  # the build installs the pins from the public registry
+    engine.execute_run(run.id)
+    run, version, _ = finished(run)
+    assert run.status == "succeeded", f"{run.error}\n{log_text(run)}"
+    assert run.result == expected
+    assert version.detected_dependencies == sorted(f"{name}@{v}" for name, v in latest.items())
+
+
+def test_pasted_python_importing_three_undeclared_packages_runs_first_time(monkeypatch):
+    code = """import requests
+import yaml
+from dateutil import parser
+
+
+def lambda_handler(event, context):
+    session = requests.Session()
+    return {
+        "adapter": type(session.get_adapter("https://example.org")).__name__,
+        "yaml": yaml.safe_load("k: v"),
+        "year": parser.parse("4 March 2021").year,
+    }
+"""
+    latest = {"requests": "2.32.3", "pyyaml": "6.0.2", "python-dateutil": "2.9.0.post0"}
+    with Registry() as pypi:
+        for name, version in latest.items():
+            pypi.docs[f"/pypi/{name}/json"] = pypi_doc({version: [{"filename": f"{name}.whl"}]}, latest=version)
+        monkeypatch.setattr(settings, "pypi_json_url", pypi.url + "/pypi")
+        run, version, _ = tried("python", code)
+    forget_lookups()
+    assert run.status == "succeeded", f"{run.error}\n{log_text(run)}"
+    assert run.result == {"adapter": "HTTPAdapter", "yaml": {"k": "v"}, "year": 2021}
+    assert version.detected_dependencies == ["python-dateutil==2.9.0.post0", "pyyaml==6.0.2", "requests==2.32.3"]
