@@ -20,6 +20,8 @@ from app.models import Build, BuildStatus, Role, Script, ScriptVersion, utcnow
 from app.services import audit
 from app.services.access import SYSTEM, Access
 
+MAX_VERSION = 2**31 - 1  # script_versions.number is a PostgreSQL integer
+
 
 class DoesNotParse(errors.InvalidInput):
     """Code that would fail at its first run; saved only as a draft."""
@@ -82,6 +84,8 @@ def deploy(access: Access, script_id: uuid.UUID, number: int) -> Script:
     """Makes version `number` live (a rollback, or a draft put live by hand): it must parse and its
     image must be ready."""
     access.require(Role.developer)
+    if not 0 < number <= MAX_VERSION:  # past PostgreSQL's integer: no such version, not a database error
+        raise errors.NotFound(f"script {script_id} has no version {number}")
     with session() as s:
         script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one_or_none()
         if script is None or script.workspace_id != access.workspace_id:

@@ -207,3 +207,9 @@ def test_deploying_a_version_names_what_stops_it(alice):
     assert_error(r, 409, "conflict")
     assert "not ready" in r.json()["message"]
     assert_error(alice.http.post(f"/scripts/{script['id']}/versions/9/deploy"), 404, "not_found")
+
+
+def test_deploying_a_version_number_past_the_database_integer_is_not_found(alice):
+    script = create(alice).json()
+    assert_error(alice.http.post(f"/scripts/{script['id']}/versions/{2**40}/deploy"), 404, "not_found")
+    assert_error(alice.http.post(f"/scripts/{script['id']}/versions/0/deploy"), 404, "not_found")
