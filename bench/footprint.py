@@ -51,7 +51,7 @@ def _session_of(pid: str) -> int | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return int(stat.rsplit(")", 1)[1].split()[4])  # fields after the command: state ppid pgrp session
+    return int(stat.rsplit(")", 1)[1].split()[3])  # fields after the command: state ppid pgrp session
 
 
 def usage() -> dict[str, Usage]:
@@ -115,8 +115,9 @@ def hook(api: httpx.Client) -> str:
     return script["hook_url"]
 
 
-def load(url: str, calls: int, clients: int) -> tuple[Usage, float]:
-    """Fires the calls while sampling memory; returns the peak and how long the calls took."""
+def load(url: str, calls: int, clients: int, settle: float) -> tuple[Usage, float]:
+    """Fires the calls, then waits `settle` seconds while the worker drains them, sampling memory
+    throughout; returns the peak and how long the calls took to be accepted."""
     peak, done = Usage(), threading.Event()
 
     def sample() -> None:
@@ -133,6 +134,7 @@ def load(url: str, calls: int, clients: int) -> tuple[Usage, float]:
     with httpx.Client(timeout=60) as client, ThreadPoolExecutor(clients) as pool:
         list(pool.map(lambda i: client.post(url, params={"async": "1"}, json={"n": i}).status_code, range(calls)))
     took = time.monotonic() - started
+    time.sleep(settle)
     done.set()
     sampler.join()
     return peak, took
@@ -148,15 +150,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--settle", type=float, default=20.0, help="seconds to wait after the load")
+    parser.add_argument("--settle", type=float, default=60.0, help="seconds of draining after the calls")
     args = parser.parse_args()
     base, token = os.environ["RUNPAD_URL"].rstrip("/"), os.environ["RUNPAD_TOKEN"]
     idle = usage()
     pool = warm_pool()
     with httpx.Client(base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60) as api:
         url = hook(api)
-    peak, took = load(url, args.calls, args.clients)
-    time.sleep(args.settle)
+    peak, took = load(url, args.calls, args.clients, args.settle)
     after = usage()
     print("| state: service | processes | RSS MB | PSS MB |\n| --- | --- | --- | --- |")
     print("\n".join([*rows("idle", idle), *rows("after", after)]))
