@@ -139,6 +139,18 @@ def add_form() -> rx.Component:
     )
 
 
+# a package's row, declared or detected
+ROW_LOOK = {
+    "align": "center",
+    "spacing": "3",
+    "width": "100%",
+    "padding_x": "0.5rem",
+    "padding_y": "0.4rem",
+    "border_radius": "var(--radius-2)",
+    "_hover": {"background_color": rx.color("gray", 3)},
+}
+
+
 def dep_row(row: dict) -> rx.Component:
     return rx.hstack(
         rx.vstack(
@@ -160,13 +172,7 @@ def dep_row(row: dict) -> rx.Component:
         ),
         class_name="dep-item",
         data_dep=row["spec"],
-        align="center",
-        spacing="3",
-        width="100%",
-        padding_x="0.5rem",
-        padding_y="0.4rem",
-        border_radius="var(--radius-2)",
-        _hover={"background_color": rx.color("gray", 3)},
+        **ROW_LOOK,
     )
 
 
@@ -196,13 +202,7 @@ def detected_row(row: dict) -> rx.Component:
         ),
         class_name="dep-item dep-detected",
         data_dep=row["spec"],
-        align="center",
-        spacing="3",
-        width="100%",
-        padding_x="0.5rem",
-        padding_y="0.4rem",
-        border_radius="var(--radius-2)",
-        _hover={"background_color": rx.color("gray", 3)},
+        **ROW_LOOK,
     )
 
 

@@ -319,7 +319,7 @@ class EditorState(rx.State):
         self.deploying, self.error = True, ""
         yield
         try:
-            await asyncio.to_thread(deploys.deploy, where, uuid.UUID(draft.script_id), self.version)
+            await asyncio.to_thread(scripts.deploy, where, uuid.UUID(draft.script_id), self.version)
             loaded = await asyncio.to_thread(editor.load, where, uuid.UUID(draft.script_id))
         except (errors.InvalidInput, errors.Conflict, errors.NotFound) as exc:
             self.deploying, self.error = False, str(exc)

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from app.core import errors
 from app.core.db import session
 from app.core.parsing import syntax_problem
-from app.models import Build, BuildStatus, Role, Script, ScriptVersion, utcnow
+from app.models import Build, BuildStatus, Script, ScriptVersion, utcnow
 from app.services import audit
-from app.services.access import SYSTEM, Access
+from app.services.access import SYSTEM, Actor
 
 MAX_VERSION = 2**31 - 1  # script_versions.number is a PostgreSQL integer
 
@@ -80,16 +80,13 @@ def after_build(deps_hash: str, status: BuildStatus, error: str | None) -> None:
         s.commit()
 
 
-def deploy(access: Access, script_id: uuid.UUID, number: int) -> Script:
+def make_live(actor: Actor, script_id: uuid.UUID, number: int) -> Script:
     """Makes version `number` live (a rollback, or a draft put live by hand): it must parse and its
-    image must be ready."""
-    access.require(Role.developer)
+    image must be ready. The caller has checked access (scripts.deploy)."""
     if not 0 < number <= MAX_VERSION:  # past PostgreSQL's integer: no such version, not a database error
         raise errors.NotFound(f"script {script_id} has no version {number}")
     with session() as s:
-        script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one_or_none()
-        if script is None or script.workspace_id != access.workspace_id:
-            raise errors.NotFound(f"no script {script_id}")
+        script = s.execute(select(Script).where(Script.id == script_id).with_for_update()).scalar_one()
         version = s.scalars(
             select(ScriptVersion).where(ScriptVersion.script_id == script_id, ScriptVersion.number == number)
         ).one_or_none()
@@ -102,7 +99,7 @@ def deploy(access: Access, script_id: uuid.UUID, number: int) -> Script:
             raise NotReady(f"version {number} cannot go live: its dependency image is {state}, not ready")
         script.deployed_version, script.deploy_error, script.updated_at = number, None, utcnow()
         s.add(script)
-        _record(s, access.actor, script.id, script.workspace_id, number, "deployed by hand")
+        _record(s, actor, script.id, script.workspace_id, number, "deployed by hand")
         s.commit()
         s.refresh(script)
         return script

@@ -180,9 +180,8 @@ def _give_back(lease: hook_limits.Lease | None) -> None:
 def _start_run(script: Script, req: HookRequest) -> Reply:
     with session() as s:
         version = deploys.live_version(s, script)
-        problem = deploys.not_live_reason(s, script) if version is None else None
+        problem = "" if version else deploys.not_live_reason(s, script)
     if version is None:
-        assert problem is not None
         failures.turned_away(script, 409, problem, queue.send_run)
         return json_reply(409, {"error": problem})
     try:

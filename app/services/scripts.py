@@ -384,6 +384,14 @@ def restore(access: Access, script_id: uuid.UUID, number: int) -> Saved:
     return saved
 
 
+def deploy(access: Access, script_id: uuid.UUID, number: int) -> Script:
+    """Rollback without a new version (or a draft put live): version `number` becomes the one hooks
+    and schedules run, if it parses and its image is ready."""
+    get(access, script_id)
+    access.require(Role.developer)
+    return deploys.make_live(access.actor, script_id, number)
+
+
 def new_code(
     access: Access,
     script_id: uuid.UUID,

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from app.models import ScriptVersion
-from app.services import deploys, scripts
+from app.services import scripts
 from app.services.access import Access
 from app.views import run_views
 
@@ -71,4 +71,4 @@ def restore(access: Access, script_id: uuid.UUID, number: int) -> scripts.Saved:
 
 def deploy(access: Access, script_id: uuid.UUID, number: int) -> None:
     """Puts version `number` live (a rollback): deploys.NotReady or DoesNotParse say why it cannot be."""
-    deploys.deploy(access, script_id, number)
+    scripts.deploy(access, script_id, number)

@@ -96,16 +96,16 @@ def test_code_that_does_not_parse_is_refused_unless_saved_as_a_draft(hooks):
     broken = scripts.update(acting(), script_id, {"code": "export default (", "draft": True})
     assert broken.version.draft and live(script_id) == (1, 2, None)
     with pytest.raises(deploys.DoesNotParse):
-        deploys.deploy(acting(), script_id, 2)
+        scripts.deploy(acting(), script_id, 2)
 
     # a draft whose image is ready still waits to be deployed by hand
     draft = scripts.update(acting(), script_id, {"code": answering(3), "draft": True})
     assert draft.build.status == "ready" and live(script_id) == (1, 3, None)
     assert hooks.post(url).json() == {"v": 1}
-    deploys.deploy(acting(), script_id, 3)
+    scripts.deploy(acting(), script_id, 3)
     assert hooks.post(url).json() == {"v": 3}
 
-    deploys.deploy(acting(), script_id, 1)  # rollback
+    scripts.deploy(acting(), script_id, 1)  # rollback
     assert live(script_id) == (1, 3, None) and hooks.post(url).json() == {"v": 1}
 
 
@@ -113,6 +113,6 @@ def test_a_version_whose_image_is_not_ready_cannot_be_deployed():
     saved = built_and_live(f"unready-{uuid.uuid4().hex[:8]}")
     pending = saved_unbuilt(saved.script.id, code=answering(2), dependencies=["runpad-never-built@9.9.9"])
     with pytest.raises(deploys.NotReady, match="queued"):
-        deploys.deploy(acting(), saved.script.id, pending.version.number)
+        scripts.deploy(acting(), saved.script.id, pending.version.number)
     with pytest.raises(errors.NotFound):
-        deploys.deploy(acting(), saved.script.id, 7)
+        scripts.deploy(acting(), saved.script.id, 7)

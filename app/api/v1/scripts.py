@@ -11,7 +11,7 @@ from fastapi import APIRouter, Response
 from app.api.v1.deps import CurrentAccess
 from app.api.v1.errors import ApiError, documented
 from app.api.v1.schemas import RejectionOut, ScriptCreate, ScriptOut, ScriptSaved, ScriptUpdate, VersionOut
-from app.services import deploys, failures, scripts
+from app.services import failures, scripts
 from app.views import listings
 
 router = APIRouter(prefix="/scripts", tags=["scripts"])
@@ -91,7 +91,7 @@ def restore_version(script_id: uuid.UUID, number: int, access: CurrentAccess) ->
 def deploy_version(script_id: uuid.UUID, number: int, access: CurrentAccess) -> ScriptOut:
     """Makes version `number` the one hooks and schedules run (a rollback, or a draft put live): 409
     while its dependency image is not ready, 422 when its code does not parse."""
-    deploys.deploy(access, script_id, number)
+    scripts.deploy(access, script_id, number)
     return ScriptOut.of(*listings.script_view(access, script_id))
 
 
